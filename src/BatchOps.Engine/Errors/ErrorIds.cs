@@ -1,0 +1,52 @@
+namespace BatchOps.Engine
+{
+    /// <summary>The stable ErrorIds of BatchOps errors. Scripts may match on them: never rename one.</summary>
+    public static class ErrorIds
+    {
+        // Run options.
+        public const string InvalidBatchSize = "InvalidBatchSize";
+        public const string InvalidThrottleLimit = "InvalidThrottleLimit";
+        public const string InvalidBatchDelay = "InvalidBatchDelay";
+        public const string InvalidRetryLimit = "InvalidRetryLimit";
+        public const string InvalidRetryDelay = "InvalidRetryDelay";
+        public const string InvalidItemTimeout = "InvalidItemTimeout";
+        public const string InvalidRateLimit = "InvalidRateLimit";
+        public const string InvalidTargetPercent = "InvalidTargetPercent";
+        public const string InvalidMaxItems = "InvalidMaxItems";
+        public const string InvalidMaxDuration = "InvalidMaxDuration";
+        public const string InvalidLeaseDuration = "InvalidLeaseDuration";
+        public const string InvalidMaxResultLength = "InvalidMaxResultLength";
+
+        // Jobs and items.
+        public const string InvalidJobName = "InvalidJobName";
+        public const string JobNotFound = "JobNotFound";
+        public const string JobBusy = "JobBusy";
+        public const string KeyEmpty = "KeyEmpty";
+        public const string KeyTooLong = "KeyTooLong";
+        public const string KeyPropertyNotFound = "KeyPropertyNotFound";
+        public const string KeyNotInferable = "KeyNotInferable";
+        public const string KeyScriptFailed = "KeyScriptFailed";
+        public const string ItemNotFound = "ItemNotFound";
+        public const string ItemInFlight = "ItemInFlight";
+        public const string PayloadNotSerializable = "PayloadNotSerializable";
+
+        // The store.
+        public const string StoreNotFound = "StoreNotFound";
+        public const string StoreFolderNotFound = "StoreFolderNotFound";
+        public const string StoreReadOnly = "StoreReadOnly";
+        public const string StoreNotSqlite = "StoreNotSqlite";
+        public const string StoreNotBatchOps = "StoreNotBatchOps";
+        public const string StoreSchemaTooNew = "StoreSchemaTooNew";
+        public const string StoreBusy = "StoreBusy";
+        public const string StoreError = "StoreError";
+        public const string StoreLocationNotFileSystem = "StoreLocationNotFileSystem";
+        public const string StorePathInvalid = "StorePathInvalid";
+
+        // Processors and runs.
+        public const string ProcessorMissing = "ProcessorMissing";
+        public const string ProcessorConflict = "ProcessorConflict";
+        public const string CommandNotFound = "CommandNotFound";
+        public const string ItemFailed = "ItemFailed";
+        public const string RunFailed = "RunFailed";
+    }
+}

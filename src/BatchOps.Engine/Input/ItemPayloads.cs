@@ -1,0 +1,37 @@
+using System;
+using System.IO;
+
+namespace BatchOps.Engine
+{
+    /// <summary>
+    /// What is stored as an item's payload: for a string, the string; for a file or folder, its full path; for other
+    /// objects, their properties as JSON. The processor gets the same payload on every run, resumed or not.
+    /// </summary>
+    public static class ItemPayloads
+    {
+        /// <summary>Payloads larger than this are refused: they belong in a file the payload points to.</summary>
+        public const int MaxLength = 1024 * 1024;
+
+        public static string FromInput(IInputObject input)
+        {
+            string json = input.BaseObject switch
+            {
+                null => "null",
+                string text => PayloadJson.FromText(text),
+                FileSystemInfo file => PayloadJson.FromText(file.FullName),
+                _ => PayloadJson.Write(input.ToPayloadTree()),
+            };
+
+            if (json.Length > MaxLength)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.PayloadNotSerializable,
+                    BatchOpsErrorCategory.InvalidArgument,
+                    $"An input object's data is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}. Pipe smaller objects (Select-Object the properties the processor needs), or a path to the data.",
+                    input.BaseObject);
+            }
+
+            return json;
+        }
+    }
+}

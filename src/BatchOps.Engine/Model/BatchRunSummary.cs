@@ -1,0 +1,47 @@
+using System;
+
+namespace BatchOps
+{
+    /// <summary>What a run did, written once when Start-BatchRun ends: the seeds' "final summary".</summary>
+    public sealed class BatchRunSummary
+    {
+        public string Job { get; init; } = "";
+
+        public long RunId { get; init; }
+
+        public RunState State { get; init; }
+
+        public StopReason StopReason { get; init; }
+
+        /// <summary>Items in the job when the run ended.</summary>
+        public long Total { get; init; }
+
+        /// <summary>New items this invocation added to the job.</summary>
+        public long Added { get; init; }
+
+        /// <summary>Input items that were already done when they were fed again, so they were not processed again.</summary>
+        public long Skipped { get; init; }
+
+        /// <summary>Items this run processed successfully.</summary>
+        public long Succeeded { get; init; }
+
+        /// <summary>Items this run failed for good (after every retry).</summary>
+        public long Failed { get; init; }
+
+        /// <summary>Items of the job still pending or running when the run ended.</summary>
+        public long Remaining { get; init; }
+
+        public long Batches { get; init; }
+
+        public TimeSpan Duration { get; init; }
+
+        /// <summary>Items finished (succeeded or failed) per second of the run.</summary>
+        public double ItemsPerSecond { get; init; }
+
+        public double PercentComplete { get; init; }
+
+        public string? Message { get; init; }
+
+        public string Store { get; init; } = "";
+    }
+}

@@ -1,0 +1,30 @@
+namespace BatchOps
+{
+    /// <summary>Why a run stopped claiming work.</summary>
+    public enum StopReason
+    {
+        /// <summary>The run has not stopped.</summary>
+        None,
+
+        /// <summary>No pending item was left for this run.</summary>
+        Drained,
+
+        /// <summary>The job reached -TargetPercent.</summary>
+        TargetReached,
+
+        /// <summary>The run processed -MaxItems items.</summary>
+        MaxItemsReached,
+
+        /// <summary>The run reached -MaxDuration.</summary>
+        MaxDurationReached,
+
+        /// <summary>The run was cancelled (Ctrl+C, Stop-Job, pipeline stop).</summary>
+        Cancelled,
+
+        /// <summary>Another process asked the run to stop (Stop-BatchRun).</summary>
+        StopRequested,
+
+        /// <summary>The run failed; see its message.</summary>
+        Error,
+    }
+}

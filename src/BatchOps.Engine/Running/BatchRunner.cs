@@ -1,0 +1,642 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Engine.Running
+{
+    /// <summary>
+    /// Runs a job: claims batches of items, processes them on up to ThrottleLimit workers, and records every outcome
+    /// and a checkpoint after every batch. Stops when the job is drained or a stop condition is met; on
+    /// cancellation it releases what it has not finished and writes its final checkpoint. One runner, one run.
+    /// </summary>
+    /// <remarks>
+    /// Three loops share the work: the dispatcher claims (one store transaction per batch) and keeps at most one batch
+    /// queued ahead of the workers; the workers process items with no barrier between batches (unless BatchDelay asks
+    /// for one); the recorder writes every outcome that has arrived in one transaction (group commit), closing
+    /// batches and the checkpoint in the same transaction. A heartbeat renews the leases of items in flight.
+    /// </remarks>
+    public sealed class BatchRunner
+    {
+        private readonly IJobStore _store;
+        private readonly IItemProcessor _processor;
+        private readonly RunOptions _options;
+        private readonly ChannelWriter<RunEvent>? _events;
+        private readonly TimeProvider _time;
+        private readonly RunHost _host;
+        private readonly CancellationTokenSource _graceful = new CancellationTokenSource();
+        private int _gracefulReason = (int)StopReason.None;
+        private int _used;
+
+        public BatchRunner(IJobStore store, IItemProcessor processor, RunOptions options, ChannelWriter<RunEvent>? events = null, TimeProvider? time = null, RunHost? host = null)
+        {
+            _store = store ?? throw new ArgumentNullException(nameof(store));
+            _processor = processor ?? throw new ArgumentNullException(nameof(processor));
+            _options = options ?? throw new ArgumentNullException(nameof(options));
+            _events = events;
+            _time = time ?? TimeProvider.System;
+            _host = host ?? RunHost.Current;
+        }
+
+        /// <summary>Replaces the rate limiter built from RunOptions.RateLimit (tests drive a manual one).</summary>
+        internal Func<RateLimiter?>? RateLimiterFactory { get; set; }
+
+        /// <summary>The error that made the run fail, if it did.</summary>
+        public Exception? Failure { get; private set; }
+
+        /// <summary>The id of the run, once it has started.</summary>
+        public long RunId { get; private set; }
+
+        /// <summary>
+        /// Asks the run to stop at the next item boundary: it claims nothing more, releases items not yet started,
+        /// lets items in flight finish, and ends Stopped. Safe from any thread, before or during the run.
+        /// </summary>
+        public void RequestStop() => StopGracefully(StopReason.StopRequested);
+
+        private void StopGracefully(StopReason reason)
+        {
+            Interlocked.CompareExchange(ref _gracefulReason, (int)reason, (int)StopReason.None);
+            try
+            {
+                _graceful.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        /// <summary>Runs the job until it is done or stopped. Bad options are refused before anything is written.</summary>
+        /// <param name="job">The job, as read from the store.</param>
+        /// <param name="cancellationToken">Cancels the run: items in flight are cancelled and released.</param>
+        /// <param name="input">What feeding the pipeline input added, for the summary.</param>
+        public async Task<BatchRunSummary> RunAsync(BatchJob job, CancellationToken cancellationToken = default, EnqueueResult? input = null)
+        {
+            _options.Validate();
+            if (Interlocked.Exchange(ref _used, 1) == 1)
+            {
+                throw new InvalidOperationException("A BatchRunner runs once; create a new one for the next run.");
+            }
+
+            (int recoveredRuns, long returned, string recoveredMessage) = RunRecovery.RecoverDeadRuns(_store, job.Id, _host);
+            if (recoveredRuns > 0)
+            {
+                Publish(new RunsRecoveredEvent { Runs = recoveredRuns, ItemsReturned = returned, Message = recoveredMessage });
+            }
+
+            BatchJob baseline = _store.FindJob(job.Name) ?? job;
+            RunId = _store.StartRun(job.Id, new RunStart
+            {
+                Host = _host.Machine,
+                ProcessId = _host.ProcessId,
+                ProcessStartedMs = _host.ProcessStartedMs,
+                User = _host.User,
+                OptionsJson = _options.ToJson(),
+            });
+
+            var run = new ActiveRun(this, baseline, RunId, cancellationToken);
+            BatchRunSummary summary = await run.ExecuteAsync(input).ConfigureAwait(false);
+            Failure = run.Fatal;
+            return summary;
+        }
+
+        private void Publish(RunEvent e) => _events?.TryWrite(e);
+
+        private enum MessageKind
+        {
+            Outcome,
+            Retry,
+        }
+
+        private readonly struct RecorderMessage
+        {
+            public RecorderMessage(ItemOutcome outcome, long batch)
+            {
+                Kind = MessageKind.Outcome;
+                Outcome = outcome;
+                Retry = null;
+                Batch = batch;
+            }
+
+            public RecorderMessage(ItemRetry retry)
+            {
+                Kind = MessageKind.Retry;
+                Outcome = null;
+                Retry = retry;
+                Batch = 0;
+            }
+
+            public MessageKind Kind { get; }
+
+            public ItemOutcome? Outcome { get; }
+
+            public ItemRetry? Retry { get; }
+
+            public long Batch { get; }
+        }
+
+        /// <summary>The state of one run in progress.</summary>
+        private sealed class ActiveRun
+        {
+            private const int MaxMessagesPerCommit = 4_096;
+            private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+            private readonly BatchRunner _runner;
+            private readonly RunOptions _options;
+            private readonly IJobStore _store;
+            private readonly BatchJob _job;
+            private readonly long _runId;
+            private readonly CancellationTokenSource _hard;
+            private readonly CancellationTokenSource _dispatchStop;
+            private readonly Channel<WorkUnit> _work = Channel.CreateUnbounded<WorkUnit>(new UnboundedChannelOptions { SingleWriter = true });
+            private readonly Channel<RecorderMessage> _records = Channel.CreateUnbounded<RecorderMessage>(new UnboundedChannelOptions { SingleReader = true });
+            private readonly SemaphoreSlim _itemFinished = new SemaphoreSlim(0);
+            private readonly SemaphoreSlim _batchRecorded = new SemaphoreSlim(0);
+            private readonly BatchTracker _tracker = new BatchTracker();
+            private readonly Stopwatch _clock = Stopwatch.StartNew();
+            private readonly ProgressCalculator _progress;
+            private readonly long _startMs;
+            private ItemExecutor? _executor;
+            private long _held;
+            private long _localSucceeded;
+            private long _succeeded;
+            private long _failed;
+            private long _released;
+            private long _lastProgressMs;
+            private Exception? _fatal;
+            private StopReason _stopReason = StopReason.None;
+
+            public ActiveRun(BatchRunner runner, BatchJob job, long runId, CancellationToken cancellationToken)
+            {
+                _runner = runner;
+                _options = runner._options;
+                _store = runner._store;
+                _job = job;
+                _runId = runId;
+                _hard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                _dispatchStop = CancellationTokenSource.CreateLinkedTokenSource(_hard.Token, runner._graceful.Token);
+                _startMs = _store.NowMs();
+                _progress = new ProgressCalculator(_startMs);
+            }
+
+            public Exception? Fatal => _fatal;
+
+            public async Task<BatchRunSummary> ExecuteAsync(EnqueueResult? input)
+            {
+                RateLimiter? limiter = _runner.RateLimiterFactory != null ? _runner.RateLimiterFactory() : RateLimits.Create(_options.RateLimit);
+                _executor = new ItemExecutor(_runner._processor, _options, limiter, _job.Name, _runId, _runner._time, OnRetry);
+                _runner.Publish(new RunStartedEvent { RunId = _runId, Job = _job.Name, Progress = Snapshot() });
+
+                using var heartbeatStop = new CancellationTokenSource();
+                using ITimer? durationTimer = _options.MaxDuration is TimeSpan maxDuration
+                    ? _runner._time.CreateTimer(_ => _runner.StopGracefully(StopReason.MaxDurationReached), null, maxDuration, Timeout.InfiniteTimeSpan)
+                    : null;
+
+                Task recorder = Task.Run(RecordAsync);
+                var workers = new Task[_options.ThrottleLimit];
+                for (int i = 0; i < workers.Length; i++)
+                {
+                    int index = i;
+                    workers[i] = Task.Run(() => WorkAsync(index));
+                }
+
+                Task heartbeat = Task.Run(() => HeartbeatAsync(heartbeatStop.Token));
+                try
+                {
+                    await DispatchAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                }
+
+                _work.Writer.TryComplete();
+                await Task.WhenAll(workers).ConfigureAwait(false);
+                _records.Writer.TryComplete();
+                await recorder.ConfigureAwait(false);
+                heartbeatStop.Cancel();
+                await heartbeat.ConfigureAwait(false);
+                limiter?.Dispose();
+                return Finish(input);
+            }
+
+            private async Task DispatchAsync()
+            {
+                long claimedTotal = 0;
+                int window = _options.ThrottleLimit + _options.BatchSize; // in flight plus one batch queued ahead
+                int maxAttempts = _options.RetryLimit + 1;
+                long targetCount = _options.TargetPercent is double target
+                    ? (long)Math.Ceiling(target / 100.0 * _job.Total - 1e-9)
+                    : long.MaxValue;
+                bool barrier = _options.BatchDelay > TimeSpan.Zero;
+
+                while (true)
+                {
+                    if (_hard.IsCancellationRequested)
+                    {
+                        _stopReason = StopReason.Cancelled;
+                        return;
+                    }
+
+                    if (_runner._graceful.IsCancellationRequested)
+                    {
+                        _stopReason = (StopReason)Volatile.Read(ref _runner._gracefulReason);
+                        return;
+                    }
+
+                    int want = _options.BatchSize;
+                    if (_options.MaxItems is long maxItems)
+                    {
+                        long left = maxItems - claimedTotal;
+                        if (left <= 0)
+                        {
+                            _stopReason = StopReason.MaxItemsReached;
+                            return;
+                        }
+
+                        want = (int)Math.Min(want, left);
+                    }
+
+                    long held = Interlocked.Read(ref _held);
+                    if (_options.TargetPercent.HasValue)
+                    {
+                        // Claim only what the target still needs, counting items in flight as if they will succeed;
+                        // if some fail, the next pass claims more.
+                        long needed = targetCount - _job.Succeeded - Interlocked.Read(ref _localSucceeded) - held;
+                        if (needed <= 0)
+                        {
+                            if (held == 0)
+                            {
+                                _stopReason = StopReason.TargetReached;
+                                return;
+                            }
+
+                            await WaitForItemAsync().ConfigureAwait(false);
+                            continue;
+                        }
+
+                        want = (int)Math.Min(want, needed);
+                    }
+
+                    if (held > 0 && held + want > window)
+                    {
+                        await WaitForItemAsync().ConfigureAwait(false);
+                        continue;
+                    }
+
+                    long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
+                    ClaimResult claim = _store.Claim(_job.Id, _runId, want, leaseExpires, maxAttempts);
+                    foreach (string key in claim.Abandoned)
+                    {
+                        Interlocked.Increment(ref _failed);
+                        _runner.Publish(new ItemFailedEvent { Key = key, Attempts = maxAttempts, Error = "Given up: the run processing it was killed or crashed on every attempt.", ErrorType = "Abandoned" });
+                    }
+
+                    if (claim.Items.Count == 0)
+                    {
+                        if (claim.Abandoned.Count > 0)
+                        {
+                            continue;
+                        }
+
+                        _stopReason = StopReason.Drained;
+                        return;
+                    }
+
+                    claimedTotal += claim.Items.Count;
+                    long batch = _tracker.Register(claim.Items.Count, _store.NowMs());
+                    Interlocked.Add(ref _held, claim.Items.Count);
+                    foreach (ClaimedItem item in claim.Items)
+                    {
+                        _work.Writer.TryWrite(new WorkUnit(item, batch));
+                    }
+
+                    if (barrier)
+                    {
+                        // The seeds' mode: finish the batch, write its checkpoint, pause, then take the next one.
+                        try
+                        {
+                            await _batchRecorded.WaitAsync(_hard.Token).ConfigureAwait(false);
+                            await _runner._time.Delay(_options.BatchDelay, _dispatchStop.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            // Checked at the top of the loop.
+                        }
+                    }
+                }
+            }
+
+            private async Task WaitForItemAsync()
+            {
+                try
+                {
+                    await _itemFinished.WaitAsync(_dispatchStop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Checked at the top of the dispatch loop.
+                }
+            }
+
+            private async Task WorkAsync(int worker)
+            {
+                try
+                {
+                    ChannelReader<WorkUnit> reader = _work.Reader;
+                    while (await reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        while (reader.TryRead(out WorkUnit? unit))
+                        {
+                            ItemOutcome outcome;
+                            if (_hard.IsCancellationRequested || _runner._graceful.IsCancellationRequested)
+                            {
+                                outcome = Release(unit);
+                            }
+                            else
+                            {
+                                unit.Worker = worker;
+                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token).ConfigureAwait(false);
+                            }
+
+                            if (outcome.Kind == OutcomeKind.Succeeded)
+                            {
+                                Interlocked.Increment(ref _localSucceeded);
+                            }
+
+                            _records.Writer.TryWrite(new RecorderMessage(outcome, unit.Batch));
+                            Interlocked.Decrement(ref _held);
+                            _itemFinished.Release();
+                        }
+                    }
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                }
+            }
+
+            private static ItemOutcome Release(WorkUnit unit) => new ItemOutcome
+            {
+                ItemId = unit.Item.Id,
+                LeaseToken = unit.Item.LeaseToken,
+                Key = unit.Item.Key,
+                Kind = OutcomeKind.Released,
+                Attempt = unit.Attempt,
+                UndoAttempt = true,
+            };
+
+            private void OnRetry(WorkUnit unit, ItemRetry retry)
+            {
+                _records.Writer.TryWrite(new RecorderMessage(retry));
+                _runner.Publish(new ItemRetryingEvent { Key = retry.Key, Attempt = retry.Attempt, Error = retry.Error });
+            }
+
+            private async Task RecordAsync()
+            {
+                ChannelReader<RecorderMessage> reader = _records.Reader;
+                var completed = new List<BatchRecord>();
+                var failures = new List<ItemOutcome>();
+                try
+                {
+                    while (await reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        var commit = new RunCommit { JobId = _job.Id, RunId = _runId };
+                        completed.Clear();
+                        long now = _store.NowMs();
+                        int taken = 0;
+                        while (taken < MaxMessagesPerCommit && reader.TryRead(out RecorderMessage message))
+                        {
+                            taken++;
+                            if (message.Kind == MessageKind.Retry)
+                            {
+                                commit.Retries.Add(message.Retry!);
+                                continue;
+                            }
+
+                            commit.Outcomes.Add(message.Outcome!);
+                            if (_tracker.Count(message.Batch, message.Outcome!.Kind, now) is BatchRecord done)
+                            {
+                                commit.Batches.Add(done);
+                                completed.Add(done);
+                            }
+                        }
+
+                        commit.Checkpoint = new RunCheckpointUpdate
+                        {
+                            State = RunState.Running,
+                            BatchesStarted = _tracker.Started,
+                            BatchesCompleted = _tracker.Completed,
+                        };
+
+                        CommitResult result = _store.Commit(commit);
+                        failures.Clear();
+                        for (int i = 0; i < commit.Outcomes.Count; i++)
+                        {
+                            ItemOutcome outcome = commit.Outcomes[i];
+                            if (!result.Accepted[i])
+                            {
+                                _runner.Publish(new RunWarningEvent { Message = $"The outcome of item '{outcome.Key}' was not recorded: its lease expired and another run took the item over (it is processed there)." });
+                                continue;
+                            }
+
+                            switch (outcome.Kind)
+                            {
+                                case OutcomeKind.Succeeded:
+                                    _succeeded++;
+                                    break;
+                                case OutcomeKind.Failed:
+                                    Interlocked.Increment(ref _failed);
+                                    failures.Add(outcome);
+                                    break;
+                                default:
+                                    _released++;
+                                    break;
+                            }
+                        }
+
+                        _progress.Record(now, _succeeded + Interlocked.Read(ref _failed));
+                        foreach (ItemOutcome failure in failures)
+                        {
+                            _runner.Publish(new ItemFailedEvent { Key = failure.Key, Attempts = failure.Attempt, Error = failure.Error ?? "", ErrorType = failure.ErrorType });
+                        }
+
+                        foreach (BatchRecord batch in completed)
+                        {
+                            _runner.Publish(new BatchCompletedEvent
+                            {
+                                Number = batch.Number,
+                                Items = batch.Items,
+                                Succeeded = batch.Succeeded,
+                                Failed = batch.Failed,
+                                Released = batch.Released,
+                                Duration = TimeSpan.FromMilliseconds(Math.Max(0, batch.CompletedMs - batch.StartedMs)),
+                                Progress = Snapshot(),
+                            });
+                            _batchRecorded.Release();
+                        }
+
+                        if (now - _lastProgressMs >= ProgressInterval.TotalMilliseconds)
+                        {
+                            _lastProgressMs = now;
+                            _runner.Publish(new ProgressEvent { Progress = Snapshot() });
+                        }
+                    }
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+
+                    // Keep draining so that no worker waits on a recorder that is gone.
+                    while (await reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        while (reader.TryRead(out _))
+                        {
+                        }
+                    }
+                }
+            }
+
+            private async Task HeartbeatAsync(CancellationToken stop)
+            {
+                TimeSpan interval = TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks / 3, TimeSpan.FromSeconds(30).Ticks));
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await _runner._time.Delay(interval, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
+                        if (_store.RenewLeases(_job.Id, _runId, leaseExpires))
+                        {
+                            _runner.StopGracefully(StopReason.StopRequested);
+                        }
+                    }
+                    catch (BatchOpsException e)
+                    {
+                        _runner.Publish(new RunWarningEvent { Message = "Could not renew the leases of items in flight: " + e.Message });
+                    }
+                }
+            }
+
+            private void Fail(Exception e)
+            {
+                Interlocked.CompareExchange(ref _fatal, e, null);
+                try
+                {
+                    _hard.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+
+                _itemFinished.Release();
+            }
+
+            private ProgressSnapshot Snapshot()
+            {
+                long now = _store.NowMs();
+                long succeeded = _job.Succeeded + Interlocked.Read(ref _succeeded);
+                long failed = _job.Failed + Interlocked.Read(ref _failed);
+                long processed = Interlocked.Read(ref _succeeded) + Interlocked.Read(ref _failed);
+                long remaining = Math.Max(0, _job.Total - succeeded - failed);
+                double rate = _progress.Rate(now, processed);
+                return new ProgressSnapshot
+                {
+                    Job = _job.Name,
+                    RunId = _runId,
+                    Total = _job.Total,
+                    Succeeded = succeeded,
+                    Failed = failed,
+                    Remaining = remaining,
+                    RunProcessed = processed,
+                    BatchesCompleted = _tracker.Completed,
+                    ItemsPerSecond = rate,
+                    Eta = ProgressCalculator.Eta(rate, remaining),
+                    Elapsed = _clock.Elapsed,
+                };
+            }
+
+            private BatchRunSummary Finish(EnqueueResult? input)
+            {
+                RunState state;
+                if (_fatal != null)
+                {
+                    state = RunState.Failed;
+                    _stopReason = StopReason.Error;
+                }
+                else if (_stopReason == StopReason.Cancelled || _stopReason == StopReason.StopRequested || _stopReason == StopReason.MaxDurationReached)
+                {
+                    state = RunState.Stopped;
+                }
+                else
+                {
+                    state = RunState.Completed;
+                }
+
+                string? message = _fatal?.Message;
+                try
+                {
+                    var final = new RunCommit { JobId = _job.Id, RunId = _runId };
+                    final.Checkpoint = new RunCheckpointUpdate
+                    {
+                        State = state,
+                        StopReason = _stopReason,
+                        BatchesStarted = _tracker.Started,
+                        BatchesCompleted = _tracker.Completed,
+                        Message = message,
+                        Final = true,
+                    };
+                    _store.Commit(final);
+                }
+                catch (Exception e) when (_fatal != null)
+                {
+                    message += " The final checkpoint could not be written either: " + e.Message;
+                }
+
+                BatchJob after;
+                try
+                {
+                    after = _store.FindJob(_job.Name) ?? _job;
+                }
+                catch (Exception) when (_fatal != null)
+                {
+                    after = _job;
+                }
+
+                TimeSpan duration = _clock.Elapsed;
+                long processed = _succeeded + Interlocked.Read(ref _failed);
+                return new BatchRunSummary
+                {
+                    Job = _job.Name,
+                    RunId = _runId,
+                    State = state,
+                    StopReason = _stopReason,
+                    Total = after.Total,
+                    Added = input?.Added ?? 0,
+                    Skipped = input?.AlreadyDone ?? 0,
+                    Succeeded = _succeeded,
+                    Failed = Interlocked.Read(ref _failed),
+                    Remaining = after.Remaining,
+                    Batches = _tracker.Completed,
+                    Duration = duration,
+                    ItemsPerSecond = duration.TotalSeconds > 0 ? processed / duration.TotalSeconds : 0,
+                    PercentComplete = after.PercentComplete,
+                    Message = message,
+                    Store = _store.Location,
+                };
+            }
+        }
+    }
+}

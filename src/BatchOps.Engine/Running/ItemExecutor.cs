@@ -1,0 +1,245 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Threading;
+using System.Threading.RateLimiting;
+using System.Threading.Tasks;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Storage;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace BatchOps.Engine.Running
+{
+    /// <summary>An item on its way through a worker.</summary>
+    internal sealed class WorkUnit
+    {
+        public WorkUnit(ClaimedItem item, long batch)
+        {
+            Item = item;
+            Batch = batch;
+            Attempt = item.Attempts;
+        }
+
+        public ClaimedItem Item { get; }
+
+        public long Batch { get; }
+
+        /// <summary>The attempt in progress (the claim counted the first; each retry adds one).</summary>
+        public int Attempt { get; set; }
+
+        public int Worker { get; set; }
+
+        public bool Started { get; set; }
+    }
+
+    /// <summary>
+    /// Runs one item to its outcome: rate limit, per-attempt timeout, and retries with exponential backoff and
+    /// jitter (Polly). The retry limit counts attempts across runs: an item that failed twice in an earlier run has
+    /// that many fewer retries left.
+    /// </summary>
+    internal sealed class ItemExecutor
+    {
+        private readonly IItemProcessor _processor;
+        private readonly RunOptions _options;
+        private readonly RateLimiter? _limiter;
+        private readonly string _job;
+        private readonly long _runId;
+        private readonly Action<WorkUnit, ItemRetry> _onRetry;
+        private readonly ResiliencePipeline<ItemResult> _retry;
+        private readonly ResiliencePipeline _timeout;
+        private readonly int _maxAttempts;
+
+        public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Action<WorkUnit, ItemRetry> onRetry)
+        {
+            _processor = processor;
+            _options = options;
+            _limiter = limiter;
+            _job = job;
+            _runId = runId;
+            _onRetry = onRetry;
+            _maxAttempts = options.RetryLimit + 1;
+
+            var retry = new ResiliencePipelineBuilder<ItemResult> { TimeProvider = time };
+            if (options.RetryLimit > 0)
+            {
+                retry.AddRetry(new RetryStrategyOptions<ItemResult>
+                {
+                    // The limit is per item (attempts made by earlier runs count), so the predicate decides, not a count.
+                    MaxRetryAttempts = int.MaxValue,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryDelay,
+                    MaxDelay = options.MaxRetryDelay,
+                    ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args)),
+                    OnRetry = args =>
+                    {
+                        WorkUnit unit = args.Context.Properties.GetValue(UnitKey, null!);
+                        (string error, string? type) = Describe(args.Outcome);
+                        _onRetry(unit, new ItemRetry
+                        {
+                            ItemId = unit.Item.Id,
+                            LeaseToken = unit.Item.LeaseToken,
+                            Key = unit.Item.Key,
+                            Attempt = unit.Attempt,
+                            Error = error,
+                            ErrorType = type,
+                        });
+                        return default;
+                    },
+                });
+            }
+
+            _retry = retry.Build();
+
+            var timeout = new ResiliencePipelineBuilder { TimeProvider = time };
+            if (options.ItemTimeout is TimeSpan itemTimeout)
+            {
+                timeout.AddTimeout(itemTimeout);
+            }
+
+            _timeout = timeout.Build();
+        }
+
+        private static readonly ResiliencePropertyKey<WorkUnit> UnitKey = new ResiliencePropertyKey<WorkUnit>("BatchOps.WorkUnit");
+
+        private bool ShouldRetry(RetryPredicateArguments<ItemResult> args)
+        {
+            if (args.Context.CancellationToken.IsCancellationRequested)
+            {
+                return false; // stopping: the item is released, not retried
+            }
+
+            bool failed = args.Outcome.Exception != null || args.Outcome.Result?.Succeeded == false;
+            WorkUnit unit = args.Context.Properties.GetValue(UnitKey, null!);
+            return failed && unit.Attempt < _maxAttempts;
+        }
+
+        /// <summary>Processes the item; returns its outcome. Never throws for the item's own failures.</summary>
+        public async Task<ItemOutcome> ExecuteAsync(WorkUnit unit, CancellationToken stopToken)
+        {
+            var clock = Stopwatch.StartNew();
+            ResilienceContext context = ResilienceContextPool.Shared.Get(stopToken);
+            context.Properties.Set(UnitKey, unit);
+            try
+            {
+                ItemResult result = await _retry.ExecuteAsync(
+                    (ctx, state) => state.AttemptAsync(ctx),
+                    context,
+                    new AttemptState(this, unit)).ConfigureAwait(false);
+                return result.Succeeded
+                    ? Outcome(unit, OutcomeKind.Succeeded, clock, result: Cap(result.Output))
+                    : Outcome(unit, OutcomeKind.Failed, clock, result: Cap(result.Output), error: result.Error ?? "The processor reported a failure.", errorType: result.ErrorType);
+            }
+            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            {
+                // Stopped by the user: the item goes back to pending and the interrupted attempt is not held against it.
+                return Outcome(unit, OutcomeKind.Released, clock, undoAttempt: true);
+            }
+            catch (Exception e)
+            {
+                (string error, string? type) = Describe(Polly.Outcome.FromException<ItemResult>(e));
+                return Outcome(unit, OutcomeKind.Failed, clock, error: error, errorType: type);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        private readonly struct AttemptState
+        {
+            private readonly ItemExecutor _executor;
+            private readonly WorkUnit _unit;
+
+            public AttemptState(ItemExecutor executor, WorkUnit unit)
+            {
+                _executor = executor;
+                _unit = unit;
+            }
+
+            public ValueTask<ItemResult> AttemptAsync(ResilienceContext context) => _executor.AttemptAsync(_unit, context);
+        }
+
+        private async ValueTask<ItemResult> AttemptAsync(WorkUnit unit, ResilienceContext context)
+        {
+            if (unit.Started)
+            {
+                unit.Attempt++; // a retry; the claim counted the first attempt
+            }
+
+            if (_limiter != null)
+            {
+                using RateLimitLease lease = await _limiter.AcquireAsync(1, context.CancellationToken).ConfigureAwait(false);
+                if (!lease.IsAcquired)
+                {
+                    return ItemResult.Failure("The rate limiter refused the attempt.", "RateLimited");
+                }
+            }
+
+            unit.Started = true;
+            var item = new ItemContext
+            {
+                Job = _job,
+                RunId = _runId,
+                Key = unit.Item.Key,
+                Payload = unit.Item.Payload,
+                Attempt = unit.Attempt,
+                Worker = unit.Worker,
+            };
+            return await _timeout.ExecuteAsync(
+                (ctx, state) => new ValueTask<ItemResult>(state.Processor.ProcessAsync(state.Item, ctx.CancellationToken)),
+                context,
+                (Processor: _processor, Item: item)).ConfigureAwait(false);
+        }
+
+        private (string Error, string? Type) Describe(Outcome<ItemResult> outcome)
+        {
+            Exception? e = outcome.Exception;
+            if (e == null)
+            {
+                return (outcome.Result?.Error ?? "The processor reported a failure.", outcome.Result?.ErrorType);
+            }
+
+            while ((e is AggregateException || e is TargetInvocationException) && e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            if (e is TimeoutRejectedException)
+            {
+                string seconds = (_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+                return ($"Timed out after {seconds} s; the attempt was cancelled (a command's process tree is killed).", "Timeout");
+            }
+
+            return (e.Message, e.GetType().Name);
+        }
+
+        private string? Cap(string? text)
+        {
+            if (text == null || text.Length <= _options.MaxResultLength)
+            {
+                return text;
+            }
+
+            return text.Substring(0, _options.MaxResultLength) + string.Format(CultureInfo.InvariantCulture, " [{0:N0} characters cut]", text.Length - _options.MaxResultLength);
+        }
+
+        private static ItemOutcome Outcome(WorkUnit unit, OutcomeKind kind, Stopwatch clock, string? result = null, string? error = null, string? errorType = null, bool undoAttempt = false) =>
+            new ItemOutcome
+            {
+                ItemId = unit.Item.Id,
+                LeaseToken = unit.Item.LeaseToken,
+                Key = unit.Item.Key,
+                Kind = kind,
+                Result = result,
+                Error = error,
+                ErrorType = errorType,
+                Attempt = unit.Attempt,
+                DurationMs = clock.ElapsedMilliseconds,
+                UndoAttempt = undoAttempt,
+            };
+    }
+}

@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>
+    /// Where jobs, items, runs and their outcomes live. The embedded default is <see cref="SqliteJobStore"/>; the
+    /// interface is shaped so that a server database (PostgreSQL) can hold runs spread over several machines:
+    /// every method is one short transaction, and leases carry their own expiry and fencing token.
+    /// </summary>
+    public interface IJobStore : IDisposable
+    {
+        /// <summary>The full path (or connection name) of the store, carried on every object it returns.</summary>
+        string Location { get; }
+
+        BatchJob? FindJob(string name);
+
+        /// <summary>The job, or a JobNotFound error that names the jobs the store does have.</summary>
+        BatchJob GetJob(string name);
+
+        BatchJob GetOrCreateJob(string name);
+
+        IReadOnlyList<BatchJob> GetJobs();
+
+        /// <summary>Adds items whose keys the job lacks; existing keys are counted, never duplicated or changed.</summary>
+        EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items);
+
+        /// <summary>Deletes the job and everything recorded for it. False if it did not exist.</summary>
+        bool RemoveJob(BatchJob job);
+
+        /// <summary>Puts every item of the job back to pending and forgets runs, results and errors. Returns items reset.</summary>
+        long ClearJob(BatchJob job);
+
+        /// <summary>Puts the named items back to pending with no attempts; running items are left alone.</summary>
+        ResetResult ResetItems(BatchJob job, IReadOnlyList<string> keys);
+
+        /// <summary>Puts every item with the given status back to pending. Returns how many.</summary>
+        long ResetItems(BatchJob job, ItemStatus status);
+
+        IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query);
+
+        IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last);
+
+        /// <summary>The checkpoint of the job's latest run, or null if it never ran.</summary>
+        BatchCheckpoint? GetCheckpoint(BatchJob job);
+
+        /// <summary>Runs of the job still marked Running (some may belong to dead processes).</summary>
+        IReadOnlyList<RunRecord> GetActiveRuns(long jobId);
+
+        /// <summary>Marks runs Crashed and returns their leased items to pending. Returns items returned.</summary>
+        long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message);
+
+        long StartRun(long jobId, RunStart start);
+
+        /// <summary>
+        /// Claims up to <paramref name="count"/> items (expired leases first, then pending) in one transaction, leased
+        /// to the run until <paramref name="leaseExpiresMs"/>. Items already started <paramref name="maxAttempts"/> times
+        /// are failed instead of claimed.
+        /// </summary>
+        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts);
+
+        /// <summary>Writes outcomes, retries, finished batches and the checkpoint in one transaction.</summary>
+        CommitResult Commit(RunCommit commit);
+
+        /// <summary>Extends the leases of the run's items and its heartbeat. Returns true if a stop was requested.</summary>
+        bool RenewLeases(long jobId, long runId, long leaseExpiresMs);
+
+        /// <summary>Asks a run (in any process) to stop at its next batch boundary.</summary>
+        bool RequestStop(long runId);
+
+        /// <summary>Milliseconds since the Unix epoch on the store's clock.</summary>
+        long NowMs();
+    }
+}

@@ -1,0 +1,452 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>Runs, claims, leases and outcomes: the part of the store a runner uses while it works.</summary>
+    public sealed partial class SqliteJobStore
+    {
+        private readonly Random _tokens = new Random();
+
+        public long StartRun(long jobId, RunStart start)
+        {
+            RequireWritable();
+            return Guarded(() => WriteTransaction(() =>
+            {
+                long now = NowMs();
+                return ScalarLong(
+                    "INSERT INTO runs (job_id, state, stop_reason, host, pid, process_started_ms, user_name, options, started_ms, updated_ms, heartbeat_ms) " +
+                    "VALUES (@job, @state, 'None', @host, @pid, @pstart, @user, @options, @now, @now, @now) RETURNING id",
+                    ("@job", jobId),
+                    ("@state", RunState.Running.ToString()),
+                    ("@host", start.Host),
+                    ("@pid", start.ProcessId),
+                    ("@pstart", start.ProcessStartedMs),
+                    ("@user", start.User),
+                    ("@options", start.OptionsJson),
+                    ("@now", now));
+            }));
+        }
+
+        public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => Guarded(() =>
+        {
+            var runs = new List<RunRecord>();
+            using var cmd = Command(
+                "SELECT id, job_id, state, host, pid, process_started_ms, heartbeat_ms, started_ms FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
+                ("@job", jobId),
+                ("@state", RunState.Running.ToString()));
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                runs.Add(new RunRecord
+                {
+                    Id = reader.GetInt64(0),
+                    JobId = reader.GetInt64(1),
+                    State = ParseState(reader.GetString(2)),
+                    Host = NullableString(reader, 3),
+                    ProcessId = NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
+                    ProcessStartedMs = NullableLong(reader, 5),
+                    HeartbeatMs = reader.GetInt64(6),
+                    StartedMs = reader.GetInt64(7),
+                });
+            }
+
+            return (IReadOnlyList<RunRecord>)runs;
+        });
+
+        public long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message)
+        {
+            RequireWritable();
+            if (runIds.Count == 0)
+            {
+                return 0;
+            }
+
+            return Guarded(() => WriteTransaction(() =>
+            {
+                long now = NowMs();
+                long returned = 0;
+                foreach (long runId in runIds)
+                {
+                    int marked = Execute(
+                        "UPDATE runs SET state = @crashed, stop_reason = @reason, ended_ms = @now, updated_ms = @now, message = @message WHERE id = @run AND state = @running",
+                        ("@crashed", RunState.Crashed.ToString()),
+                        ("@reason", StopReason.Error.ToString()),
+                        ("@now", now),
+                        ("@message", message),
+                        ("@run", runId),
+                        ("@running", RunState.Running.ToString()));
+                    if (marked == 0)
+                    {
+                        continue; // somebody else noticed first
+                    }
+
+                    // The attempt the dead run counted stays counted: an item that kills every run that starts it
+                    // must reach the retry limit and be failed, not loop forever.
+                    returned += Execute(
+                        "UPDATE items SET status = 0, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job AND status = 1 AND lease_run = @run",
+                        ("@job", jobId),
+                        ("@run", runId));
+                }
+
+                if (returned > 0)
+                {
+                    Execute("UPDATE jobs SET pending = pending + @n, running = running - @n, updated_ms = @now WHERE id = @job", ("@n", returned), ("@now", now), ("@job", jobId));
+                }
+
+                return returned;
+            }));
+        }
+
+        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts)
+        {
+            RequireWritable();
+            if (count <= 0)
+            {
+                return new ClaimResult();
+            }
+
+            return Guarded(() => WriteTransaction(() =>
+            {
+                long now = NowMs();
+                long token = NextToken();
+                var claimed = new List<ClaimedItem>(count);
+
+                // Leases that ran out belong to runs that died or hung: those items have waited longest.
+                SqliteCommand expired = Prepared(
+                    "claim.expired",
+                    "UPDATE items SET lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
+                    "WHERE id IN (SELECT id FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now ORDER BY id LIMIT @n) " +
+                    "RETURNING id, key, payload, attempts",
+                    "@run", "@token", "@expires", "@now", "@job", "@n");
+                ReadClaimed(expired, jobId, runId, token, leaseExpiresMs, now, count, claimed);
+                int reclaimed = claimed.Count;
+
+                if (claimed.Count < count)
+                {
+                    SqliteCommand pending = Prepared(
+                        "claim.pending",
+                        "UPDATE items SET status = 1, lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
+                        "WHERE id IN (SELECT id FROM items WHERE job_id = @job AND status = 0 ORDER BY id LIMIT @n) " +
+                        "RETURNING id, key, payload, attempts",
+                        "@run", "@token", "@expires", "@now", "@job", "@n");
+                    ReadClaimed(pending, jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed);
+                }
+
+                int fromPending = claimed.Count - reclaimed;
+                claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+
+                var abandoned = new List<string>();
+                var items = new List<ClaimedItem>(claimed.Count);
+                foreach (ClaimedItem item in claimed)
+                {
+                    if (item.Attempts > maxAttempts)
+                    {
+                        AbandonPoisonItem(jobId, runId, item, now);
+                        abandoned.Add(item.Key);
+                    }
+                    else
+                    {
+                        items.Add(item);
+                    }
+                }
+
+                if (claimed.Count > 0)
+                {
+                    SqliteCommand counters = Prepared(
+                        "claim.counters",
+                        "UPDATE jobs SET pending = pending - @fromPending, running = running + @fromPending - @abandoned, failed = failed + @abandoned, updated_ms = @now WHERE id = @job",
+                        "@fromPending", "@abandoned", "@now", "@job");
+                    Set(counters, "@fromPending", fromPending);
+                    Set(counters, "@abandoned", abandoned.Count);
+                    Set(counters, "@now", now);
+                    Set(counters, "@job", jobId);
+                    counters.ExecuteNonQuery();
+
+                    SqliteCommand run = Prepared("claim.run", "UPDATE runs SET claimed = claimed + @n, failed = failed + @abandoned, updated_ms = @now WHERE id = @run", "@n", "@abandoned", "@now", "@run");
+                    Set(run, "@n", items.Count);
+                    Set(run, "@abandoned", abandoned.Count);
+                    Set(run, "@now", now);
+                    Set(run, "@run", runId);
+                    run.ExecuteNonQuery();
+                }
+
+                return new ClaimResult { Items = items, Abandoned = abandoned };
+            }));
+        }
+
+        private static void ReadClaimed(SqliteCommand cmd, long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
+        {
+            Set(cmd, "@run", runId);
+            Set(cmd, "@token", token);
+            Set(cmd, "@expires", expires);
+            Set(cmd, "@now", now);
+            Set(cmd, "@job", jobId);
+            Set(cmd, "@n", n);
+            using SqliteDataReader reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                into.Add(new ClaimedItem
+                {
+                    Id = reader.GetInt64(0),
+                    Key = reader.GetString(1),
+                    Payload = NullableString(reader, 2),
+                    Attempts = reader.GetInt32(3),
+                    LeaseToken = token,
+                });
+            }
+        }
+
+        private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
+        {
+            string message = string.Format(
+                CultureInfo.InvariantCulture,
+                "Given up after {0} starts that never finished: the run processing it was killed or crashed each time (out of memory?). Fix the cause, then Reset-BatchItem to try again.",
+                item.Attempts - 1);
+            Execute(
+                "UPDATE items SET status = 3, attempts = attempts - 1, last_error = @error, finished_ms = @now, lease_token = NULL, lease_expires_ms = NULL WHERE id = @id",
+                ("@error", message),
+                ("@now", now),
+                ("@id", item.Id));
+            InsertError(jobId, runId, item.Key, item.Attempts - 1, now, "Abandoned", message);
+        }
+
+        public CommitResult Commit(RunCommit commit)
+        {
+            RequireWritable();
+            if (commit.IsEmpty)
+            {
+                return new CommitResult(new bool[0]);
+            }
+
+            return Guarded(() => WriteTransaction(() =>
+            {
+                long now = NowMs();
+                var accepted = new bool[commit.Outcomes.Count];
+                long succeeded = 0, failed = 0, released = 0;
+                for (int i = 0; i < commit.Outcomes.Count; i++)
+                {
+                    ItemOutcome outcome = commit.Outcomes[i];
+                    accepted[i] = RecordOutcome(outcome, now);
+                    if (!accepted[i])
+                    {
+                        continue;
+                    }
+
+                    switch (outcome.Kind)
+                    {
+                        case OutcomeKind.Succeeded:
+                            succeeded++;
+                            break;
+                        case OutcomeKind.Failed:
+                            failed++;
+                            InsertError(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error);
+                            break;
+                        default:
+                            released++;
+                            break;
+                    }
+                }
+
+                foreach (ItemRetry retry in commit.Retries)
+                {
+                    SqliteCommand cmd = Prepared(
+                        "commit.retry",
+                        "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = 1",
+                        "@error", "@id", "@token");
+                    Set(cmd, "@error", retry.Error);
+                    Set(cmd, "@id", retry.ItemId);
+                    Set(cmd, "@token", retry.LeaseToken);
+                    if (cmd.ExecuteNonQuery() == 1)
+                    {
+                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
+                    }
+                }
+
+                foreach (BatchRecord batch in commit.Batches)
+                {
+                    SqliteCommand cmd = Prepared(
+                        "commit.batch",
+                        "INSERT INTO batches (run_id, number, items, succeeded, failed, released, started_ms, completed_ms) VALUES (@run, @number, @items, @succeeded, @failed, @released, @started, @completed)",
+                        "@run", "@number", "@items", "@succeeded", "@failed", "@released", "@started", "@completed");
+                    Set(cmd, "@run", commit.RunId);
+                    Set(cmd, "@number", batch.Number);
+                    Set(cmd, "@items", batch.Items);
+                    Set(cmd, "@succeeded", batch.Succeeded);
+                    Set(cmd, "@failed", batch.Failed);
+                    Set(cmd, "@released", batch.Released);
+                    Set(cmd, "@started", batch.StartedMs);
+                    Set(cmd, "@completed", batch.CompletedMs);
+                    cmd.ExecuteNonQuery();
+                }
+
+                if (succeeded + failed + released > 0)
+                {
+                    SqliteCommand counters = Prepared(
+                        "commit.counters",
+                        "UPDATE jobs SET pending = pending + @released, running = running - @finished, succeeded = succeeded + @succeeded, failed = failed + @failed, updated_ms = @now WHERE id = @job",
+                        "@released", "@finished", "@succeeded", "@failed", "@now", "@job");
+                    Set(counters, "@released", released);
+                    Set(counters, "@finished", succeeded + failed + released);
+                    Set(counters, "@succeeded", succeeded);
+                    Set(counters, "@failed", failed);
+                    Set(counters, "@now", now);
+                    Set(counters, "@job", commit.JobId);
+                    counters.ExecuteNonQuery();
+                }
+
+                SqliteCommand run = Prepared(
+                    "commit.run",
+                    "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now WHERE id = @run",
+                    "@succeeded", "@failed", "@released", "@now", "@run");
+                Set(run, "@succeeded", succeeded);
+                Set(run, "@failed", failed);
+                Set(run, "@released", released);
+                Set(run, "@now", now);
+                Set(run, "@run", commit.RunId);
+                run.ExecuteNonQuery();
+
+                if (commit.Checkpoint is RunCheckpointUpdate checkpoint)
+                {
+                    Execute(
+                        "UPDATE runs SET state = @state, stop_reason = @reason, batches_started = @started, batches_completed = @completed, " +
+                        "message = COALESCE(@message, message), ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run",
+                        ("@state", checkpoint.State.ToString()),
+                        ("@reason", checkpoint.StopReason.ToString()),
+                        ("@started", checkpoint.BatchesStarted),
+                        ("@completed", checkpoint.BatchesCompleted),
+                        ("@message", checkpoint.Message),
+                        ("@final", checkpoint.Final ? 1 : 0),
+                        ("@now", now),
+                        ("@run", commit.RunId));
+                }
+
+                return new CommitResult(accepted);
+            }));
+        }
+
+        /// <summary>Writes one outcome if the lease is still ours (same token, still running). Returns whether it was.</summary>
+        private bool RecordOutcome(ItemOutcome outcome, long now)
+        {
+            SqliteCommand cmd;
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Succeeded:
+                case OutcomeKind.Failed:
+                    cmd = Prepared(
+                        "commit.finish",
+                        "UPDATE items SET status = @status, result = @result, last_error = @error, finished_ms = @now, duration_ms = @duration, lease_token = NULL, lease_expires_ms = NULL " +
+                        "WHERE id = @id AND lease_token = @token AND status = 1",
+                        "@status", "@result", "@error", "@now", "@duration", "@id", "@token");
+                    Set(cmd, "@status", outcome.Kind == OutcomeKind.Succeeded ? (int)ItemStatus.Succeeded : (int)ItemStatus.Failed);
+                    Set(cmd, "@result", outcome.Result);
+                    Set(cmd, "@error", outcome.Kind == OutcomeKind.Failed ? outcome.Error : null);
+                    Set(cmd, "@now", now);
+                    Set(cmd, "@duration", outcome.DurationMs);
+                    break;
+                default:
+                    cmd = Prepared(
+                        "commit.release",
+                        "UPDATE items SET status = 0, attempts = attempts - @undo, started_ms = NULL, lease_token = NULL, lease_expires_ms = NULL " +
+                        "WHERE id = @id AND lease_token = @token AND status = 1",
+                        "@undo", "@id", "@token");
+                    Set(cmd, "@undo", outcome.UndoAttempt ? 1 : 0);
+                    break;
+            }
+
+            Set(cmd, "@id", outcome.ItemId);
+            Set(cmd, "@token", outcome.LeaseToken);
+            return cmd.ExecuteNonQuery() == 1;
+        }
+
+        private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message)
+        {
+            SqliteCommand cmd = Prepared(
+                "errors.insert",
+                "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message) VALUES (@job, @run, @key, @attempt, @now, @type, @message)",
+                "@job", "@run", "@key", "@attempt", "@now", "@type", "@message");
+            Set(cmd, "@job", jobId);
+            Set(cmd, "@run", runId);
+            Set(cmd, "@key", key);
+            Set(cmd, "@attempt", attempt);
+            Set(cmd, "@now", now);
+            Set(cmd, "@type", type);
+            Set(cmd, "@message", message);
+            cmd.ExecuteNonQuery();
+        }
+
+        public bool RenewLeases(long jobId, long runId, long leaseExpiresMs)
+        {
+            RequireWritable();
+            return Guarded(() => WriteTransaction(() =>
+            {
+                long now = NowMs();
+                Execute(
+                    "UPDATE items SET lease_expires_ms = @expires WHERE job_id = @job AND status = 1 AND lease_run = @run AND lease_token IS NOT NULL",
+                    ("@expires", leaseExpiresMs),
+                    ("@job", jobId),
+                    ("@run", runId));
+                return ScalarLong("UPDATE runs SET heartbeat_ms = @now WHERE id = @run RETURNING stop_requested", ("@now", now), ("@run", runId)) != 0;
+            }));
+        }
+
+        public bool RequestStop(long runId)
+        {
+            RequireWritable();
+            return Guarded(() => WriteTransaction(() =>
+                Execute("UPDATE runs SET stop_requested = 1 WHERE id = @run AND state = @running", ("@run", runId), ("@running", RunState.Running.ToString())) > 0));
+        }
+
+        public BatchCheckpoint? GetCheckpoint(BatchJob job) => Guarded(() =>
+        {
+            using var cmd = Command(
+                "SELECT r.id, r.state, r.stop_reason, r.started_ms, r.updated_ms, r.ended_ms, r.batches_started, r.batches_completed, r.succeeded, r.failed, " +
+                "r.host, r.pid, r.user_name, r.options, r.message, j.total, j.pending, j.running, j.succeeded, j.failed " +
+                "FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.job_id = @job ORDER BY r.id DESC LIMIT 1",
+                ("@job", job.Id));
+            using var reader = cmd.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            return new BatchCheckpoint
+            {
+                Job = job.Name,
+                RunId = reader.GetInt64(0),
+                State = ParseState(reader.GetString(1)),
+                StopReason = ParseReason(reader.GetString(2)),
+                Started = Times.Local(reader.GetInt64(3)),
+                LastUpdated = Times.Local(reader.GetInt64(4)),
+                Ended = Times.Local(NullableLong(reader, 5)),
+                CurrentBatch = reader.GetInt64(6),
+                BatchesCompleted = reader.GetInt64(7),
+                RunSucceeded = reader.GetInt64(8),
+                RunFailed = reader.GetInt64(9),
+                Host = NullableString(reader, 10),
+                ProcessId = NullableLong(reader, 11) is long pid ? (int)pid : (int?)null,
+                User = NullableString(reader, 12),
+                Options = NullableString(reader, 13),
+                Message = NullableString(reader, 14),
+                Total = reader.GetInt64(15),
+                Remaining = reader.GetInt64(16) + reader.GetInt64(17),
+                Completed = reader.GetInt64(18),
+                Failed = reader.GetInt64(19),
+                Store = Location,
+            };
+        });
+
+        private long NextToken()
+        {
+            var bytes = new byte[8];
+            _tokens.NextBytes(bytes);
+            return BitConverter.ToInt64(bytes, 0) & long.MaxValue;
+        }
+
+        private static RunState ParseState(string text) => Enum.TryParse(text, out RunState state) ? state : RunState.Failed;
+
+        private static StopReason ParseReason(string text) => Enum.TryParse(text, out StopReason reason) ? reason : StopReason.None;
+    }
+}

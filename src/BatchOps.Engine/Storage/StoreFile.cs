@@ -1,0 +1,155 @@
+using System;
+using System.IO;
+using System.Text;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>What a store path points at, judged from the file alone, before SQLite touches it.</summary>
+    internal enum StoreFileKind
+    {
+        Missing,
+        Empty,
+        Sqlite,
+        NotSqlite,
+    }
+
+    /// <summary>
+    /// Checks on the store file that must happen before SQLite opens it, so that a file that is not ours is never
+    /// modified: the folder exists, the file is a SQLite database, and it can be written.
+    /// </summary>
+    internal static class StoreFile
+    {
+        private static readonly byte[] SqliteHeader = Encoding.ASCII.GetBytes("SQLite format 3\0");
+
+        public static void RequireFolder(string path)
+        {
+            string? folder = Path.GetDirectoryName(path);
+            if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder))
+            {
+                throw new BatchOpsException(
+                    ErrorIds.StoreFolderNotFound,
+                    BatchOpsErrorCategory.ObjectNotFound,
+                    $"The folder '{folder}' for the store '{path}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}') or pass -Store with a path in an existing folder.",
+                    path);
+            }
+        }
+
+        public static StoreFileKind Inspect(string path)
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new BatchOpsException(
+                        ErrorIds.StorePathInvalid,
+                        BatchOpsErrorCategory.InvalidArgument,
+                        $"The store path '{path}' is a folder. Pass -Store with a file name, for example '{Path.Combine(path, "batchops.db")}'.",
+                        path);
+                }
+
+                return StoreFileKind.Missing;
+            }
+
+            if (info.Length == 0)
+            {
+                return StoreFileKind.Empty;
+            }
+
+            var header = new byte[SqliteHeader.Length];
+            int read;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                read = ReadFully(stream, header);
+            }
+
+            if (read < header.Length)
+            {
+                return StoreFileKind.NotSqlite;
+            }
+
+            for (int i = 0; i < header.Length; i++)
+            {
+                if (header[i] != SqliteHeader[i])
+                {
+                    return StoreFileKind.NotSqlite;
+                }
+            }
+
+            return StoreFileKind.Sqlite;
+        }
+
+        /// <summary>Creates an empty store file that only its owner may read or write.</summary>
+        public static void CreateEmpty(string path)
+        {
+            try
+            {
+                using (new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it a moment ago: fine, it is opened like any existing store.
+                return;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw ReadOnly(path, e);
+            }
+
+            UnixPermissions.RestrictToOwner(path);
+        }
+
+        /// <summary>Refuses a store that this process may not write, with the reason, before anything is written.</summary>
+        public static void RequireWritable(string path)
+        {
+            try
+            {
+                using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+                {
+                }
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw ReadOnly(path, e);
+            }
+            catch (IOException e) when (!(e is FileNotFoundException))
+            {
+                throw ReadOnly(path, e);
+            }
+        }
+
+        public static BatchOpsException ReadOnly(string path, Exception? inner = null) =>
+            new BatchOpsException(
+                ErrorIds.StoreReadOnly,
+                BatchOpsErrorCategory.PermissionDenied,
+                $"The store '{path}' cannot be written (it is read-only, or you lack permission on it or its folder). Give yourself write access to the file and its folder, or pass -Store with a store you can write.",
+                path,
+                inner);
+
+        public static BatchOpsException NotSqlite(string path) =>
+            new BatchOpsException(
+                ErrorIds.StoreNotSqlite,
+                BatchOpsErrorCategory.InvalidData,
+                $"'{path}' is not a BatchOps store: it is not a SQLite database. It was left untouched. Pass -Store with a new file name, or with an existing BatchOps store.",
+                path);
+
+        private static int ReadFully(Stream stream, byte[] buffer)
+        {
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = stream.Read(buffer, total, buffer.Length - total);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            return total;
+        }
+    }
+}
