@@ -224,6 +224,22 @@ namespace BatchOps.Engine.Storage
             return Guarded(() => WriteTransaction(() =>
             {
                 long now = NowMs();
+                // Retries first: an item's failed attempts always happen before its final outcome.
+                foreach (ItemRetry retry in commit.Retries)
+                {
+                    SqliteCommand cmd = Prepared(
+                        "commit.retry",
+                        "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = 1",
+                        "@error", "@id", "@token");
+                    Set(cmd, "@error", retry.Error);
+                    Set(cmd, "@id", retry.ItemId);
+                    Set(cmd, "@token", retry.LeaseToken);
+                    if (cmd.ExecuteNonQuery() == 1)
+                    {
+                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
+                    }
+                }
+
                 var accepted = new bool[commit.Outcomes.Count];
                 long succeeded = 0, failed = 0, released = 0;
                 for (int i = 0; i < commit.Outcomes.Count; i++)
@@ -247,21 +263,6 @@ namespace BatchOps.Engine.Storage
                         default:
                             released++;
                             break;
-                    }
-                }
-
-                foreach (ItemRetry retry in commit.Retries)
-                {
-                    SqliteCommand cmd = Prepared(
-                        "commit.retry",
-                        "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = 1",
-                        "@error", "@id", "@token");
-                    Set(cmd, "@error", retry.Error);
-                    Set(cmd, "@id", retry.ItemId);
-                    Set(cmd, "@token", retry.LeaseToken);
-                    if (cmd.ExecuteNonQuery() == 1)
-                    {
-                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
                     }
                 }
 
