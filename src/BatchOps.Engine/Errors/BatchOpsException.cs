@@ -22,7 +22,7 @@ namespace BatchOps.Engine
 
         public object? Target { get; }
 
-        internal static BatchOpsException InvalidArgument(string errorId, string message, object? target = null) =>
+        public static BatchOpsException InvalidArgument(string errorId, string message, object? target = null) =>
             new BatchOpsException(errorId, BatchOpsErrorCategory.InvalidArgument, message, target);
     }
 }

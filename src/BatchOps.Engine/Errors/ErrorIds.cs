@@ -26,6 +26,7 @@ namespace BatchOps.Engine
         public const string KeyPropertyNotFound = "KeyPropertyNotFound";
         public const string KeyNotInferable = "KeyNotInferable";
         public const string KeyScriptFailed = "KeyScriptFailed";
+        public const string InvalidKeySelector = "InvalidKeySelector";
         public const string ItemNotFound = "ItemNotFound";
         public const string ItemInFlight = "ItemInFlight";
         public const string PayloadNotSerializable = "PayloadNotSerializable";

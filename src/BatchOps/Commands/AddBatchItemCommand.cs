@@ -1,0 +1,71 @@
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Adds work items to a job without running it. Keys the job already has are not added again.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Add, "BatchItem")]
+    [OutputType(typeof(EnqueueResult))]
+    public sealed class AddBatchItemCommand : BatchOpsCmdlet
+    {
+        private ItemFeeder? _feeder;
+
+        [Parameter(Mandatory = true, Position = 0)]
+        public string Job { get; set; } = "";
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [AllowNull]
+        public PSObject? InputObject { get; set; }
+
+        [Parameter]
+        public object? Key { get; set; }
+
+        [Parameter]
+        public string? Store { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                JobNames.Validate(Job);
+                _feeder = new ItemFeeder(OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                _feeder!.Add(InputObject);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                EnqueueResult? result = _feeder!.Complete();
+                if (result != null)
+                {
+                    WriteObject(result);
+                }
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+        }
+    }
+}

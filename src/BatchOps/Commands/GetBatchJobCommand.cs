@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Gets the jobs in a store with their item counts and percent complete.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "BatchJob")]
+    [OutputType(typeof(BatchJob))]
+    public sealed class GetBatchJobCommand : BatchOpsCmdlet
+    {
+        /// <summary>Job names; wildcards are allowed. All jobs when omitted.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Job")]
+        [SupportsWildcards]
+        public string[]? Name { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Store { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IReadOnlyList<BatchJob> jobs = store.GetJobs();
+            if (Name == null || Name.Length == 0)
+            {
+                WriteObject(jobs, enumerateCollection: true);
+                return;
+            }
+
+            foreach (string name in Name)
+            {
+                if (WildcardPattern.ContainsWildcardCharacters(name))
+                {
+                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                    WriteObject(jobs.Where(j => pattern.IsMatch(j.Name)), enumerateCollection: true);
+                }
+                else
+                {
+                    TryEngine(() => WriteObject(store.GetJob(name)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Puts items back to Pending with no attempts, so that the next run processes them again.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Reset, "BatchItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = KeySet)]
+    [OutputType(typeof(BatchItem))]
+    public sealed class ResetBatchItemCommand : BatchOpsCmdlet
+    {
+        private const string KeySet = "Key";
+        private const string StatusSet = "Status";
+        private const int FlushSize = 500;
+
+        // Keys approved by ShouldProcess, waiting to be reset in one transaction per store and job.
+        private readonly Dictionary<(SqliteJobStore Store, string Job), List<string>> _pending = new Dictionary<(SqliteJobStore, string), List<string>>();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        public string Job { get; set; } = "";
+
+        /// <summary>The keys of the items to reset (exact keys; pipe Get-BatchItem output to select by wildcard).</summary>
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = KeySet)]
+        public string[] Key { get; set; } = new string[0];
+
+        /// <summary>Reset every item with this status, such as Failed.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = StatusSet)]
+        public ItemStatus Status { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Store { get; set; }
+
+        /// <summary>Write the reset items to the pipeline.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            TryEngine(() =>
+            {
+                BatchJob job = store.GetJob(Job);
+                if (ParameterSetName == StatusSet)
+                {
+                    long count = CountWithStatus(job, Status);
+                    if (ShouldProcess($"{count:N0} {Status} item(s) of job '{job.Name}'", "Reset to Pending"))
+                    {
+                        long reset = store.ResetItems(job, Status);
+                        WriteVerbose($"Reset {reset:N0} {Status} item(s) of job '{job.Name}' to Pending.");
+                        if (PassThru)
+                        {
+                            WriteObject(store.GetItems(job, new ItemQuery { Status = ItemStatus.Pending }), enumerateCollection: true);
+                        }
+                    }
+
+                    return;
+                }
+
+                foreach (string key in Key)
+                {
+                    if (!ShouldProcess($"item '{key}' of job '{job.Name}'", "Reset to Pending"))
+                    {
+                        continue;
+                    }
+
+                    if (!_pending.TryGetValue((store, job.Name), out List<string>? keys))
+                    {
+                        _pending[(store, job.Name)] = keys = new List<string>();
+                    }
+
+                    keys.Add(key);
+                    if (keys.Count >= FlushSize)
+                    {
+                        Flush(store, job.Name, keys);
+                    }
+                }
+            });
+        }
+
+        protected override void EndProcessing()
+        {
+            foreach (KeyValuePair<(SqliteJobStore Store, string Job), List<string>> entry in _pending)
+            {
+                TryEngine(() => Flush(entry.Key.Store, entry.Key.Job, entry.Value));
+            }
+        }
+
+        private static long CountWithStatus(BatchJob job, ItemStatus status) => status switch
+        {
+            ItemStatus.Pending => job.Pending,
+            ItemStatus.Running => job.Running,
+            ItemStatus.Succeeded => job.Succeeded,
+            _ => job.Failed,
+        };
+
+        private void Flush(SqliteJobStore store, string jobName, List<string> keys)
+        {
+            if (keys.Count == 0)
+            {
+                return;
+            }
+
+            BatchJob job = store.GetJob(jobName);
+            ResetResult result = store.ResetItems(job, keys);
+            keys.Clear();
+            foreach (string missing in result.NotFound)
+            {
+                WriteError(ErrorRecords.From(ErrorIds.ItemNotFound, ErrorCategory.ObjectNotFound, $"Job '{job.Name}' has no item with the key '{missing}'. Keys are exact and case-sensitive; list them with Get-BatchItem -Job '{job.Name}'.", missing));
+            }
+
+            foreach (string busy in result.InFlight)
+            {
+                WriteError(ErrorRecords.From(ErrorIds.ItemInFlight, ErrorCategory.ResourceBusy, $"Item '{busy}' of job '{job.Name}' is being processed by a run right now and was not reset. Stop the run first; a crashed run's items return to Pending by themselves.", busy));
+            }
+
+            WriteVerbose($"Reset {result.Reset.Count:N0} item(s) of job '{job.Name}' to Pending.");
+            if (PassThru && result.Reset.Count > 0)
+            {
+                WriteObject(store.GetItems(job, new ItemQuery { KeyPatterns = Escape(result.Reset) }), enumerateCollection: true);
+            }
+        }
+
+        private static List<string> Escape(List<string> keys) => keys.ConvertAll(k => WildcardPattern.Escape(k));
+    }
+}

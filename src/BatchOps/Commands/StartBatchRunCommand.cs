@@ -1,0 +1,269 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using BatchOps.Engine;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Reporting;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+using BatchOps.Processing;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Processes a job's items in batches, durably: feeds pipeline input into the job, then runs it.</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
+    [OutputType(typeof(BatchRunSummary))]
+    public sealed class StartBatchRunCommand : BatchOpsCmdlet
+    {
+        private const string ScriptBlockSet = "ScriptBlock";
+        private const string CommandSet = "Command";
+
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private RunOptions? _options;
+        private SqliteJobStore? _store;
+        private ItemFeeder? _feeder;
+        private string? _commandPath;
+        private string _location = "";
+
+        /// <summary>The job to feed and run. Created by the first item piped in.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        public string Job { get; set; } = "";
+
+        /// <summary>Work items: strings, files, or objects with an Id, Key or Name property (else use -Key).</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>The property that identifies each input object, or a script block that computes its key.</summary>
+        [Parameter]
+        public object? Key { get; set; }
+
+        /// <summary>The work to do per item. The item's payload is $_ and the first argument; $BatchItem has its key and attempt.</summary>
+        [Parameter(Position = 1, ParameterSetName = ScriptBlockSet)]
+        public ScriptBlock? ScriptBlock { get; set; }
+
+        /// <summary>Variables to define in the runspaces that run the script block (they cannot see yours).</summary>
+        [Parameter(ParameterSetName = ScriptBlockSet)]
+        public Hashtable? Variable { get; set; }
+
+        /// <summary>Modules to import in the runspaces that run the script block.</summary>
+        [Parameter(ParameterSetName = ScriptBlockSet)]
+        public string[]? ImportModule { get; set; }
+
+        /// <summary>A program to run per item instead of a script block (no shell is involved).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CommandSet)]
+        public string Command { get; set; } = "";
+
+        /// <summary>The program's arguments; {Key}, {Payload}, {Attempt}, {Job} and {RunId} are replaced per item.</summary>
+        [Parameter(ParameterSetName = CommandSet)]
+        public string[]? ArgumentList { get; set; }
+
+        [Parameter]
+        public int BatchSize { get; set; } = 5;
+
+        [Parameter]
+        public int ThrottleLimit { get; set; } = 5;
+
+        /// <summary>Seconds to pause after each batch (0: no pause and no barrier between batches).</summary>
+        [Parameter]
+        public double BatchDelay { get; set; }
+
+        [Parameter]
+        public int RetryLimit { get; set; } = 3;
+
+        /// <summary>Seconds before the first retry; doubled for each further retry, with jitter.</summary>
+        [Parameter]
+        public double RetryDelay { get; set; } = 1;
+
+        /// <summary>Seconds one attempt may take before it is cancelled.</summary>
+        [Parameter]
+        public double? ItemTimeout { get; set; }
+
+        /// <summary>The most items started per second.</summary>
+        [Parameter]
+        public double? RateLimit { get; set; }
+
+        /// <summary>Stop once this percentage of the job's items has succeeded.</summary>
+        [Parameter]
+        public double? TargetPercent { get; set; }
+
+        /// <summary>Process at most this many items in this run.</summary>
+        [Parameter]
+        public long? MaxItems { get; set; }
+
+        /// <summary>Stop claiming work after this long.</summary>
+        [Parameter]
+        public TimeSpan? MaxDuration { get; set; }
+
+        /// <summary>The store file (default: $env:BATCHOPS_STORE, else batchops.db in the current location).</summary>
+        [Parameter]
+        public string? Store { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            try
+            {
+                _options = BuildOptions();
+                _options.Validate();
+                JobNames.Validate(Job);
+                _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+                if (ParameterSetName == CommandSet)
+                {
+                    _commandPath = CommandResolver.Resolve(Command, _location);
+                }
+                else if (ScriptBlock == null)
+                {
+                    throw BatchOpsException.InvalidArgument(ErrorIds.ProcessorMissing, "Say what to do with each item: pass -ScriptBlock { ... } or -Command <program> -ArgumentList ... .", null);
+                }
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+
+            // Without pipeline input the run resumes an existing job: never create a store or a job for that.
+            _store = OpenStore(Store, MyInvocation.ExpectingInput ? StoreAccess.ReadWrite : StoreAccess.ReadWriteExisting);
+            try
+            {
+                _feeder = new ItemFeeder(_store, Job, Key);
+                if (!MyInvocation.ExpectingInput)
+                {
+                    _store.GetJob(Job);
+                }
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (!MyInvocation.ExpectingInput)
+            {
+                return;
+            }
+
+            try
+            {
+                _feeder!.Add(InputObject);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            EnqueueResult? fed = null;
+            BatchJob job;
+            try
+            {
+                fed = _feeder!.Complete();
+                if (fed != null)
+                {
+                    WriteVerbose($"Job '{Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
+                }
+
+                job = _store!.GetJob(Job);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+                return;
+            }
+
+            IItemProcessor processor = ParameterSetName == CommandSet
+                ? new ExternalCommandProcessor(new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location), _options!.MaxResultLength)
+                : new ScriptBlockProcessor(ScriptBlock!.ToString(), _options!.ThrottleLimit, _location, Variable, ImportModule);
+            var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
+            var runner = new BatchRunner(_store, processor, _options, events.Writer);
+            var pump = new RunEventPump(this);
+            Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
+            try
+            {
+                pump.PumpUntil(events.Reader, run);
+            }
+            finally
+            {
+                (processor as IDisposable)?.Dispose();
+            }
+
+            if (pump.PipelineStopped)
+            {
+                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
+            }
+
+            BatchRunSummary summary;
+            try
+            {
+                summary = run.GetAwaiter().GetResult();
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+                return;
+            }
+
+            WriteVerbose(RunReport.Summary(summary));
+            WriteObject(summary);
+            if (runner.Failure is Exception failure)
+            {
+                var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
+                WriteError(ErrorRecords.From(new BatchOpsException(
+                    ErrorIds.RunFailed,
+                    category,
+                    $"Run {summary.RunId} of job '{Job}' failed: {failure.Message} The items it finished are recorded; run the same command again to resume.",
+                    summary,
+                    failure)));
+            }
+        }
+
+        protected override void StopProcessing()
+        {
+            // Ctrl+C, Stop-Job, a downstream Select-Object -First: cancel what is in flight; the runner releases it
+            // and writes its final checkpoint before EndProcessing returns.
+            _cancel.Cancel();
+        }
+
+        private RunOptions BuildOptions() => new RunOptions
+        {
+            BatchSize = BatchSize,
+            ThrottleLimit = ThrottleLimit,
+            BatchDelay = Seconds(BatchDelay, ErrorIds.InvalidBatchDelay, nameof(BatchDelay)),
+            RetryLimit = RetryLimit,
+            RetryDelay = Seconds(RetryDelay, ErrorIds.InvalidRetryDelay, nameof(RetryDelay)),
+            ItemTimeout = ItemTimeout is double timeout ? Seconds(timeout, ErrorIds.InvalidItemTimeout, nameof(ItemTimeout)) : (TimeSpan?)null,
+            RateLimit = RateLimit,
+            TargetPercent = TargetPercent,
+            MaxItems = MaxItems,
+            MaxDuration = MaxDuration,
+        };
+
+        private static TimeSpan Seconds(double seconds, string errorId, string name)
+        {
+            if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > TimeSpan.FromDays(2).TotalSeconds)
+            {
+                throw BatchOpsException.InvalidArgument(errorId, $"-{name} must be a number of seconds (such as 2 or 0.5); it was {seconds}.", seconds);
+            }
+
+            return TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _cancel.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

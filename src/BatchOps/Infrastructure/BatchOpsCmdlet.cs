@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Storage;
+using Microsoft.PowerShell.Commands;
+
+namespace BatchOps.Infrastructure
+{
+    /// <summary>
+    /// What every BatchOps cmdlet shares: finding the store (-Store, else $env:BATCHOPS_STORE, else batchops.db in the
+    /// current PowerShell location, always resolved through the PowerShell provider), keeping it open for the
+    /// pipeline's life, and turning engine errors into ErrorRecords.
+    /// </summary>
+    public abstract class BatchOpsCmdlet : PSCmdlet, IDisposable
+    {
+        /// <summary>The environment variable that names the store when -Store is not given.</summary>
+        public const string StoreVariable = "BATCHOPS_STORE";
+
+        private readonly Dictionary<string, SqliteJobStore> _stores = new Dictionary<string, SqliteJobStore>(StringComparer.Ordinal);
+
+        /// <summary>The full path of the store that -Store (or the fallbacks) points at.</summary>
+        protected string ResolveStorePath(string? store)
+        {
+            string raw = !string.IsNullOrWhiteSpace(store) ? store!
+                : Environment.GetEnvironmentVariable(StoreVariable) is string fromEnvironment && fromEnvironment.Trim().Length > 0 ? fromEnvironment
+                : SqliteJobStore.DefaultFileName;
+            string resolved;
+            ProviderInfo provider;
+            try
+            {
+                resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(raw, out provider, out _);
+            }
+            catch (Exception e) when (e is DriveNotFoundException || e is ProviderNotFoundException || e is ArgumentException || e is NotSupportedException)
+            {
+                throw new BatchOpsException(ErrorIds.StorePathInvalid, BatchOpsErrorCategory.InvalidArgument, $"The store path '{raw}' cannot be resolved: {e.Message}", raw, e);
+            }
+
+            if (provider.ImplementingType != typeof(FileSystemProvider))
+            {
+                throw new BatchOpsException(
+                    ErrorIds.StoreLocationNotFileSystem,
+                    BatchOpsErrorCategory.InvalidArgument,
+                    $"The store path '{raw}' is on the {provider.Name} provider, not in the file system (the current location is {SessionState.Path.CurrentLocation}). Pass -Store with a file path, or Set-Location to a folder first.",
+                    raw);
+            }
+
+            return resolved;
+        }
+
+        /// <summary>Opens the store once per path for this pipeline; terminating error if it cannot be opened.</summary>
+        protected SqliteJobStore OpenStore(string? store, StoreAccess access)
+        {
+            try
+            {
+                string path = ResolveStorePath(store);
+                string cacheKey = access + "|" + path;
+                if (!_stores.TryGetValue(cacheKey, out SqliteJobStore? open))
+                {
+                    WriteVerbose($"Using the store '{path}'.");
+                    open = SqliteJobStore.Open(path, access);
+                    _stores[cacheKey] = open;
+                }
+
+                return open;
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminatingError(ErrorRecords.From(e));
+                throw; // not reached
+            }
+        }
+
+        protected void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ErrorRecords.From(e));
+
+        protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ErrorRecords.From(e));
+
+        /// <summary>Runs an engine call; its BatchOps error becomes a non-terminating error. Returns false on error.</summary>
+        protected bool TryEngine(Action action)
+        {
+            try
+            {
+                action();
+                return true;
+            }
+            catch (BatchOpsException e)
+            {
+                WriteBatchOpsError(e);
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        protected virtual void Dispose(bool disposing)
+        {
+            if (!disposing)
+            {
+                return;
+            }
+
+            foreach (SqliteJobStore store in _stores.Values)
+            {
+                store.Dispose();
+            }
+
+            _stores.Clear();
+        }
+    }
+}

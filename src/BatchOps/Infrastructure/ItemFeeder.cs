@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Infrastructure
+{
+    /// <summary>
+    /// Turns pipeline input into items of a job as it streams (Start-BatchRun, Add-BatchItem): key and payload by
+    /// the engine's rules, written in chunks. An item that cannot be keyed stops the feed; what was not yet written
+    /// is dropped, and nothing at all is written when the very first item is refused (not even the job).
+    /// </summary>
+    internal sealed class ItemFeeder
+    {
+        private readonly IJobStore _store;
+        private readonly string _job;
+        private readonly string? _keyProperty;
+        private readonly ScriptBlock? _keyScript;
+        private EnqueueBuffer? _buffer;
+
+        public ItemFeeder(IJobStore store, string job, object? keySelector)
+        {
+            _store = store;
+            _job = job;
+            switch (keySelector is PSObject wrapped ? wrapped.BaseObject : keySelector)
+            {
+                case null:
+                    break;
+                case ScriptBlock block:
+                    _keyScript = block;
+                    break;
+                case string property when property.Trim().Length > 0:
+                    _keyProperty = property.Trim();
+                    break;
+                default:
+                    throw BatchOpsException.InvalidArgument(
+                        ErrorIds.InvalidKeySelector,
+                        $"-Key must be a property name (such as -Key Sku) or a script block (such as -Key {{ $_.Path }}); it was '{keySelector}'.",
+                        keySelector);
+            }
+        }
+
+        public void Add(PSObject? inputObject)
+        {
+            try
+            {
+                if (inputObject == null)
+                {
+                    throw new BatchOpsException(ErrorIds.KeyEmpty, BatchOpsErrorCategory.InvalidArgument, "The pipeline passed $null as an item. Filter it out (Where-Object { $_ }) before BatchOps.", null);
+                }
+
+                var input = new PSInputObject(inputObject);
+                string key = _keyScript != null ? ItemKeys.FromValue(EvaluateKeyScript(inputObject), input) : ItemKeys.Resolve(input, _keyProperty);
+                string payload = ItemPayloads.FromInput(input);
+                _buffer ??= new EnqueueBuffer(_store, _store.GetOrCreateJob(_job));
+                _buffer.Add(new NewItem(key, payload));
+            }
+            catch (BatchOpsException e)
+            {
+                long written = _buffer == null ? 0 : _buffer.Received - _buffer.Unwritten;
+                _buffer?.Discard();
+                if (written == 0)
+                {
+                    throw;
+                }
+
+                throw new BatchOpsException(
+                    e.ErrorId,
+                    e.Category,
+                    e.Message + $" The {written:N0} item(s) before it were already added to job '{_job}'; fix the input and run the command again (items already added are not added twice).",
+                    e.Target,
+                    e);
+            }
+        }
+
+        /// <summary>Writes what is left; null if no input came at all.</summary>
+        public EnqueueResult? Complete() => _buffer?.Complete();
+
+        private object? EvaluateKeyScript(PSObject inputObject)
+        {
+            try
+            {
+                var variables = new List<PSVariable> { new PSVariable("_", inputObject) };
+                var output = _keyScript!.InvokeWithContext(null, variables, inputObject);
+                return output.Count == 0 || output[0] == null ? null : output[0].BaseObject;
+            }
+            catch (RuntimeException e)
+            {
+                throw new BatchOpsException(ErrorIds.KeyScriptFailed, BatchOpsErrorCategory.InvalidArgument, $"The -Key script block failed for an input object: {e.Message}", inputObject, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using BatchOps.Engine.Reporting;
+using BatchOps.Engine.Running;
+
+namespace BatchOps.Infrastructure
+{
+    /// <summary>
+    /// Carries a run's events to the pipeline. The engine raises them on worker threads; this reads them on the
+    /// pipeline thread, the only one allowed to call WriteProgress, WriteVerbose and WriteWarning.
+    /// </summary>
+    internal sealed class RunEventPump
+    {
+        private const int ProgressId = 0x0BA7;
+
+        private readonly Cmdlet _cmdlet;
+        private readonly ProgressThrottle _throttle = new ProgressThrottle();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private ProgressRecord? _progress;
+
+        public RunEventPump(Cmdlet cmdlet)
+        {
+            _cmdlet = cmdlet;
+        }
+
+        /// <summary>True once the pipeline was stopped: nothing more can be written, but the run is still awaited.</summary>
+        public bool PipelineStopped { get; private set; }
+
+        /// <summary>Writes events until the run ends; returns when it has (after it wrote its final checkpoint).</summary>
+        public void PumpUntil(ChannelReader<RunEvent> events, Task run)
+        {
+            while (true)
+            {
+                while (events.TryRead(out RunEvent? e))
+                {
+                    Write(e);
+                }
+
+                if (run.IsCompleted)
+                {
+                    while (events.TryRead(out RunEvent? e))
+                    {
+                        Write(e);
+                    }
+
+                    break;
+                }
+
+                Task.WaitAny(events.WaitToReadAsync().AsTask(), run);
+            }
+
+            if (_progress != null && !PipelineStopped)
+            {
+                _progress.RecordType = ProgressRecordType.Completed;
+                Safely(() => _cmdlet.WriteProgress(_progress));
+            }
+        }
+
+        private void Write(RunEvent e)
+        {
+            if (PipelineStopped)
+            {
+                return;
+            }
+
+            switch (e)
+            {
+                case RunStartedEvent started:
+                    Safely(() => _cmdlet.WriteVerbose($"Run {started.RunId} of job '{started.Job}' started: {RunReport.Status(started.Progress)}."));
+                    Progress(started.Progress, force: true);
+                    break;
+                case RunsRecoveredEvent recovered:
+                    Safely(() => _cmdlet.WriteWarning(recovered.Message));
+                    break;
+                case BatchCompletedEvent batch:
+                    Safely(() => _cmdlet.WriteVerbose(RunReport.BatchLine(batch)));
+                    Progress(batch.Progress, force: false);
+                    break;
+                case ProgressEvent progress:
+                    Progress(progress.Progress, force: false);
+                    break;
+                case ItemFailedEvent failed:
+                    Safely(() => _cmdlet.WriteWarning(RunReport.ItemFailed(failed)));
+                    break;
+                case ItemRetryingEvent retrying:
+                    Safely(() => _cmdlet.WriteVerbose(RunReport.ItemRetrying(retrying)));
+                    break;
+                case RunWarningEvent warning:
+                    Safely(() => _cmdlet.WriteWarning(warning.Message));
+                    break;
+            }
+        }
+
+        private void Progress(ProgressSnapshot snapshot, bool force)
+        {
+            if (!force && !_throttle.ShouldWrite(_clock.ElapsedMilliseconds))
+            {
+                return;
+            }
+
+            _progress ??= new ProgressRecord(ProgressId, RunReport.Activity(snapshot.Job, snapshot.RunId), "Starting");
+            _progress.StatusDescription = RunReport.Status(snapshot);
+            _progress.PercentComplete = RunReport.PercentForProgressBar(snapshot);
+            _progress.SecondsRemaining = snapshot.Eta is System.TimeSpan eta ? (int)System.Math.Min(int.MaxValue, eta.TotalSeconds) : -1;
+            Safely(() => _cmdlet.WriteProgress(_progress));
+        }
+
+        private void Safely(System.Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (PipelineStoppedException)
+            {
+                PipelineStopped = true;
+            }
+        }
+    }
+}

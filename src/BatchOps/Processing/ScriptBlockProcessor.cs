@@ -1,0 +1,214 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using System.Threading.Tasks;
+using BatchOps.Engine.Processing;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Processing
+{
+    /// <summary>
+    /// Runs a script block per item in a runspace pool of its own. A ScriptBlock object belongs to the runspace that
+    /// made it and must never run on a worker thread, so only its text crosses over; each pool runspace compiles it
+    /// once. The item's payload is $_ and the first argument; $BatchItem holds its key, attempt, job and run id.
+    /// The caller's variables, functions and modules are not in the pool: pass them with -Variable and -ImportModule.
+    /// </summary>
+    internal sealed class ScriptBlockProcessor : IItemProcessor, IDisposable
+    {
+        // Runs in the pool runspace. Only engine features and core commands, so that it works in any host.
+        private const string Bootstrap = @"
+param([string] $BatchOpsScript, $BatchOpsPayload, $BatchItem, [string] $BatchOpsLocation)
+if ($ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath -ne $BatchOpsLocation) {
+    $null = $ExecutionContext.SessionState.Path.SetLocation([System.Management.Automation.WildcardPattern]::Escape($BatchOpsLocation))
+}
+if ($global:__BatchOpsText -cne $BatchOpsScript) {
+    $global:__BatchOpsBlock = [scriptblock]::Create($BatchOpsScript)
+    $global:__BatchOpsText = $BatchOpsScript
+}
+$global:LASTEXITCODE = 0
+$BatchOpsVariables = [System.Collections.Generic.List[psvariable]]::new()
+$BatchOpsVariables.Add([psvariable]::new('_', $BatchOpsPayload))
+$BatchOpsVariables.Add([psvariable]::new('BatchItem', $BatchItem))
+$global:__BatchOpsBlock.InvokeWithContext($null, $BatchOpsVariables, $BatchOpsPayload)
+if ($global:LASTEXITCODE -ne 0) {
+    throw ""A native command in the script block exited with code $($global:LASTEXITCODE).""
+}
+";
+
+        private readonly string _script;
+        private readonly string _location;
+        private readonly RunspacePool _pool;
+        private readonly ConcurrentBag<PowerShell> _idle = new ConcurrentBag<PowerShell>();
+        private int _disposed;
+
+        /// <param name="script">The script block's text.</param>
+        /// <param name="throttleLimit">Runspaces in the pool: one per worker.</param>
+        /// <param name="location">The folder the block runs in (the caller's file system location).</param>
+        /// <param name="variables">Variables to define in every runspace (-Variable).</param>
+        /// <param name="modules">Modules to import in every runspace (-ImportModule).</param>
+        public ScriptBlockProcessor(string script, int throttleLimit, string location, IDictionary? variables, IEnumerable<string>? modules)
+        {
+            _script = script;
+            _location = location;
+            InitialSessionState state = InitialSessionState.CreateDefault2();
+            if (variables != null)
+            {
+                foreach (DictionaryEntry entry in variables)
+                {
+                    object? value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+                    state.Variables.Add(new SessionStateVariableEntry(entry.Key.ToString(), value, "Passed to Start-BatchRun with -Variable."));
+                }
+            }
+
+            string[] toImport = modules?.Where(m => !string.IsNullOrWhiteSpace(m)).ToArray() ?? new string[0];
+            if (toImport.Length > 0)
+            {
+                state.ImportPSModule(toImport);
+            }
+
+            _pool = RunspaceFactory.CreateRunspacePool(state);
+            _pool.SetMinRunspaces(1);
+            _pool.SetMaxRunspaces(Math.Max(1, throttleLimit));
+            _pool.Open();
+        }
+
+        public async Task<ItemResult> ProcessAsync(ItemContext item, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            PowerShell shell = Rent();
+            bool reusable = true;
+            try
+            {
+                shell.AddScript(Bootstrap)
+                    .AddArgument(_script)
+                    .AddArgument(PowerShellValues.FromPayload(item.Payload))
+                    .AddArgument(ItemInfo(item))
+                    .AddArgument(_location);
+
+                PSDataCollection<PSObject> output;
+                using (cancellationToken.Register(() => Stop(shell)))
+                {
+                    output = await Task.Factory.FromAsync(shell.BeginInvoke(), shell.EndInvoke).ConfigureAwait(false);
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    reusable = false;
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                if (shell.Streams.Error.Count > 0)
+                {
+                    return Failure(shell.Streams.Error.ToList(), PowerShellValues.ResultText(output));
+                }
+
+                return ItemResult.Success(PowerShellValues.ResultText(output));
+            }
+            catch (PipelineStoppedException) when (cancellationToken.IsCancellationRequested)
+            {
+                reusable = false;
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RuntimeException e)
+            {
+                Exception cause = Unwrap(e);
+                return ItemResult.Failure(cause.Message, e.ErrorRecord?.FullyQualifiedErrorId ?? cause.GetType().Name);
+            }
+            finally
+            {
+                Return(shell, reusable);
+            }
+        }
+
+        private static PSObject ItemInfo(ItemContext item)
+        {
+            var info = new PSObject();
+            info.Properties.Add(new PSNoteProperty("Job", item.Job));
+            info.Properties.Add(new PSNoteProperty("Key", item.Key));
+            info.Properties.Add(new PSNoteProperty("Attempt", item.Attempt));
+            info.Properties.Add(new PSNoteProperty("RunId", item.RunId));
+            info.Properties.Add(new PSNoteProperty("Payload", item.Payload));
+            info.TypeNames.Insert(0, "BatchOps.ItemContext");
+            return info;
+        }
+
+        private static ItemResult Failure(List<ErrorRecord> errors, string? output)
+        {
+            Exception first = Unwrap(errors[0].Exception);
+            string message = errors[0].ErrorDetails?.Message ?? first.Message;
+            if (errors.Count > 1)
+            {
+                message += $" (and {errors.Count - 1} more error(s))";
+            }
+
+            return ItemResult.Failure(message, errors[0].FullyQualifiedErrorId ?? first.GetType().Name, output);
+        }
+
+        // A method call that throws inside the bootstrap wraps the block's own error; the block's is the one to show.
+        private static Exception Unwrap(Exception e)
+        {
+            while ((e is MethodInvocationException || e is System.Reflection.TargetInvocationException) && e.InnerException != null)
+            {
+                e = e.InnerException;
+            }
+
+            return e;
+        }
+
+        private static void Stop(PowerShell shell)
+        {
+            try
+            {
+                shell.BeginStop(null, null);
+            }
+            catch (Exception e) when (e is ObjectDisposedException || e is InvalidOperationException)
+            {
+            }
+        }
+
+        private PowerShell Rent()
+        {
+            if (!_idle.TryTake(out PowerShell? shell))
+            {
+                shell = PowerShell.Create();
+                shell.RunspacePool = _pool;
+            }
+
+            return shell;
+        }
+
+        private void Return(PowerShell shell, bool reusable)
+        {
+            if (reusable && Volatile.Read(ref _disposed) == 0)
+            {
+                shell.Commands.Clear();
+                shell.Streams.ClearStreams();
+                _idle.Add(shell);
+            }
+            else
+            {
+                shell.Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            while (_idle.TryTake(out PowerShell? shell))
+            {
+                shell.Dispose();
+            }
+
+            _pool.Dispose();
+        }
+    }
+}
