@@ -141,6 +141,23 @@ namespace BatchOps.Engine.Storage
             }
         }
 
+        /// <summary>
+        /// Checks a store path without creating or opening anything: its folder exists, and the file (if any) is a
+        /// SQLite database. Lets a command refuse a bad -Store before reading its input, and create the store only
+        /// when the first valid item arrives.
+        /// </summary>
+        public static bool CheckLocation(string fullPath)
+        {
+            StoreFile.RequireFolder(fullPath);
+            StoreFileKind kind = StoreFile.Inspect(fullPath);
+            if (kind == StoreFileKind.NotSqlite)
+            {
+                throw StoreFile.NotSqlite(fullPath);
+            }
+
+            return kind != StoreFileKind.Missing;
+        }
+
         private void VerifyAndUpgrade(bool readOnly)
         {
             (long applicationId, long version, long objects) = ReadIdentity();

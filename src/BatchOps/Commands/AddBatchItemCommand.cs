@@ -32,7 +32,8 @@ namespace BatchOps.Commands
             try
             {
                 JobNames.Validate(Job);
-                _feeder = new ItemFeeder(OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
+                SqliteJobStore.CheckLocation(ResolveStorePath(Store)); // refuse a bad -Store before reading input
+                _feeder = new ItemFeeder(() => OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
             }
             catch (BatchOpsException e)
             {

@@ -126,14 +126,20 @@ namespace BatchOps.Commands
                 ThrowTerminating(e);
             }
 
-            // Without pipeline input the run resumes an existing job: never create a store or a job for that.
-            _store = OpenStore(Store, MyInvocation.ExpectingInput ? StoreAccess.ReadWrite : StoreAccess.ReadWriteExisting);
+            // Without pipeline input the run resumes an existing job: never create a store or a job for that. With
+            // input, a missing store is created by the first valid item, so refused input writes nothing at all.
             try
             {
-                _feeder = new ItemFeeder(_store, Job, Key);
+                bool exists = SqliteJobStore.CheckLocation(ResolveStorePath(Store));
+                if (exists || !MyInvocation.ExpectingInput)
+                {
+                    _store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+                }
+
+                _feeder = new ItemFeeder(() => _store ??= OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
                 if (!MyInvocation.ExpectingInput)
                 {
-                    _store.GetJob(Job);
+                    _store!.GetJob(Job);
                 }
             }
             catch (BatchOpsException e)
@@ -171,7 +177,8 @@ namespace BatchOps.Commands
                     WriteVerbose($"Job '{Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
                 }
 
-                job = _store!.GetJob(Job);
+                _store ??= OpenStore(Store, StoreAccess.ReadWriteExisting); // empty input and no store yet
+                job = _store.GetJob(Job);
             }
             catch (BatchOpsException e)
             {

@@ -8,17 +8,20 @@ namespace BatchOps.Infrastructure
     /// <summary>
     /// Turns pipeline input into items of a job as it streams (Start-BatchRun, Add-BatchItem): key and payload by
     /// the engine's rules, written in chunks. An item that cannot be keyed stops the feed; what was not yet written
-    /// is dropped, and nothing at all is written when the very first item is refused (not even the job).
+    /// is dropped, and nothing at all is written (not even the store or the job) when an item of the first chunk is refused.
     /// </summary>
     internal sealed class ItemFeeder
     {
-        private readonly IJobStore _store;
+        private readonly System.Func<IJobStore> _store;
         private readonly string _job;
         private readonly string? _keyProperty;
         private readonly ScriptBlock? _keyScript;
         private EnqueueBuffer? _buffer;
 
-        public ItemFeeder(IJobStore store, string job, object? keySelector)
+        /// <param name="store">Opens (creating if need be) the store; called only when the first valid item arrives.</param>
+        /// <param name="job">The job to add to; created with its first item.</param>
+        /// <param name="keySelector">-Key: a property name or a script block, or null for the default rules.</param>
+        public ItemFeeder(System.Func<IJobStore> store, string job, object? keySelector)
         {
             _store = store;
             _job = job;
@@ -52,7 +55,8 @@ namespace BatchOps.Infrastructure
                 var input = new PSInputObject(inputObject);
                 string key = _keyScript != null ? ItemKeys.FromValue(EvaluateKeyScript(inputObject), input) : ItemKeys.Resolve(input, _keyProperty);
                 string payload = ItemPayloads.FromInput(input);
-                _buffer ??= new EnqueueBuffer(_store, _store.GetOrCreateJob(_job));
+                _buffer ??= new EnqueueBuffer(_store, _job);
+
                 _buffer.Add(new NewItem(key, payload));
             }
             catch (BatchOpsException e)

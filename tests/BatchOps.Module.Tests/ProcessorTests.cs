@@ -1,0 +1,94 @@
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace BatchOps.Module.Tests;
+
+/// <summary>What the work of an item may be: a script block in a runspace pool, or an external command.</summary>
+public class ProcessorTests
+{
+    [Fact]
+    public void A_script_block_sees_the_item_as_its_first_argument_and_BatchItem()
+    {
+        using var session = new PowerShellSession();
+        session.Run("'k1' | Start-BatchRun -Job j -ScriptBlock { param($item) '{0}|{1}|{2}|{3}' -f $item, $BatchItem.Key, $BatchItem.Attempt, $BatchItem.Job }").Single();
+        Assert.Equal("k1|k1|1|j", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void The_callers_variables_are_passed_with_Variable_and_are_otherwise_absent()
+    {
+        using var session = new PowerShellSession();
+        session.Run("$secret = 'mine'; 'x' | Start-BatchRun -Job j -Variable @{ suffix = '-done' } -ScriptBlock { \"$_$suffix|$secret|\" }").Single();
+        Assert.Equal("x-done||", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void A_thrown_error_fails_the_item_with_its_message()
+    {
+        using var session = new PowerShellSession();
+        var result = session.Run("'bad' | Start-BatchRun -Job j -RetryLimit 1 -RetryDelay 0 -ScriptBlock { throw 'API key is invalid' }");
+        Assert.Equal(1L, result.Single().Properties["Failed"].Value);
+        Assert.Contains(result.Warnings, w => w == "Item 'bad' failed after 2 attempt(s): API key is invalid");
+        PSObject item = session.Run("Get-BatchItem -Job j").Single();
+        Assert.Equal("API key is invalid", item.Properties["LastError"].Value);
+        Assert.Equal(2, item.Properties["Attempts"].Value);
+    }
+
+    [Fact]
+    public void An_error_written_by_a_command_in_the_block_fails_the_item()
+    {
+        using var session = new PowerShellSession();
+        session.Run("'x' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { Get-Command no-such-command-xyz -ErrorAction Continue; 'still ran' }").Single();
+        PSObject item = session.Run("Get-BatchItem -Job j").Single();
+        Assert.Equal("Failed", item.Properties["Status"].Value.ToString());
+        Assert.Contains("no-such-command-xyz", (string)item.Properties["LastError"].Value);
+        Assert.Equal("still ran", item.Properties["Result"].Value);
+    }
+
+    [Fact]
+    public void A_native_command_exiting_non_zero_fails_the_item()
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return;
+        }
+
+        using var session = new PowerShellSession();
+        session.Run("'ok','bad' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { if ($_ -eq 'bad') { sh -c 'exit 7' } else { sh -c 'exit 0' }; 'ran' }").Single();
+        Assert.Equal("Succeeded", session.Run("(Get-BatchItem -Job j -Key ok).Status").Single().ToString());
+        Assert.Equal("A native command in the script block exited with code 7.", session.Run("(Get-BatchItem -Job j -Key bad).LastError").Single().ToString());
+    }
+
+    [Fact]
+    public void An_external_command_gets_the_key_as_one_argument_without_a_shell()
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            return;
+        }
+
+        using var session = new PowerShellSession();
+        session.Run("'has space; $(rm -rf x)' | Start-BatchRun -Job j -Command sh -ArgumentList '-c', 'printf \"[%s]\" \"$1\"', 'sh', '{Key}'").Single();
+        Assert.Equal("[has space; $(rm -rf x)]", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void Output_objects_become_json_results()
+    {
+        using var session = new PowerShellSession();
+        session.Run("'p1' | Start-BatchRun -Job j -ScriptBlock { [pscustomobject]@{ Score = 7; Ok = $true } }").Single();
+        Assert.Equal("{\"Score\":7,\"Ok\":true}", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void The_block_runs_in_the_callers_file_system_location()
+    {
+        using var session = new PowerShellSession();
+        Directory.CreateDirectory(session.File("work"));
+        session.Run("$null = $ExecutionContext.SessionState.Path.SetLocation('work'); 'a' | Start-BatchRun -Job j -Store ../batchops.db -ScriptBlock { $PWD.ProviderPath }").Single();
+        Assert.Equal(session.File("work"), session.Run("(Get-BatchItem -Job j -Store ../batchops.db).Result").Single().ToString());
+    }
+}
