@@ -89,24 +89,6 @@ public class PipelineTests
     }
 
     [Fact]
-    public void The_store_defaults_to_the_BATCHOPS_STORE_environment_variable()
-    {
-        using var session = new PowerShellSession();
-        string store = session.File("from-env.db");
-        try
-        {
-            session.Run($"$env:BATCHOPS_STORE = '{store}'; 'a' | Add-BatchItem -Job j").Single();
-            Assert.True(File.Exists(store));
-            Assert.False(File.Exists(session.File("batchops.db")));
-            Assert.Equal("j", session.Run("Get-BatchJob | ForEach-Object Name").Single().ToString());
-        }
-        finally
-        {
-            session.Run("Remove-Item Env:BATCHOPS_STORE -ErrorAction SilentlyContinue; [Environment]::SetEnvironmentVariable('BATCHOPS_STORE', $null)");
-        }
-    }
-
-    [Fact]
     public void Objects_are_keyed_by_property_or_script_block_and_their_data_reaches_the_script_block()
     {
         using var session = new PowerShellSession();
@@ -139,5 +121,36 @@ public class PipelineTests
         Assert.Equal(2, session.Run("Get-BatchItem -Job files -Key doc-*").Output.Count);
         Assert.Single(session.Run("Get-BatchItem -Job files -First 1").Output);
         Assert.Equal("BatchOps.BatchItem", session.Run("Get-BatchItem -Job files -First 1").Single().TypeNames[0]);
+    }
+}
+
+/// <summary>
+/// Tests that change process-wide state ($env: variables are the process environment). They run alone, never
+/// beside another test's session.
+/// </summary>
+[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
+public sealed class ProcessEnvironment
+{
+}
+
+[Collection(nameof(ProcessEnvironment))]
+public class EnvironmentTests
+{
+    [Fact]
+    public void The_store_defaults_to_the_BATCHOPS_STORE_environment_variable()
+    {
+        using var session = new PowerShellSession();
+        string store = session.File("from-env.db");
+        try
+        {
+            session.Run($"$env:BATCHOPS_STORE = '{store}'; 'a' | Add-BatchItem -Job j").Single();
+            Assert.True(File.Exists(store));
+            Assert.False(File.Exists(session.File("batchops.db")));
+            Assert.Equal("j", session.Run("Get-BatchJob | ForEach-Object Name").Single().ToString());
+        }
+        finally
+        {
+            session.Run("Remove-Item Env:BATCHOPS_STORE -ErrorAction SilentlyContinue; [Environment]::SetEnvironmentVariable('BATCHOPS_STORE', $null)");
+        }
     }
 }

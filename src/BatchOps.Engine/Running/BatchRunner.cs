@@ -161,7 +161,11 @@ namespace BatchOps.Engine.Running
             private readonly ProgressCalculator _progress;
             private readonly long _startMs;
             private ItemExecutor? _executor;
+            private const long ExpiredCheckIntervalMs = 15_000;
+            private readonly PrefetchPolicy _prefetch = new PrefetchPolicy();
+            private int _dispatcherWaiting;
             private long _held;
+            private long _claimed;
             private long _localSucceeded;
             private long _succeeded;
             private long _failed;
@@ -227,12 +231,13 @@ namespace BatchOps.Engine.Running
             private async Task DispatchAsync()
             {
                 long claimedTotal = 0;
-                int window = _options.ThrottleLimit + _options.BatchSize; // in flight plus one batch queued ahead
                 int maxAttempts = _options.RetryLimit + 1;
                 long targetCount = _options.TargetPercent is double target
                     ? (long)Math.Ceiling(target / 100.0 * _job.Total - 1e-9)
                     : long.MaxValue;
                 bool barrier = _options.BatchDelay > TimeSpan.Zero;
+                bool includeExpired = true; // the first claim takes over expired leases, then every so often
+                long nextExpiredCheckMs = 0;
 
                 while (true)
                 {
@@ -248,7 +253,11 @@ namespace BatchOps.Engine.Running
                         return;
                     }
 
-                    int want = _options.BatchSize;
+                    // Whole batches, as many as the prefetch allows (one in barrier mode), within the stop limits.
+                    int batchesAhead = barrier ? 1 : _prefetch.BatchesAhead(_options.BatchSize, _options.ThrottleLimit);
+                    long window = _options.ThrottleLimit + (long)_options.BatchSize * batchesAhead;
+                    long held = Interlocked.Read(ref _held);
+                    long want = barrier ? _options.BatchSize : Math.Max(_options.BatchSize, (window - held) / _options.BatchSize * _options.BatchSize);
                     if (_options.MaxItems is long maxItems)
                     {
                         long left = maxItems - claimedTotal;
@@ -258,10 +267,9 @@ namespace BatchOps.Engine.Running
                             return;
                         }
 
-                        want = (int)Math.Min(want, left);
+                        want = Math.Min(want, left);
                     }
 
-                    long held = Interlocked.Read(ref _held);
                     if (_options.TargetPercent.HasValue)
                     {
                         // Claim only what the target still needs, counting items in flight as if they will succeed;
@@ -275,21 +283,29 @@ namespace BatchOps.Engine.Running
                                 return;
                             }
 
-                            await WaitForItemAsync().ConfigureAwait(false);
+                            await WaitForItemAsync(() => Interlocked.Read(ref _held) == held).ConfigureAwait(false);
                             continue;
                         }
 
-                        want = (int)Math.Min(want, needed);
+                        want = Math.Min(want, needed);
                     }
 
                     if (held > 0 && held + want > window)
                     {
-                        await WaitForItemAsync().ConfigureAwait(false);
+                        await WaitForItemAsync(() => Interlocked.Read(ref _held) + want > window).ConfigureAwait(false);
                         continue;
                     }
 
-                    long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
-                    ClaimResult claim = _store.Claim(_job.Id, _runId, want, leaseExpires, maxAttempts);
+                    long now = _store.NowMs();
+                    bool checkExpired = includeExpired || now >= nextExpiredCheckMs;
+                    long leaseExpires = now + (long)_options.LeaseDuration.TotalMilliseconds;
+                    ClaimResult claim = _store.Claim(_job.Id, _runId, (int)Math.Min(want, int.MaxValue), leaseExpires, maxAttempts, checkExpired);
+                    includeExpired = false;
+                    if (checkExpired)
+                    {
+                        nextExpiredCheckMs = now + ExpiredCheckIntervalMs;
+                    }
+
                     foreach (string key in claim.Abandoned)
                     {
                         Interlocked.Increment(ref _failed);
@@ -303,16 +319,29 @@ namespace BatchOps.Engine.Running
                             continue;
                         }
 
+                        if (!checkExpired)
+                        {
+                            // Before calling the job drained, look once more for leases that ran out meanwhile.
+                            includeExpired = true;
+                            continue;
+                        }
+
                         _stopReason = StopReason.Drained;
                         return;
                     }
 
                     claimedTotal += claim.Items.Count;
-                    long batch = _tracker.Register(claim.Items.Count, _store.NowMs());
+                    Interlocked.Add(ref _claimed, claim.Items.Count);
                     Interlocked.Add(ref _held, claim.Items.Count);
-                    foreach (ClaimedItem item in claim.Items)
+                    long batch = 0;
+                    for (int i = 0; i < claim.Items.Count; i++)
                     {
-                        _work.Writer.TryWrite(new WorkUnit(item, batch));
+                        if (i % _options.BatchSize == 0)
+                        {
+                            batch = _tracker.Register(Math.Min(_options.BatchSize, claim.Items.Count - i), now);
+                        }
+
+                        _work.Writer.TryWrite(new WorkUnit(claim.Items[i], batch));
                     }
 
                     if (barrier)
@@ -331,8 +360,19 @@ namespace BatchOps.Engine.Running
                 }
             }
 
-            private async Task WaitForItemAsync()
+            /// <summary>
+            /// Waits until a worker finishes an item, unless <paramref name="stillBlocked"/> turns false first. Workers
+            /// signal only when the dispatcher has said it is waiting, so a fast run does not pay a wake-up per item.
+            /// </summary>
+            private async Task WaitForItemAsync(Func<bool> stillBlocked)
             {
+                Volatile.Write(ref _dispatcherWaiting, 1);
+                if (!stillBlocked())
+                {
+                    Volatile.Write(ref _dispatcherWaiting, 0);
+                    return;
+                }
+
                 try
                 {
                     await _itemFinished.WaitAsync(_dispatchStop.Token).ConfigureAwait(false);
@@ -340,6 +380,10 @@ namespace BatchOps.Engine.Running
                 catch (OperationCanceledException)
                 {
                     // Checked at the top of the dispatch loop.
+                }
+                finally
+                {
+                    Volatile.Write(ref _dispatcherWaiting, 0);
                 }
             }
 
@@ -368,9 +412,17 @@ namespace BatchOps.Engine.Running
                                 Interlocked.Increment(ref _localSucceeded);
                             }
 
+                            if (outcome.Kind != OutcomeKind.Released)
+                            {
+                                _prefetch.Observe(outcome.DurationMs);
+                            }
+
                             _records.Writer.TryWrite(new RecorderMessage(outcome, unit.Batch));
                             Interlocked.Decrement(ref _held);
-                            _itemFinished.Release();
+                            if (Interlocked.Exchange(ref _dispatcherWaiting, 0) == 1)
+                            {
+                                _itemFinished.Release();
+                            }
                         }
                     }
                 }
@@ -431,6 +483,7 @@ namespace BatchOps.Engine.Running
                             State = RunState.Running,
                             BatchesStarted = _tracker.Started,
                             BatchesCompleted = _tracker.Completed,
+                            Claimed = Interlocked.Read(ref _claimed),
                         };
 
                         CommitResult result = _store.Commit(commit);
@@ -467,6 +520,12 @@ namespace BatchOps.Engine.Running
 
                         foreach (BatchRecord batch in completed)
                         {
+                            _batchRecorded.Release();
+                            if (_runner._events == null)
+                            {
+                                continue;
+                            }
+
                             _runner.Publish(new BatchCompletedEvent
                             {
                                 Number = batch.Number,
@@ -477,10 +536,9 @@ namespace BatchOps.Engine.Running
                                 Duration = TimeSpan.FromMilliseconds(Math.Max(0, batch.CompletedMs - batch.StartedMs)),
                                 Progress = Snapshot(),
                             });
-                            _batchRecorded.Release();
                         }
 
-                        if (now - _lastProgressMs >= ProgressInterval.TotalMilliseconds)
+                        if (_runner._events != null && now - _lastProgressMs >= ProgressInterval.TotalMilliseconds)
                         {
                             _lastProgressMs = now;
                             _runner.Publish(new ProgressEvent { Progress = Snapshot() });
@@ -568,15 +626,25 @@ namespace BatchOps.Engine.Running
                 };
             }
 
+            private static bool IsStop(StopReason reason) =>
+                reason == StopReason.Cancelled || reason == StopReason.StopRequested || reason == StopReason.MaxDurationReached;
+
             private BatchRunSummary Finish(EnqueueResult? input)
             {
+                // A stop can come after the dispatcher has claimed its last batch: then the workers released what
+                // they had not started, and the run stopped even though the dispatcher saw the job drained.
+                if (_fatal == null && _released > 0 && !IsStop(_stopReason))
+                {
+                    _stopReason = _hard.IsCancellationRequested ? StopReason.Cancelled : (StopReason)Volatile.Read(ref _runner._gracefulReason);
+                }
+
                 RunState state;
                 if (_fatal != null)
                 {
                     state = RunState.Failed;
                     _stopReason = StopReason.Error;
                 }
-                else if (_stopReason == StopReason.Cancelled || _stopReason == StopReason.StopRequested || _stopReason == StopReason.MaxDurationReached)
+                else if (IsStop(_stopReason))
                 {
                     state = RunState.Stopped;
                 }
@@ -595,6 +663,7 @@ namespace BatchOps.Engine.Running
                         StopReason = _stopReason,
                         BatchesStarted = _tracker.Started,
                         BatchesCompleted = _tracker.Completed,
+                        Claimed = Interlocked.Read(ref _claimed),
                         Message = message,
                         Final = true,
                     };

@@ -53,11 +53,11 @@ namespace BatchOps.Engine.Storage
         long StartRun(long jobId, RunStart start);
 
         /// <summary>
-        /// Claims up to <paramref name="count"/> items (expired leases first, then pending) in one transaction, leased
-        /// to the run until <paramref name="leaseExpiresMs"/>. Items already started <paramref name="maxAttempts"/> times
-        /// are failed instead of claimed.
+        /// Claims up to <paramref name="count"/> items (expired leases first when <paramref name="includeExpired"/>,
+        /// then pending) in one transaction, leased to the run until <paramref name="leaseExpiresMs"/>. Items already
+        /// started <paramref name="maxAttempts"/> times are failed instead of claimed.
         /// </summary>
-        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts);
+        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true);
 
         /// <summary>Writes outcomes, retries, finished batches and the checkpoint in one transaction.</summary>
         CommitResult Commit(RunCommit commit);

@@ -100,7 +100,7 @@ namespace BatchOps.Engine.Storage
             }));
         }
 
-        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts)
+        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true)
         {
             RequireWritable();
             if (count <= 0)
@@ -113,31 +113,18 @@ namespace BatchOps.Engine.Storage
                 long now = NowMs();
                 long token = NextToken();
                 var claimed = new List<ClaimedItem>(count);
+                if (includeExpired)
+                {
+                    ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, count, claimed);
+                }
 
-                // Leases that ran out belong to runs that died or hung: those items have waited longest.
-                SqliteCommand expired = Prepared(
-                    "claim.expired",
-                    "UPDATE items SET lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
-                    "WHERE id IN (SELECT id FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now ORDER BY id LIMIT @n) " +
-                    "RETURNING id, key, payload, attempts",
-                    "@run", "@token", "@expires", "@now", "@job", "@n");
-                ReadClaimed(expired, jobId, runId, token, leaseExpiresMs, now, count, claimed);
                 int reclaimed = claimed.Count;
-
                 if (claimed.Count < count)
                 {
-                    SqliteCommand pending = Prepared(
-                        "claim.pending",
-                        "UPDATE items SET status = 1, lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
-                        "WHERE id IN (SELECT id FROM items WHERE job_id = @job AND status = 0 ORDER BY id LIMIT @n) " +
-                        "RETURNING id, key, payload, attempts",
-                        "@run", "@token", "@expires", "@now", "@job", "@n");
-                    ReadClaimed(pending, jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed);
+                    ClaimPending(jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed);
                 }
 
                 int fromPending = claimed.Count - reclaimed;
-                claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
-
                 var abandoned = new List<string>();
                 var items = new List<ClaimedItem>(claimed.Count);
                 foreach (ClaimedItem item in claimed)
@@ -164,27 +151,82 @@ namespace BatchOps.Engine.Storage
                     Set(counters, "@now", now);
                     Set(counters, "@job", jobId);
                     counters.ExecuteNonQuery();
-
-                    SqliteCommand run = Prepared("claim.run", "UPDATE runs SET claimed = claimed + @n, failed = failed + @abandoned, updated_ms = @now WHERE id = @run", "@n", "@abandoned", "@now", "@run");
-                    Set(run, "@n", items.Count);
-                    Set(run, "@abandoned", abandoned.Count);
-                    Set(run, "@now", now);
-                    Set(run, "@run", runId);
-                    run.ExecuteNonQuery();
+                    if (abandoned.Count > 0)
+                    {
+                        Execute("UPDATE runs SET failed = failed + @n WHERE id = @run", ("@n", abandoned.Count), ("@run", runId));
+                    }
                 }
 
                 return new ClaimResult { Items = items, Abandoned = abandoned };
             }));
         }
 
-        private static void ReadClaimed(SqliteCommand cmd, long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
+        /// <summary>Takes over items whose lease ran out (their run died or hung). Rare, so simply done row by row.</summary>
+        private void ReclaimExpired(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
         {
-            Set(cmd, "@run", runId);
-            Set(cmd, "@token", token);
-            Set(cmd, "@expires", expires);
-            Set(cmd, "@now", now);
-            Set(cmd, "@job", jobId);
-            Set(cmd, "@n", n);
+            var expired = new List<ClaimedItem>();
+            SqliteCommand find = Prepared(
+                "claim.expired",
+                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now ORDER BY id LIMIT @n",
+                "@job", "@now", "@n");
+            Set(find, "@job", jobId);
+            Set(find, "@now", now);
+            Set(find, "@n", n);
+            ReadItems(find, token, expired);
+
+            foreach (ClaimedItem item in expired)
+            {
+                Execute(
+                    "UPDATE items SET lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now WHERE id = @id",
+                    ("@run", runId),
+                    ("@token", token),
+                    ("@expires", expires),
+                    ("@now", now),
+                    ("@id", item.Id));
+                into.Add(item);
+            }
+        }
+
+        /// <summary>
+        /// Claims the first pending items in id order: one SELECT, then one UPDATE over their id range. Inside the
+        /// write transaction the pending rows in that range are exactly the ones selected.
+        /// </summary>
+        private void ClaimPending(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
+        {
+            SqliteCommand find = Prepared(
+                "claim.find",
+                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 0 ORDER BY id LIMIT @n",
+                "@job", "@n");
+            Set(find, "@job", jobId);
+            Set(find, "@n", n);
+            int before = into.Count;
+            ReadItems(find, token, into);
+            if (into.Count == before)
+            {
+                return;
+            }
+
+            SqliteCommand take = Prepared(
+                "claim.take",
+                "UPDATE items SET status = 1, lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
+                "WHERE job_id = @job AND status = 0 AND id BETWEEN @first AND @last",
+                "@run", "@token", "@expires", "@now", "@job", "@first", "@last");
+            Set(take, "@run", runId);
+            Set(take, "@token", token);
+            Set(take, "@expires", expires);
+            Set(take, "@now", now);
+            Set(take, "@job", jobId);
+            Set(take, "@first", into[before].Id);
+            Set(take, "@last", into[into.Count - 1].Id);
+            int changed = take.ExecuteNonQuery();
+            if (changed != into.Count - before)
+            {
+                throw new InvalidOperationException($"Claimed {changed} rows for {into.Count - before} selected items; the store changed under the write lock.");
+            }
+        }
+
+        private static void ReadItems(SqliteCommand cmd, long token, List<ClaimedItem> into)
+        {
             using SqliteDataReader reader = cmd.ExecuteReader();
             while (reader.Read())
             {
@@ -193,7 +235,7 @@ namespace BatchOps.Engine.Storage
                     Id = reader.GetInt64(0),
                     Key = reader.GetString(1),
                     Payload = NullableString(reader, 2),
-                    Attempts = reader.GetInt32(3),
+                    Attempts = reader.GetInt32(3) + 1, // this claim's attempt
                     LeaseToken = token,
                 });
             }
@@ -241,11 +283,15 @@ namespace BatchOps.Engine.Storage
                 }
 
                 var accepted = new bool[commit.Outcomes.Count];
+                for (int i = 0; i < commit.Outcomes.Count; i++)
+                {
+                    accepted[i] = RecordOutcome(commit.Outcomes[i], now);
+                }
+
                 long succeeded = 0, failed = 0, released = 0;
                 for (int i = 0; i < commit.Outcomes.Count; i++)
                 {
                     ItemOutcome outcome = commit.Outcomes[i];
-                    accepted[i] = RecordOutcome(outcome, now);
                     if (!accepted[i])
                     {
                         continue;
@@ -298,31 +344,28 @@ namespace BatchOps.Engine.Storage
                     counters.ExecuteNonQuery();
                 }
 
+                // The run's counters, and its checkpoint when the runner sends one, in one statement.
+                RunCheckpointUpdate? checkpoint = commit.Checkpoint;
                 SqliteCommand run = Prepared(
                     "commit.run",
-                    "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now WHERE id = @run",
-                    "@succeeded", "@failed", "@released", "@now", "@run");
+                    "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now, " +
+                    "state = COALESCE(@state, state), stop_reason = COALESCE(@reason, stop_reason), batches_started = COALESCE(@started, batches_started), " +
+                    "batches_completed = COALESCE(@completed, batches_completed), claimed = COALESCE(@claimed, claimed), message = COALESCE(@message, message), " +
+                    "ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run",
+                    "@succeeded", "@failed", "@released", "@now", "@state", "@reason", "@started", "@completed", "@claimed", "@message", "@final", "@run");
                 Set(run, "@succeeded", succeeded);
                 Set(run, "@failed", failed);
                 Set(run, "@released", released);
                 Set(run, "@now", now);
+                Set(run, "@state", checkpoint?.State.ToString());
+                Set(run, "@reason", checkpoint?.StopReason.ToString());
+                Set(run, "@started", checkpoint?.BatchesStarted);
+                Set(run, "@completed", checkpoint?.BatchesCompleted);
+                Set(run, "@claimed", checkpoint?.Claimed);
+                Set(run, "@message", checkpoint?.Message);
+                Set(run, "@final", checkpoint?.Final == true ? 1 : 0);
                 Set(run, "@run", commit.RunId);
                 run.ExecuteNonQuery();
-
-                if (commit.Checkpoint is RunCheckpointUpdate checkpoint)
-                {
-                    Execute(
-                        "UPDATE runs SET state = @state, stop_reason = @reason, batches_started = @started, batches_completed = @completed, " +
-                        "message = COALESCE(@message, message), ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run",
-                        ("@state", checkpoint.State.ToString()),
-                        ("@reason", checkpoint.StopReason.ToString()),
-                        ("@started", checkpoint.BatchesStarted),
-                        ("@completed", checkpoint.BatchesCompleted),
-                        ("@message", checkpoint.Message),
-                        ("@final", checkpoint.Final ? 1 : 0),
-                        ("@now", now),
-                        ("@run", commit.RunId));
-                }
 
                 return new CommitResult(accepted);
             }));

@@ -127,6 +127,10 @@ namespace BatchOps.Engine.Storage
                 }
 
                 store.Execute("PRAGMA foreign_keys = ON");
+
+                // Claims build small ephemeral tables; in the default temp store each is a temporary file, which made
+                // a claim about ten times slower.
+                store.Execute("PRAGMA temp_store = MEMORY");
                 return store;
             }
             catch (SqliteException e)
@@ -425,7 +429,7 @@ namespace BatchOps.Engine.Storage
 
             return Guarded(() => WriteTransaction(() =>
             {
-                long n = Execute(ResetItemSql + " WHERE job_id = @job AND status = @status", ("@job", job.Id), ("@status", (int)status));
+                long n = Execute(ResetItemSql + " WHERE job_id = @job AND status = " + ((int)status).ToString(CultureInfo.InvariantCulture), ("@job", job.Id));
                 AdjustCountersAfterReset(job.Id, status == ItemStatus.Succeeded ? n : 0, status == ItemStatus.Failed ? n : 0);
                 return n;
             }));
@@ -458,8 +462,8 @@ namespace BatchOps.Engine.Storage
             var args = new List<(string, object?)> { ("@job", job.Id), ("@after", query.AfterId) };
             if (query.Status is ItemStatus status)
             {
-                sql.Append(" AND status = @status");
-                args.Add(("@status", (int)status));
+                // A literal, not a parameter: only then can SQLite use the partial index for that status.
+                sql.Append(" AND status = ").Append(((int)status).ToString(CultureInfo.InvariantCulture));
             }
 
             if (query.KeyPatterns != null && query.KeyPatterns.Count > 0)
@@ -597,18 +601,18 @@ namespace BatchOps.Engine.Storage
         /// <summary>BEGIN IMMEDIATE takes the write lock up front, so the transaction never fails halfway on a lock.</summary>
         private T WriteTransaction<T>(Func<T> body)
         {
-            Execute("BEGIN IMMEDIATE");
+            Prepared("tx.begin", "BEGIN IMMEDIATE").ExecuteNonQuery();
             try
             {
                 T result = body();
-                Execute("COMMIT");
+                Prepared("tx.commit", "COMMIT").ExecuteNonQuery();
                 return result;
             }
             catch
             {
                 try
                 {
-                    Execute("ROLLBACK");
+                    Prepared("tx.rollback", "ROLLBACK").ExecuteNonQuery();
                 }
                 catch (SqliteException)
                 {

@@ -47,7 +47,11 @@ CREATE TABLE items (
     duration_ms       INTEGER,
     UNIQUE (job_id, key)
 );
-CREATE INDEX ix_items_claim ON items (job_id, status, id);
+-- Partial indexes: an item enters the pending index when added and leaves it when claimed, and is in the running
+-- index only while leased, so finishing an item moves no index entry. Failed items are indexed for Reset-BatchItem.
+CREATE INDEX ix_items_pending ON items (job_id, id) WHERE status = 0;
+CREATE INDEX ix_items_running ON items (job_id, id) WHERE status = 1;
+CREATE INDEX ix_items_failed ON items (job_id, id) WHERE status = 3;
 
 CREATE TABLE runs (
     id                  INTEGER PRIMARY KEY,

@@ -121,6 +121,9 @@ namespace BatchOps.Engine.Storage
 
         public long BatchesCompleted { get; init; }
 
+        /// <summary>Items the run has claimed so far.</summary>
+        public long? Claimed { get; init; }
+
         public string? Message { get; init; }
 
         /// <summary>Marks the run as ended (writes its end time).</summary>

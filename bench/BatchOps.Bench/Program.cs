@@ -1,0 +1,94 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using BatchOps;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+
+// Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- <items> [<batch size> ...]]
+// Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
+// default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory.
+// A separate process per measurement keeps the peak working set of one run from colouring the next.
+if (args.Length > 0 && args[0] == "--one")
+{
+    return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
+int items = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+int[] batchSizes = args.Length > 1 ? args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : new[] { 5, 1000 };
+Console.WriteLine($"BatchOps engine benchmark: no-op delegate, ThrottleLimit 5, SQLite store (WAL, synchronous=NORMAL)");
+Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+Console.WriteLine();
+Console.WriteLine("| items | batch size | enqueue items/s | run items/s | batches | peak working set | managed heap after run |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+string self = Environment.ProcessPath!;
+string? entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+foreach (int batchSize in batchSizes)
+{
+    var info = self.EndsWith("dotnet", StringComparison.Ordinal) || self.EndsWith("dotnet.exe", StringComparison.Ordinal)
+        ? new ProcessStartInfo(self) { ArgumentList = { entry!, "--one", items.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture) } }
+        : new ProcessStartInfo(self) { ArgumentList = { "--one", items.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture) } };
+    info.RedirectStandardOutput = true;
+    using Process child = Process.Start(info)!;
+    Console.WriteLine((await child.StandardOutput.ReadToEndAsync()).TrimEnd());
+    await child.WaitForExitAsync();
+}
+
+return 0;
+
+static async Task<int> MeasureOne(int items, int batchSize)
+{
+    string folder = Path.Combine(Path.GetTempPath(), "batchops-bench-" + Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(folder);
+    try
+    {
+        using var store = SqliteJobStore.Open(Path.Combine(folder, "bench.db"));
+        BatchJob job = store.GetOrCreateJob("bench");
+        var enqueue = Stopwatch.StartNew();
+        var buffer = new BatchOps.Engine.EnqueueBuffer(store, job, chunkSize: 5_000);
+        for (int i = 0; i < items; i++)
+        {
+            buffer.Add(new NewItem("item-" + i.ToString(CultureInfo.InvariantCulture), "\"payload\""));
+        }
+
+        buffer.Complete();
+        enqueue.Stop();
+
+        var processor = new DelegateProcessor((_, _) => Task.FromResult(ItemResult.Success()));
+        var options = new RunOptions { BatchSize = batchSize };
+        if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_THROTTLE") is string throttle)
+        {
+            options.ThrottleLimit = int.Parse(throttle, CultureInfo.InvariantCulture);
+        }
+        var run = Stopwatch.StartNew();
+        BatchRunSummary summary = await new BatchRunner(store, processor, options).RunAsync(store.GetJob("bench"));
+        run.Stop();
+        if (summary.Succeeded != items)
+        {
+            Console.Error.WriteLine($"expected {items} successes, got {summary.Succeeded} ({summary.State}: {summary.Message})");
+            return 1;
+        }
+
+        GC.Collect();
+        using Process self = Process.GetCurrentProcess();
+        Console.WriteLine(string.Format(
+            CultureInfo.InvariantCulture,
+            "| {0:N0} | {1:N0} | {2:N0} | {3:N0} | {4:N0} | {5:N0} MB | {6:N1} MB |",
+            items,
+            batchSize,
+            items / enqueue.Elapsed.TotalSeconds,
+            items / run.Elapsed.TotalSeconds,
+            summary.Batches,
+            self.PeakWorkingSet64 / 1024.0 / 1024.0,
+            GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0));
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
