@@ -51,6 +51,14 @@ public sealed class PowerShellSession : IDisposable
 
     public string File(string name) => Path.Combine(Folder, name);
 
+    /// <summary>A PowerShell instance on this session's runspace, for tests that drive it themselves (Stop, BeginInvoke).</summary>
+    public PowerShell NewShell()
+    {
+        PowerShell shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        return shell;
+    }
+
     /// <summary>Runs a script; a terminating error is returned as the exception, not thrown.</summary>
     public Result Run(string script, object? input = null)
     {

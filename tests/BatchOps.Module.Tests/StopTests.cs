@@ -1,0 +1,50 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BatchOps.Module.Tests;
+
+public class StopTests
+{
+    [Fact]
+    public async Task Stopping_the_pipeline_mid_run_releases_unfinished_items_and_writes_the_checkpoint()
+    {
+        using var session = new PowerShellSession();
+        string started = session.File("started.log");
+        using PowerShell shell = session.NewShell();
+
+        // Items 1 and 2 finish at once; items 3 and 4 start and then work "forever" (until stopped).
+        shell.AddScript(
+            "1..20 | Start-BatchRun -Job slow -BatchSize 2 -ThrottleLimit 2 -ScriptBlock { " +
+            $"[System.IO.File]::AppendAllText('{started}', \"$_`n\"); " +
+            "if ($_ -gt 2) { while ($true) { [System.Threading.Thread]::Sleep(20) } }; $_ }");
+        IAsyncResult running = shell.BeginInvoke();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Lines(started) < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "items 3 and 4 never started");
+            await Task.Delay(20);
+        }
+
+        shell.Stop(); // what Ctrl+C does: StopProcessing, then the pipeline unwinds
+        Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
+
+        PSObject checkpoint = session.Run("Get-BatchCheckpoint -Job slow").Single();
+        Assert.Equal("Stopped", checkpoint.Properties["State"].Value.ToString());
+        Assert.Equal("Cancelled", checkpoint.Properties["StopReason"].Value.ToString());
+        PSObject job = session.Run("Get-BatchJob slow").Single();
+        Assert.Equal(2L, job.Properties["Succeeded"].Value);
+        Assert.Equal(0L, job.Properties["Running"].Value); // nothing left leased
+        Assert.Equal(18L, job.Properties["Pending"].Value);
+        Assert.Empty(session.Run("Get-BatchItem -Job slow -Status Pending | Where-Object Attempts -ne 0").Output); // interrupted attempts given back
+
+        // The same command resumes and finishes the job.
+        PSObject resumed = session.Run("Start-BatchRun -Job slow -ScriptBlock { $_ }").Single();
+        Assert.Equal(18L, resumed.Properties["Succeeded"].Value);
+    }
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+}
