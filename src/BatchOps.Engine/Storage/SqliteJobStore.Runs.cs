@@ -142,14 +142,13 @@ namespace BatchOps.Engine.Storage
 
                 if (claimed.Count > 0)
                 {
-                    SqliteCommand counters = Prepared(
+                    SqliteCommand counters = Bound(
                         "claim.counters",
                         "UPDATE jobs SET pending = pending - @fromPending, running = running + @fromPending - @abandoned, failed = failed + @abandoned, updated_ms = @now WHERE id = @job",
-                        "@fromPending", "@abandoned", "@now", "@job");
-                    Set(counters, "@fromPending", fromPending);
-                    Set(counters, "@abandoned", abandoned.Count);
-                    Set(counters, "@now", now);
-                    Set(counters, "@job", jobId);
+                        ("@fromPending", fromPending),
+                        ("@abandoned", abandoned.Count),
+                        ("@now", now),
+                        ("@job", jobId));
                     counters.ExecuteNonQuery();
                     if (abandoned.Count > 0)
                     {
@@ -165,13 +164,12 @@ namespace BatchOps.Engine.Storage
         private void ReclaimExpired(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
         {
             var expired = new List<ClaimedItem>();
-            SqliteCommand find = Prepared(
+            SqliteCommand find = Bound(
                 "claim.expired",
                 "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now ORDER BY id LIMIT @n",
-                "@job", "@now", "@n");
-            Set(find, "@job", jobId);
-            Set(find, "@now", now);
-            Set(find, "@n", n);
+                ("@job", jobId),
+                ("@now", now),
+                ("@n", n));
             ReadItems(find, token, expired);
 
             foreach (ClaimedItem item in expired)
@@ -193,12 +191,11 @@ namespace BatchOps.Engine.Storage
         /// </summary>
         private void ClaimPending(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
         {
-            SqliteCommand find = Prepared(
+            SqliteCommand find = Bound(
                 "claim.find",
                 "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 0 ORDER BY id LIMIT @n",
-                "@job", "@n");
-            Set(find, "@job", jobId);
-            Set(find, "@n", n);
+                ("@job", jobId),
+                ("@n", n));
             int before = into.Count;
             ReadItems(find, token, into);
             if (into.Count == before)
@@ -206,18 +203,17 @@ namespace BatchOps.Engine.Storage
                 return;
             }
 
-            SqliteCommand take = Prepared(
+            SqliteCommand take = Bound(
                 "claim.take",
                 "UPDATE items SET status = 1, lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
                 "WHERE job_id = @job AND status = 0 AND id BETWEEN @first AND @last",
-                "@run", "@token", "@expires", "@now", "@job", "@first", "@last");
-            Set(take, "@run", runId);
-            Set(take, "@token", token);
-            Set(take, "@expires", expires);
-            Set(take, "@now", now);
-            Set(take, "@job", jobId);
-            Set(take, "@first", into[before].Id);
-            Set(take, "@last", into[into.Count - 1].Id);
+                ("@run", runId),
+                ("@token", token),
+                ("@expires", expires),
+                ("@now", now),
+                ("@job", jobId),
+                ("@first", into[before].Id),
+                ("@last", into[into.Count - 1].Id));
             int changed = take.ExecuteNonQuery();
             if (changed != into.Count - before)
             {
@@ -269,13 +265,12 @@ namespace BatchOps.Engine.Storage
                 // Retries first: an item's failed attempts always happen before its final outcome.
                 foreach (ItemRetry retry in commit.Retries)
                 {
-                    SqliteCommand cmd = Prepared(
+                    SqliteCommand cmd = Bound(
                         "commit.retry",
                         "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = 1",
-                        "@error", "@id", "@token");
-                    Set(cmd, "@error", retry.Error);
-                    Set(cmd, "@id", retry.ItemId);
-                    Set(cmd, "@token", retry.LeaseToken);
+                        ("@error", retry.Error),
+                        ("@id", retry.ItemId),
+                        ("@token", retry.LeaseToken));
                     if (cmd.ExecuteNonQuery() == 1)
                     {
                         InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
@@ -314,57 +309,54 @@ namespace BatchOps.Engine.Storage
 
                 foreach (BatchRecord batch in commit.Batches)
                 {
-                    SqliteCommand cmd = Prepared(
+                    SqliteCommand cmd = Bound(
                         "commit.batch",
                         "INSERT INTO batches (run_id, number, items, succeeded, failed, released, started_ms, completed_ms) VALUES (@run, @number, @items, @succeeded, @failed, @released, @started, @completed)",
-                        "@run", "@number", "@items", "@succeeded", "@failed", "@released", "@started", "@completed");
-                    Set(cmd, "@run", commit.RunId);
-                    Set(cmd, "@number", batch.Number);
-                    Set(cmd, "@items", batch.Items);
-                    Set(cmd, "@succeeded", batch.Succeeded);
-                    Set(cmd, "@failed", batch.Failed);
-                    Set(cmd, "@released", batch.Released);
-                    Set(cmd, "@started", batch.StartedMs);
-                    Set(cmd, "@completed", batch.CompletedMs);
+                        ("@run", commit.RunId),
+                        ("@number", batch.Number),
+                        ("@items", batch.Items),
+                        ("@succeeded", batch.Succeeded),
+                        ("@failed", batch.Failed),
+                        ("@released", batch.Released),
+                        ("@started", batch.StartedMs),
+                        ("@completed", batch.CompletedMs));
                     cmd.ExecuteNonQuery();
                 }
 
                 if (succeeded + failed + released > 0)
                 {
-                    SqliteCommand counters = Prepared(
+                    SqliteCommand counters = Bound(
                         "commit.counters",
                         "UPDATE jobs SET pending = pending + @released, running = running - @finished, succeeded = succeeded + @succeeded, failed = failed + @failed, updated_ms = @now WHERE id = @job",
-                        "@released", "@finished", "@succeeded", "@failed", "@now", "@job");
-                    Set(counters, "@released", released);
-                    Set(counters, "@finished", succeeded + failed + released);
-                    Set(counters, "@succeeded", succeeded);
-                    Set(counters, "@failed", failed);
-                    Set(counters, "@now", now);
-                    Set(counters, "@job", commit.JobId);
+                        ("@released", released),
+                        ("@finished", succeeded + failed + released),
+                        ("@succeeded", succeeded),
+                        ("@failed", failed),
+                        ("@now", now),
+                        ("@job", commit.JobId));
                     counters.ExecuteNonQuery();
                 }
 
                 // The run's counters, and its checkpoint when the runner sends one, in one statement.
                 RunCheckpointUpdate? checkpoint = commit.Checkpoint;
-                SqliteCommand run = Prepared(
+                SqliteCommand run = Bound(
                     "commit.run",
                     "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now, " +
                     "state = COALESCE(@state, state), stop_reason = COALESCE(@reason, stop_reason), batches_started = COALESCE(@started, batches_started), " +
                     "batches_completed = COALESCE(@completed, batches_completed), claimed = COALESCE(@claimed, claimed), message = COALESCE(@message, message), " +
                     "ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run",
-                    "@succeeded", "@failed", "@released", "@now", "@state", "@reason", "@started", "@completed", "@claimed", "@message", "@final", "@run");
-                Set(run, "@succeeded", succeeded);
-                Set(run, "@failed", failed);
-                Set(run, "@released", released);
-                Set(run, "@now", now);
-                Set(run, "@state", checkpoint?.State.ToString());
-                Set(run, "@reason", checkpoint?.StopReason.ToString());
-                Set(run, "@started", checkpoint?.BatchesStarted);
-                Set(run, "@completed", checkpoint?.BatchesCompleted);
-                Set(run, "@claimed", checkpoint?.Claimed);
-                Set(run, "@message", checkpoint?.Message);
-                Set(run, "@final", checkpoint?.Final == true ? 1 : 0);
-                Set(run, "@run", commit.RunId);
+                    ("@succeeded", succeeded),
+                    ("@failed", failed),
+                    ("@released", released),
+                    ("@now", now),
+                    ("@state", checkpoint?.State.ToString()),
+                    ("@reason", checkpoint?.StopReason.ToString()),
+                    ("@started", checkpoint?.BatchesStarted),
+                    ("@completed", checkpoint?.BatchesCompleted),
+                    ("@claimed", checkpoint?.Claimed),
+                    ("@message", checkpoint?.Message),
+                    ("@final", checkpoint?.Final == true ? 1 : 0),
+                    ("@run", commit.RunId));
                 run.ExecuteNonQuery();
 
                 return new CommitResult(accepted);
@@ -407,17 +399,16 @@ namespace BatchOps.Engine.Storage
 
         private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message)
         {
-            SqliteCommand cmd = Prepared(
+            SqliteCommand cmd = Bound(
                 "errors.insert",
                 "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message) VALUES (@job, @run, @key, @attempt, @now, @type, @message)",
-                "@job", "@run", "@key", "@attempt", "@now", "@type", "@message");
-            Set(cmd, "@job", jobId);
-            Set(cmd, "@run", runId);
-            Set(cmd, "@key", key);
-            Set(cmd, "@attempt", attempt);
-            Set(cmd, "@now", now);
-            Set(cmd, "@type", type);
-            Set(cmd, "@message", message);
+                ("@job", jobId),
+                ("@run", runId),
+                ("@key", key),
+                ("@attempt", attempt),
+                ("@now", now),
+                ("@type", type),
+                ("@message", message));
             cmd.ExecuteNonQuery();
         }
 

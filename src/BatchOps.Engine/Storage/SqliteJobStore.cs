@@ -665,6 +665,29 @@ namespace BatchOps.Engine.Storage
             return cmd;
         }
 
+        /// <summary>A kept-prepared command (see <see cref="Prepared"/>) with these parameter values bound.</summary>
+        private SqliteCommand Bound(string name, string sql, params (string Name, object? Value)[] args)
+        {
+            if (!_prepared.TryGetValue(name, out SqliteCommand? cmd))
+            {
+                cmd = _db.CreateCommand();
+                cmd.CommandText = sql;
+                foreach ((string parameter, _) in args)
+                {
+                    cmd.Parameters.Add(new SqliteParameter(parameter, DBNull.Value));
+                }
+
+                _prepared[name] = cmd;
+            }
+
+            foreach ((string parameter, object? value) in args)
+            {
+                cmd.Parameters[parameter].Value = value ?? DBNull.Value;
+            }
+
+            return cmd;
+        }
+
         private static void Set(SqliteCommand cmd, string name, object? value) => cmd.Parameters[name].Value = value ?? DBNull.Value;
 
         private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

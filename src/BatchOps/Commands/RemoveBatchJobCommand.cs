@@ -1,6 +1,4 @@
 using System.Management.Automation;
-using BatchOps.Engine;
-using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
 
@@ -11,39 +9,18 @@ namespace BatchOps.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "BatchJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
-    public sealed class RemoveBatchJobCommand : BatchOpsCmdlet
+    public sealed class RemoveBatchJobCommand : JobChangeCommand
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name")]
-        public string[] Job { get; set; } = new string[0];
+        protected override string ChangeVerb => "remove";
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? Store { get; set; }
+        protected override string ChangeAction => "Remove";
 
-        /// <summary>Remove the job even if a run appears to be processing it.</summary>
-        [Parameter]
-        public SwitchParameter Force { get; set; }
+        protected override string Describe(BatchJob job, SqliteJobStore store) => $"job '{job.Name}' ({job.Total:N0} items) in '{store.Location}'";
 
-        protected override void ProcessRecord()
+        protected override void Change(SqliteJobStore store, BatchJob job)
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
-            foreach (string name in Job)
-            {
-                TryEngine(() =>
-                {
-                    BatchJob job = store.GetJob(name);
-                    if (!Force)
-                    {
-                        JobGuards.RequireNoLiveRun(store, job, "remove");
-                    }
-
-                    if (ShouldProcess($"job '{job.Name}' ({job.Total:N0} items) in '{store.Location}'", "Remove"))
-                    {
-                        store.RemoveJob(job);
-                        WriteVerbose($"Removed job '{job.Name}' and its {job.Total:N0} item(s).");
-                    }
-                });
-            }
+            store.RemoveJob(job);
+            WriteVerbose($"Removed job '{job.Name}' and its {job.Total:N0} item(s).");
         }
     }
 }

@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Infrastructure
+{
+    /// <summary>
+    /// What Clear-BatchJob and Remove-BatchJob share: jobs by name (or from the pipeline), refused while a live run
+    /// is processing them unless -Force, and changed only after ShouldProcess (-WhatIf, -Confirm).
+    /// </summary>
+    public abstract class JobChangeCommand : BatchOpsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        public string[] Job { get; set; } = new string[0];
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Store { get; set; }
+
+        /// <summary>Change the job even if a run appears to be processing it.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>The verb for the "cannot ... while it is running" message: "clear", "remove".</summary>
+        protected abstract string ChangeVerb { get; }
+
+        /// <summary>The action ShouldProcess names, such as "Remove".</summary>
+        protected abstract string ChangeAction { get; }
+
+        /// <summary>What ShouldProcess says will be changed.</summary>
+        protected abstract string Describe(BatchJob job, SqliteJobStore store);
+
+        protected abstract void Change(SqliteJobStore store, BatchJob job);
+
+        protected override void ProcessRecord()
+        {
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            foreach (string name in Job)
+            {
+                TryEngine(() =>
+                {
+                    BatchJob job = store.GetJob(name);
+                    if (!Force)
+                    {
+                        JobGuards.RequireNoLiveRun(store, job, ChangeVerb);
+                    }
+
+                    if (ShouldProcess(Describe(job, store), ChangeAction))
+                    {
+                        Change(store, job);
+                    }
+                });
+            }
+        }
+    }
+}
