@@ -92,3 +92,42 @@ public class ProcessorTests
         Assert.Equal(session.File("work"), session.Run("(Get-BatchItem -Job j -Store ../batchops.db).Result").Single().ToString());
     }
 }
+
+public class ProcessorInputTests
+{
+    [Fact]
+    public void Using_variables_take_the_callers_values_as_in_ForEach_Object_Parallel()
+    {
+        using var session = new PowerShellSession();
+        session.Run("$prefix = 'doc'; $sizes = @(10, 20); $o = [pscustomobject]@{ N = 5 }; 'a' | Start-BatchRun -Job j -ScriptBlock { '{0}-{1}-{2}-{3}' -f $using:prefix, $_, $using:sizes[1], $using:o.N }").Single();
+        Assert.Equal("doc-a-20-5", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void A_custom_object_passed_with_Variable_keeps_its_properties()
+    {
+        using var session = new PowerShellSession();
+        session.Run("$config = [pscustomobject]@{ Model = 'embed-3' }; 'a' | Start-BatchRun -Job j -Variable @{ config = $config } -ScriptBlock { $config.Model }").Single();
+        Assert.Equal("embed-3", session.Run("(Get-BatchItem -Job j).Result").Single().ToString());
+    }
+
+    [Fact]
+    public void Items_passed_by_name_with_InputObject_are_each_an_item()
+    {
+        using var session = new PowerShellSession();
+        PSObject added = session.Run("Add-BatchItem -Job j -InputObject @('x', 'y', 'z')").Single();
+        Assert.Equal(3L, added.Properties["Added"].Value);
+        PSObject summary = session.Run("Start-BatchRun -Job k -InputObject @('p', 'q') -ScriptBlock { $_ }").Single();
+        Assert.Equal(2L, summary.Properties["Succeeded"].Value);
+    }
+
+    [Fact]
+    public void A_module_that_cannot_be_imported_fails_the_run_at_once()
+    {
+        using var session = new PowerShellSession();
+        var result = session.Run("'a' | Start-BatchRun -Job j -ImportModule No.Such.Module.Xyz -ScriptBlock { $_ }");
+        Assert.Equal("ProcessorFailed", result.FirstErrorId);
+        Assert.Contains("No.Such.Module.Xyz", result.Errors[0].Exception.Message);
+        Assert.Equal(1L, session.Run("(Get-BatchJob j).Pending").Single().BaseObject); // the item waits for a better run
+    }
+}

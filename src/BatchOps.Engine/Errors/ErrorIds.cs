@@ -45,7 +45,7 @@ namespace BatchOps.Engine
 
         // Processors and runs.
         public const string ProcessorMissing = "ProcessorMissing";
-        public const string ProcessorConflict = "ProcessorConflict";
+        public const string ProcessorFailed = "ProcessorFailed";
         public const string CommandNotFound = "CommandNotFound";
         public const string ItemFailed = "ItemFailed";
         public const string RunFailed = "RunFailed";

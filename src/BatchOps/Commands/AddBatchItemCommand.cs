@@ -45,7 +45,7 @@ namespace BatchOps.Commands
         {
             try
             {
-                _feeder!.Add(InputObject);
+                _feeder!.AddInput(InputObject, fromPipeline: MyInvocation.ExpectingInput);
             }
             catch (BatchOpsException e)
             {

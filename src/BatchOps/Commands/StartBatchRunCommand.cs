@@ -131,13 +131,13 @@ namespace BatchOps.Commands
             try
             {
                 bool exists = SqliteJobStore.CheckLocation(ResolveStorePath(Store));
-                if (exists || !MyInvocation.ExpectingInput)
+                if (exists || !HasInput)
                 {
                     _store = OpenStore(Store, StoreAccess.ReadWriteExisting);
                 }
 
                 _feeder = new ItemFeeder(() => _store ??= OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
-                if (!MyInvocation.ExpectingInput)
+                if (!HasInput)
                 {
                     _store!.GetJob(Job);
                 }
@@ -150,14 +150,14 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            if (!MyInvocation.ExpectingInput)
+            if (!HasInput)
             {
                 return;
             }
 
             try
             {
-                _feeder!.Add(InputObject);
+                _feeder!.AddInput(InputObject, fromPipeline: MyInvocation.ExpectingInput);
             }
             catch (BatchOpsException e)
             {
@@ -186,11 +186,23 @@ namespace BatchOps.Commands
                 return;
             }
 
-            IItemProcessor processor = ParameterSetName == CommandSet
-                ? new ExternalCommandProcessor(new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location), _options!.MaxResultLength)
-                : new ScriptBlockProcessor(ScriptBlock!.ToString(), _options!.ThrottleLimit, _location, Variable, ImportModule);
+            IItemProcessor processor;
+            try
+            {
+                processor = CreateProcessor();
+            }
+            catch (Exception e) when (e is RuntimeException || e is PSArgumentException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(
+                    ErrorIds.ProcessorFailed,
+                    ErrorCategory.InvalidArgument,
+                    $"The script block's runspaces could not be prepared: {e.Message} Check -ImportModule and -Variable.",
+                    ScriptBlock));
+                return;
+            }
+
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
-            var runner = new BatchRunner(_store, processor, _options, events.Writer);
+            var runner = new BatchRunner(_store, processor, _options!, events.Writer);
             var pump = new RunEventPump(this);
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
             try
@@ -231,6 +243,21 @@ namespace BatchOps.Commands
                     failure)));
             }
         }
+
+        private IItemProcessor CreateProcessor()
+        {
+            if (ParameterSetName == CommandSet)
+            {
+                return new ExternalCommandProcessor(new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location), _options!.MaxResultLength);
+            }
+
+            // Only the block's text crosses to the runspaces that run it; $using: values are taken from here, now.
+            (string script, Hashtable usingValues) = UsingVariables.Rewrite(ScriptBlock!, SessionState);
+            return new ScriptBlockProcessor(script, _options!.ThrottleLimit, _location, Variable, ImportModule, usingValues);
+        }
+
+        /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
+        private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
         protected override void StopProcessing()
         {

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
@@ -40,6 +41,27 @@ namespace BatchOps.Infrastructure
                         ErrorIds.InvalidKeySelector,
                         $"-Key must be a property name (such as -Key Sku) or a script block (such as -Key {{ $_.Path }}); it was '{keySelector}'.",
                         keySelector);
+            }
+        }
+
+        /// <summary>
+        /// Adds what a cmdlet's -InputObject received. From the pipeline that is one item; passed by name, a collection
+        /// is a list of items (as `Add-BatchItem -InputObject $files` means).
+        /// </summary>
+        public void AddInput(PSObject? inputObject, bool fromPipeline)
+        {
+            IEnumerable? many = fromPipeline || inputObject == null || inputObject.BaseObject is string || inputObject.BaseObject is IDictionary
+                ? null
+                : LanguagePrimitives.GetEnumerable(inputObject.BaseObject);
+            if (many == null)
+            {
+                Add(inputObject);
+                return;
+            }
+
+            foreach (object? element in many)
+            {
+                Add(element == null ? null : PSObject.AsPSObject(element));
             }
         }
 

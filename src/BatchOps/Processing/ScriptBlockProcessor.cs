@@ -51,17 +51,27 @@ if ($global:LASTEXITCODE -ne 0) {
         /// <param name="location">The folder the block runs in (the caller's file system location).</param>
         /// <param name="variables">Variables to define in every runspace (-Variable).</param>
         /// <param name="modules">Modules to import in every runspace (-ImportModule).</param>
-        public ScriptBlockProcessor(string script, int throttleLimit, string location, IDictionary? variables, IEnumerable<string>? modules)
+        /// <param name="usingValues">The values of the block's $using: variables (see <see cref="UsingVariables"/>).</param>
+        public ScriptBlockProcessor(string script, int throttleLimit, string location, IDictionary? variables, IEnumerable<string>? modules, IDictionary? usingValues = null)
         {
             _script = script;
             _location = location;
             InitialSessionState state = InitialSessionState.CreateDefault2();
-            if (variables != null)
+
+            // A module that cannot be imported fails the run at once, not every item with "command not found".
+            state.ThrowOnRunspaceOpenError = true;
+            foreach (IDictionary? set in new[] { variables, usingValues })
             {
-                foreach (DictionaryEntry entry in variables)
+                if (set == null)
                 {
-                    object? value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
-                    state.Variables.Add(new SessionStateVariableEntry(entry.Key.ToString(), value, "Passed to Start-BatchRun with -Variable."));
+                    continue;
+                }
+
+                foreach (DictionaryEntry entry in set)
+                {
+                    // Unwrap PowerShell's wrapper, but keep a PSCustomObject whole: its properties live in the wrapper.
+                    object? value = entry.Value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : entry.Value;
+                    state.Variables.Add(new SessionStateVariableEntry(entry.Key.ToString(), value, "Passed to Start-BatchRun."));
                 }
             }
 
