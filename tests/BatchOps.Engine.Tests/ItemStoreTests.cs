@@ -183,3 +183,24 @@ public class ItemStoreTests
 
     private static IReadOnlyList<NewItem> Keys(params string[] keys) => keys.Select(k => new NewItem(k)).ToList();
 }
+
+public class ItemPagesTests
+{
+    [Theory]
+    [InlineData(2_500, null, 2_500)]
+    [InlineData(2_500, 1_200L, 1_200)]
+    [InlineData(2_000, null, 2_000)]
+    [InlineData(0, null, 0)]
+    public void Pages_stream_every_matching_item_once_in_order(int items, long? first, int expected)
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "paged", items);
+
+        List<BatchItem> read = ItemPages.Read(store, job, new ItemQuery(), first, pageSize: 1_000).ToList();
+
+        Assert.Equal(expected, read.Count);
+        Assert.Equal(read.Select(i => i.Id).OrderBy(i => i), read.Select(i => i.Id));
+        Assert.Equal(expected, read.Select(i => i.Key).Distinct().Count());
+    }
+}

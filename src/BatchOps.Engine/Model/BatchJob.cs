@@ -20,6 +20,15 @@ namespace BatchOps
 
         public long Failed { get; init; }
 
+        /// <summary>How many of the job's items have the given status.</summary>
+        public long CountOf(ItemStatus status) => status switch
+        {
+            ItemStatus.Pending => Pending,
+            ItemStatus.Running => Running,
+            ItemStatus.Succeeded => Succeeded,
+            _ => Failed,
+        };
+
         /// <summary>Items not yet finished: pending plus running.</summary>
         public long Remaining => Pending + Running;
 

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
@@ -13,8 +12,6 @@ namespace BatchOps.Commands
     [OutputType(typeof(BatchItem))]
     public sealed class GetBatchItemCommand : BatchOpsCmdlet
     {
-        private const int PageSize = 1_000;
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         public string Job { get; set; } = "";
@@ -41,27 +38,9 @@ namespace BatchOps.Commands
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);
-                long afterId = 0;
-                long left = First ?? long.MaxValue;
-
-                // Paged, so that a million-item job streams instead of loading at once.
-                while (left > 0)
+                foreach (BatchItem item in ItemPages.Read(store, job, new ItemQuery { Status = Status, KeyPatterns = Key }, First))
                 {
-                    IReadOnlyList<BatchItem> page = store.GetItems(job, new ItemQuery
-                    {
-                        Status = Status,
-                        KeyPatterns = Key,
-                        AfterId = afterId,
-                        First = (int)System.Math.Min(PageSize, left),
-                    });
-                    WriteObject(page, enumerateCollection: true);
-                    if (page.Count < PageSize)
-                    {
-                        break;
-                    }
-
-                    left -= page.Count;
-                    afterId = page[page.Count - 1].Id;
+                    WriteObject(item);
                 }
             });
         }

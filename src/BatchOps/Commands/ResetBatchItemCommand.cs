@@ -47,7 +47,7 @@ namespace BatchOps.Commands
                 BatchJob job = store.GetJob(Job);
                 if (ParameterSetName == StatusSet)
                 {
-                    long count = CountWithStatus(job, Status);
+                    long count = job.CountOf(Status);
                     if (ShouldProcess($"{count:N0} {Status} item(s) of job '{job.Name}'", "Reset to Pending"))
                     {
                         long reset = store.ResetItems(job, Status);
@@ -89,14 +89,6 @@ namespace BatchOps.Commands
                 TryEngine(() => Flush(entry.Key.Store, entry.Key.Job, entry.Value));
             }
         }
-
-        private static long CountWithStatus(BatchJob job, ItemStatus status) => status switch
-        {
-            ItemStatus.Pending => job.Pending,
-            ItemStatus.Running => job.Running,
-            ItemStatus.Succeeded => job.Succeeded,
-            _ => job.Failed,
-        };
 
         private void Flush(SqliteJobStore store, string jobName, List<string> keys)
         {
