@@ -20,6 +20,9 @@
         'Remove-BatchJob'
         'Reset-BatchItem'
         'Start-BatchRun'
+        'Stop-BatchRun'
+        'Test-BatchJob'
+        'Wait-BatchJob'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -651,6 +651,7 @@ public class RunnerTests
         public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true) => _inner.Claim(jobId, runId, count, leaseExpiresMs, maxAttempts, includeExpired);
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs) => _inner.RenewLeases(jobId, runId, leaseExpiresMs);
         public bool RequestStop(long runId) => _inner.RequestStop(runId);
+        public bool IsStopRequested(long runId) => _inner.IsStopRequested(runId);
         public long NowMs() => _inner.NowMs();
         public void Dispose() => _inner.Dispose();
     }

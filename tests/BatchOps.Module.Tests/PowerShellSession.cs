@@ -13,9 +13,13 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public PowerShellSession()
+    private readonly bool _ownsFolder;
+
+    /// <param name="folder">Share another session's folder (a second window on the same store); a new one if null.</param>
+    public PowerShellSession(string? folder = null)
     {
-        Folder = Path.Combine(Path.GetTempPath(), "batchops-module-tests", Guid.NewGuid().ToString("N"));
+        _ownsFolder = folder == null;
+        Folder = folder ?? Path.Combine(Path.GetTempPath(), "batchops-module-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         _runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         _runspace.Open();
@@ -89,6 +93,11 @@ public sealed class PowerShellSession : IDisposable
     public void Dispose()
     {
         _runspace.Dispose();
+        if (!_ownsFolder)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Folder, recursive: true);

@@ -15,5 +15,7 @@ namespace BatchOps.Engine
         ResourceBusy,
         WriteError,
         OperationStopped,
+        OperationTimeout,
+        InvalidResult,
     }
 }

@@ -49,5 +49,10 @@ namespace BatchOps.Engine
         public const string CommandNotFound = "CommandNotFound";
         public const string ItemFailed = "ItemFailed";
         public const string RunFailed = "RunFailed";
+        public const string RunNotActive = "RunNotActive";
+        public const string JobTargetUnreachable = "JobTargetUnreachable";
+        public const string WaitTimedOut = "WaitTimedOut";
+        public const string InvalidTimeout = "InvalidTimeout";
+        public const string InvalidLogPath = "InvalidLogPath";
     }
 }

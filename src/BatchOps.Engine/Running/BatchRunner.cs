@@ -49,6 +49,9 @@ namespace BatchOps.Engine.Running
         /// <summary>The error that made the run fail, if it did.</summary>
         public Exception? Failure { get; private set; }
 
+        /// <summary>True once a graceful stop was asked for (RequestStop, Stop-BatchRun, -MaxDuration).</summary>
+        public bool StopRequested => _graceful.IsCancellationRequested;
+
         /// <summary>The id of the run, once it has started.</summary>
         public long RunId { get; private set; }
 
@@ -162,6 +165,7 @@ namespace BatchOps.Engine.Running
             private readonly long _startMs;
             private ItemExecutor? _executor;
             private const long ExpiredCheckIntervalMs = 15_000;
+            private static readonly TimeSpan StopCheckInterval = TimeSpan.FromSeconds(1);
             private readonly PrefetchPolicy _prefetch = new PrefetchPolicy();
             private int _dispatcherWaiting;
             private long _held;
@@ -559,14 +563,20 @@ namespace BatchOps.Engine.Running
                 }
             }
 
+            /// <summary>
+            /// Every second: has another process asked this run to stop (Stop-BatchRun)? Every LeaseDuration/3 (30 s at
+            /// most): renew the leases of the items in flight, which also shows the run is alive.
+            /// </summary>
             private async Task HeartbeatAsync(CancellationToken stop)
             {
-                TimeSpan interval = TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks / 3, TimeSpan.FromSeconds(30).Ticks));
+                TimeSpan renewEvery = TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks / 3, TimeSpan.FromSeconds(30).Ticks));
+                TimeSpan tick = renewEvery < StopCheckInterval ? renewEvery : StopCheckInterval;
+                long lastRenewal = _runner._time.GetTimestamp();
                 while (!stop.IsCancellationRequested)
                 {
                     try
                     {
-                        await _runner._time.Delay(interval, stop).ConfigureAwait(false);
+                        await _runner._time.Delay(tick, stop).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -575,8 +585,19 @@ namespace BatchOps.Engine.Running
 
                     try
                     {
-                        long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
-                        if (_store.RenewLeases(_job.Id, _runId, leaseExpires))
+                        bool stopAsked;
+                        if (_runner._time.GetElapsedTime(lastRenewal) >= renewEvery)
+                        {
+                            lastRenewal = _runner._time.GetTimestamp();
+                            long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
+                            stopAsked = _store.RenewLeases(_job.Id, _runId, leaseExpires);
+                        }
+                        else
+                        {
+                            stopAsked = _store.IsStopRequested(_runId);
+                        }
+
+                        if (stopAsked)
                         {
                             _runner.StopGracefully(StopReason.StopRequested);
                         }

@@ -8,7 +8,7 @@ namespace BatchOps.Engine.Running
     /// </summary>
     public abstract class RunEvent
     {
-        public DateTime Time { get; } = DateTime.Now;
+        public DateTime Time { get; init; } = DateTime.Now;
     }
 
     /// <summary>The run has a checkpoint row and is about to claim work.</summary>

@@ -68,6 +68,9 @@ namespace BatchOps.Engine.Storage
         /// <summary>Asks a run (in any process) to stop at its next batch boundary.</summary>
         bool RequestStop(long runId);
 
+        /// <summary>Whether someone asked the run to stop (a cheap read, polled by the run).</summary>
+        bool IsStopRequested(long runId);
+
         /// <summary>Milliseconds since the Unix epoch on the store's clock.</summary>
         long NowMs();
     }

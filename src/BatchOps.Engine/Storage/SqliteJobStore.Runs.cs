@@ -434,6 +434,9 @@ namespace BatchOps.Engine.Storage
                 Execute("UPDATE runs SET stop_requested = 1 WHERE id = @run AND state = @running", ("@run", runId), ("@running", RunState.Running.ToString())) > 0));
         }
 
+        public bool IsStopRequested(long runId) => Guarded(() =>
+            Convert.ToInt64(Bound("run.stop?", "SELECT stop_requested FROM runs WHERE id = @run", ("@run", runId)).ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture) != 0);
+
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => Guarded(() =>
         {
             using var cmd = Command(

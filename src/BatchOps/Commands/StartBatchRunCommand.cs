@@ -30,6 +30,7 @@ namespace BatchOps.Commands
         private ItemFeeder? _feeder;
         private string? _commandPath;
         private string _location = "";
+        private RunLogWriter? _log;
 
         /// <summary>The job to feed and run. Created by the first item piped in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -104,6 +105,10 @@ namespace BatchOps.Commands
         [Parameter]
         public string? Store { get; set; }
 
+        /// <summary>A folder for the run's log: batchops_YYYYMMDD.log (a line per batch) and .jsonl (every event).</summary>
+        [Parameter]
+        public string? LogPath { get; set; }
+
         protected override void BeginProcessing()
         {
             try
@@ -111,6 +116,11 @@ namespace BatchOps.Commands
                 _options = BuildOptions();
                 _options.Validate();
                 JobNames.Validate(Job);
+                if (LogPath != null)
+                {
+                    _log = new RunLogWriter(SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath), Job);
+                }
+
                 _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
                 if (ParameterSetName == CommandSet)
                 {
@@ -193,17 +203,18 @@ namespace BatchOps.Commands
             }
             catch (Exception e) when (e is RuntimeException || e is PSArgumentException)
             {
-                ThrowTerminatingError(ErrorRecords.From(
+                ThrowTerminating(new BatchOpsException(
                     ErrorIds.ProcessorFailed,
-                    ErrorCategory.InvalidArgument,
+                    BatchOpsErrorCategory.InvalidArgument,
                     $"The script block's runspaces could not be prepared: {e.Message} Check -ImportModule and -Variable.",
-                    ScriptBlock));
+                    ScriptBlock,
+                    e));
                 return;
             }
 
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
             var runner = new BatchRunner(_store, processor, _options!, events.Writer);
-            var pump = new RunEventPump(this);
+            var pump = new RunEventPump(this, _log);
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
             try
             {
@@ -230,17 +241,22 @@ namespace BatchOps.Commands
                 return;
             }
 
+            _log?.WriteSummary(summary);
             WriteVerbose(RunReport.Summary(summary));
             WriteObject(summary);
             if (runner.Failure is Exception failure)
             {
+                // Non-terminating, after the summary; -ErrorAction Stop makes it terminating, so that
+                // `pwsh -File job.ps1` run by a scheduler ends with a non-zero exit code.
                 var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
-                WriteError(ErrorRecords.From(new BatchOpsException(
+                var error = new BatchOpsException(
                     ErrorIds.RunFailed,
                     category,
                     $"Run {summary.RunId} of job '{Job}' failed: {failure.Message} The items it finished are recorded; run the same command again to resume.",
                     summary,
-                    failure)));
+                    failure);
+                _log?.WriteError(error.Message);
+                WriteError(ErrorRecords.From(error));
             }
         }
 
@@ -258,6 +274,13 @@ namespace BatchOps.Commands
 
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
+
+        /// <summary>Refuses with a terminating error, and says so in the log when there is one.</summary>
+        protected override void ThrowTerminating(BatchOpsException e)
+        {
+            _log?.WriteError(e.Message);
+            base.ThrowTerminating(e);
+        }
 
         protected override void StopProcessing()
         {
@@ -295,6 +318,7 @@ namespace BatchOps.Commands
             if (disposing)
             {
                 _cancel.Dispose();
+                _log?.Dispose();
             }
 
             base.Dispose(disposing);

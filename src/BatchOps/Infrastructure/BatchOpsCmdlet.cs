@@ -66,12 +66,13 @@ namespace BatchOps.Infrastructure
             }
             catch (BatchOpsException e)
             {
-                ThrowTerminatingError(ErrorRecords.From(e));
+                ThrowTerminating(e);
                 throw; // not reached
             }
         }
 
-        protected void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ErrorRecords.From(e));
+        /// <summary>Stops the command with the error (a cmdlet with a log writes it there first).</summary>
+        protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ErrorRecords.From(e));
 
         protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ErrorRecords.From(e));
 

@@ -16,13 +16,17 @@ namespace BatchOps.Infrastructure
         private const int ProgressId = 0x0BA7;
 
         private readonly Cmdlet _cmdlet;
+        private readonly RunLogWriter? _log;
         private readonly ProgressThrottle _throttle = new ProgressThrottle();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private ProgressRecord? _progress;
 
-        public RunEventPump(Cmdlet cmdlet)
+        /// <param name="cmdlet">Where to write progress, verbose lines and warnings.</param>
+        /// <param name="log">The run's log (-LogPath), written whatever happens to the pipeline.</param>
+        public RunEventPump(Cmdlet cmdlet, RunLogWriter? log = null)
         {
             _cmdlet = cmdlet;
+            _log = log;
         }
 
         /// <summary>True once the pipeline was stopped: nothing more can be written, but the run is still awaited.</summary>
@@ -60,6 +64,7 @@ namespace BatchOps.Infrastructure
 
         private void Write(RunEvent e)
         {
+            _log?.Write(e);
             if (PipelineStopped)
             {
                 return;

@@ -1,0 +1,68 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Engine.Running
+{
+    /// <summary>
+    /// Waits until a job meets a condition (seed 000's check_and_notify_50_percent.sh), reading the job's counters
+    /// every poll interval. Ends early, with a JobTargetUnreachable error, when the job has nothing left to run and
+    /// the condition is still not met.
+    /// </summary>
+    public sealed class JobWaiter
+    {
+        private readonly IJobStore _store;
+        private readonly TimeProvider _time;
+
+        public JobWaiter(IJobStore store, TimeProvider? time = null)
+        {
+            _store = store;
+            _time = time ?? TimeProvider.System;
+        }
+
+        /// <summary>How often the counters are read while waiting.</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <param name="jobName">The job to watch.</param>
+        /// <param name="condition">What to wait for.</param>
+        /// <param name="timeout">How long to wait at most; null for no limit.</param>
+        /// <param name="onPoll">Called with the job after each read (progress for the caller).</param>
+        /// <param name="cancellationToken">Ends the wait (Ctrl+C).</param>
+        public async Task<BatchJob> WaitAsync(string jobName, JobCondition condition, TimeSpan? timeout, Action<BatchJob>? onPoll, CancellationToken cancellationToken)
+        {
+            condition.Validate();
+            if (timeout is TimeSpan limit && limit < TimeSpan.Zero)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"Timeout must be 0 or more; it was {limit.TotalSeconds} seconds.", limit);
+            }
+
+            long started = _time.GetTimestamp();
+            while (true)
+            {
+                BatchJob job = _store.GetJob(jobName);
+                onPoll?.Invoke(job);
+                if (condition.IsMet(job))
+                {
+                    return job;
+                }
+
+                if (condition.Unreachable(job) is string why)
+                {
+                    throw new BatchOpsException(ErrorIds.JobTargetUnreachable, BatchOpsErrorCategory.InvalidResult, why, jobName);
+                }
+
+                if (timeout is TimeSpan max && _time.GetElapsedTime(started) >= max)
+                {
+                    throw new BatchOpsException(
+                        ErrorIds.WaitTimedOut,
+                        BatchOpsErrorCategory.OperationTimeout,
+                        $"Job '{job.Name}' did not reach '{condition.Describe()}' within {max}: it is at {job.PercentComplete:0.0}% ({job.Succeeded:N0} of {job.Total:N0} succeeded, {job.Remaining:N0} remaining).",
+                        jobName);
+                }
+
+                await _time.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

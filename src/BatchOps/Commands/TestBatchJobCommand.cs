@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Tells whether a job is complete, free of failures, or past a percentage: $true or $false, for scripts and Pester.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "BatchJob")]
+    [OutputType(typeof(bool))]
+    public sealed class TestBatchJobCommand : BatchOpsCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        public string Job { get; set; } = "";
+
+        /// <summary>Nothing is pending or running (the default when no condition is given).</summary>
+        [Parameter]
+        public SwitchParameter Complete { get; set; }
+
+        /// <summary>No item has failed.</summary>
+        [Parameter]
+        public SwitchParameter NoFailures { get; set; }
+
+        /// <summary>At least this percentage of the job's items has succeeded.</summary>
+        [Parameter]
+        public double? TargetPercent { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Store { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var condition = new JobCondition { Complete = Complete, NoFailures = NoFailures, TargetPercent = TargetPercent };
+            try
+            {
+                condition.Validate();
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            TryEngine(() =>
+            {
+                BatchJob job = store.GetJob(Job);
+                bool met = condition.IsMet(job);
+                WriteVerbose($"Job '{job.Name}': {job.Succeeded:N0} of {job.Total:N0} succeeded ({job.PercentComplete:0.0}%), {job.Failed:N0} failed, {job.Remaining:N0} remaining; '{condition.Describe()}' is {(met ? "met" : "not met")}.");
+                WriteObject(met);
+            });
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using BatchOps.Engine;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Waits until a job reaches a target (complete, no failures, a percentage), then writes its checkpoint: the seeds' "check and notify at 50%".</para>
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Wait, "BatchJob")]
+    [OutputType(typeof(BatchCheckpoint), typeof(BatchJob))]
+    public sealed class WaitBatchJobCommand : BatchOpsCmdlet
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        public string Job { get; set; } = "";
+
+        /// <summary>Wait until this percentage of the job's items has succeeded.</summary>
+        [Parameter]
+        public double? TargetPercent { get; set; }
+
+        /// <summary>Wait until nothing is pending or running (the default when no condition is given).</summary>
+        [Parameter]
+        public SwitchParameter Complete { get; set; }
+
+        /// <summary>Also require that no item has failed.</summary>
+        [Parameter]
+        public SwitchParameter NoFailures { get; set; }
+
+        /// <summary>Give up after this long (a WaitTimedOut error).</summary>
+        [Parameter]
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>Seconds between looks at the job (default 2).</summary>
+        [Parameter]
+        public double PollInterval { get; set; } = 2;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Store { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (double.IsNaN(PollInterval) || PollInterval <= 0 || PollInterval > 3600)
+            {
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval}.", PollInterval));
+            }
+
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            var condition = new JobCondition { Complete = Complete, NoFailures = NoFailures, TargetPercent = TargetPercent };
+            var waiter = new JobWaiter(store) { PollInterval = TimeSpan.FromSeconds(PollInterval) };
+            var progress = new ProgressRecord(0x0BA8, $"Waiting for job '{Job}' to reach: {condition.Describe()}", "Reading the job");
+            BatchJob? latest = null;
+
+            // The wait runs on a worker thread; the pipeline thread only writes what it reports.
+            Task<BatchJob> wait = Task.Run(() => waiter.WaitAsync(Job, condition, Timeout, job => Volatile.Write(ref latest, job), _cancel.Token));
+            while (Task.WaitAny(new Task[] { wait }, 250) < 0)
+            {
+                if (Volatile.Read(ref latest) is BatchJob seen)
+                {
+                    progress.StatusDescription = $"{seen.Succeeded:N0} of {seen.Total:N0} succeeded ({seen.PercentComplete:0.0}%), {seen.Failed:N0} failed, {seen.Remaining:N0} remaining";
+                    progress.PercentComplete = (int)Math.Min(100, Math.Floor(seen.PercentComplete));
+                    WriteProgress(progress);
+                }
+            }
+
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            BatchJob reached;
+            try
+            {
+                reached = wait.GetAwaiter().GetResult();
+            }
+            catch (BatchOpsException e)
+            {
+                WriteBatchOpsError(e);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            WriteVerbose($"Job '{reached.Name}' reached '{condition.Describe()}': {RunReportLine(reached)}.");
+            WriteObject((object?)store.GetCheckpoint(reached) ?? reached);
+        }
+
+        private static string RunReportLine(BatchJob job) => $"{job.Succeeded:N0} of {job.Total:N0} succeeded ({job.PercentComplete:0.0}%), {job.Failed:N0} failed";
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _cancel.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
