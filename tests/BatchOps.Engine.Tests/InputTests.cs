@@ -155,3 +155,26 @@ public class InputTests
         Assert.Equal(expected, wildcard ? KeyPattern.ToGlob(pattern) : KeyPattern.Unescape(pattern));
     }
 }
+
+public class JobNameCompletionTests
+{
+    private static BatchJob Job(string name) => new BatchJob { Name = name, Total = 10, Succeeded = 5 };
+
+    [Fact]
+    public void Names_complete_by_prefix_ignoring_case_in_order()
+    {
+        var jobs = new[] { Job("embed-chunks"), Job("Embed-docs"), Job("import") };
+        Assert.Equal(new[] { "embed-chunks", "Embed-docs" }, JobNameCompletion.Complete(jobs, "emb").Select(c => c.Text));
+        Assert.Equal(3, JobNameCompletion.Complete(jobs, "").Count);
+        Assert.Empty(JobNameCompletion.Complete(jobs, "x"));
+        Assert.Contains("5 of 10 succeeded (50.0%)", JobNameCompletion.Complete(jobs, "imp").Single().ToolTip);
+    }
+
+    [Fact]
+    public void Names_that_need_quotes_are_quoted_and_typed_quotes_are_ignored()
+    {
+        var jobs = new[] { Job("nightly import"), Job("o'brien") };
+        Assert.Equal("'nightly import'", JobNameCompletion.Complete(jobs, "'nigh").Single().Text);
+        Assert.Equal("'o''brien'", JobNameCompletion.Complete(jobs, "o").Single().Text);
+    }
+}

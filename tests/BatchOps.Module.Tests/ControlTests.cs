@@ -90,3 +90,38 @@ public class ControlTests
         Assert.Contains("ERROR: There is no BatchOps store", text);
     }
 }
+
+public class CompletionTests
+{
+    private static string[] Complete(PowerShellSession session, string input) =>
+        session.Run($"[System.Management.Automation.CommandCompletion]::CompleteInput('{input.Replace("'", "''")}', {input.Length}, $null).CompletionMatches | ForEach-Object CompletionText")
+            .Output.Select(o => o.ToString()).ToArray();
+
+    [Fact]
+    public void Job_names_complete_from_the_store_in_the_current_location()
+    {
+        using var session = new PowerShellSession();
+        session.Run("'a' | Add-BatchItem -Job embed-chunks; 'b' | Add-BatchItem -Job embed-docs; 'c' | Add-BatchItem -Job import").Output.ToList();
+        Assert.Equal(new[] { "embed-chunks", "embed-docs" }, Complete(session, "Get-BatchItem -Job emb"));
+        Assert.Equal(new[] { "import" }, Complete(session, "Start-BatchRun -Job im"));
+        Assert.Equal(new[] { "embed-chunks", "embed-docs", "import" }, Complete(session, "Get-BatchJob "));
+    }
+
+    [Fact]
+    public void Job_names_complete_from_the_store_given_with_Store()
+    {
+        using var session = new PowerShellSession();
+        System.IO.Directory.CreateDirectory(session.File("elsewhere"));
+        session.Run("'a' | Add-BatchItem -Job far-away -Store elsewhere/jobs.db").Output.ToList();
+        Assert.Equal(new[] { "far-away" }, Complete(session, "Get-BatchCheckpoint -Store elsewhere/jobs.db -Job f"));
+        Assert.Empty(Complete(session, "Get-BatchCheckpoint -Job f")); // no store here: nothing, and no error
+    }
+
+    [Fact]
+    public void Status_completes_item_statuses()
+    {
+        using var session = new PowerShellSession();
+        Assert.Equal(new[] { "Failed" }, Complete(session, "Get-BatchItem -Job x -Status F"));
+        Assert.Equal(new[] { "Pending" }, Complete(session, "Reset-BatchItem -Job x -Status P"));
+    }
+}

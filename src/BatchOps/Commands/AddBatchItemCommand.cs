@@ -15,6 +15,7 @@ namespace BatchOps.Commands
         private ItemFeeder? _feeder;
 
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         [Parameter(Mandatory = true, ValueFromPipeline = true)]

@@ -17,6 +17,7 @@ namespace BatchOps.Commands
         /// <summary>Jobs whose checkpoint to show; all jobs that have run when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string[]? Job { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

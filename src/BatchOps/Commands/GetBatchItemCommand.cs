@@ -14,10 +14,12 @@ namespace BatchOps.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         /// <summary>Only items with this status (Pending, Running, Succeeded, Failed).</summary>
         [Parameter]
+        [ArgumentCompleter(typeof(StatusCompleter))]
         public ItemStatus? Status { get; set; }
 
         /// <summary>Only items with these keys; wildcards are allowed.</summary>

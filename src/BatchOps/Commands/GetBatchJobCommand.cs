@@ -17,6 +17,7 @@ namespace BatchOps.Commands
         /// <summary>Job names; wildcards are allowed. All jobs when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Job")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         [SupportsWildcards]
         public string[]? Name { get; set; }
 

@@ -22,6 +22,7 @@ namespace BatchOps.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         /// <summary>The keys of the items to reset (exact keys; pipe Get-BatchItem output to select by wildcard).</summary>
@@ -30,6 +31,7 @@ namespace BatchOps.Commands
 
         /// <summary>Reset every item with this status, such as Failed.</summary>
         [Parameter(Mandatory = true, ParameterSetName = StatusSet)]
+        [ArgumentCompleter(typeof(StatusCompleter))]
         public ItemStatus Status { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -34,6 +34,7 @@ namespace BatchOps.Commands
 
         /// <summary>The job to feed and run. Created by the first item piped in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         /// <summary>Work items: strings, files, or objects with an Id, Key or Name property (else use -Key).</summary>

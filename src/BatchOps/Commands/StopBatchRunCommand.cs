@@ -16,6 +16,7 @@ namespace BatchOps.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string[] Job { get; set; } = new string[0];
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

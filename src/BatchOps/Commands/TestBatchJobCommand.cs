@@ -15,6 +15,7 @@ namespace BatchOps.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         /// <summary>Nothing is pending or running (the default when no condition is given).</summary>

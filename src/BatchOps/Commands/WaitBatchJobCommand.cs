@@ -20,6 +20,7 @@ namespace BatchOps.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
         /// <summary>Wait until this percentage of the job's items has succeeded.</summary>

@@ -3,6 +3,8 @@ using BatchOps.Engine;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 
+using BatchOps.Infrastructure;
+
 namespace BatchOps.Infrastructure
 {
     /// <summary>
@@ -13,6 +15,7 @@ namespace BatchOps.Infrastructure
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
         public string[] Job { get; set; } = new string[0];
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
