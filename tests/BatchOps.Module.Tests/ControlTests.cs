@@ -125,3 +125,44 @@ public class CompletionTests
         Assert.Equal(new[] { "Pending" }, Complete(session, "Reset-BatchItem -Job x -Status P"));
     }
 }
+
+public class AsJobTests
+{
+    [Fact]
+    public void AsJob_runs_in_the_background_and_Receive_Job_returns_the_summary()
+    {
+        using var session = new PowerShellSession();
+        PSObject job = session.Run("1..5 | Start-BatchRun -Job bg -AsJob -ScriptBlock { $_ * 2 }").Single();
+        Assert.Equal("BatchOpsRun", job.Properties["PSJobTypeName"].Value);
+
+        PSObject summary = session.Run("Get-Job -Name 'BatchOps:bg' | Wait-Job | Receive-Job").Single();
+        Assert.Equal("BatchOps.BatchRunSummary", summary.TypeNames[0]);
+        Assert.Equal(5L, summary.Properties["Succeeded"].Value);
+        Assert.Equal("Completed", session.Run("(Get-Job -Name 'BatchOps:bg').State").Single().ToString());
+        Assert.Equal("10", session.Run("(Get-BatchItem -Job bg -Key 5).Result").Single().ToString());
+    }
+
+    [Fact]
+    public async Task Stop_Job_stops_the_run_gracefully()
+    {
+        using var session = new PowerShellSession();
+        string started = session.File("started.log");
+        session.Run("$j = 1..20 | Start-BatchRun -Job slowbg -AsJob -BatchSize 1 -ThrottleLimit 1 -ScriptBlock { " +
+                    $"[System.IO.File]::AppendAllText('{started}', \"$_`n\"); [System.Threading.Thread]::Sleep(200); $_ }}").Output.ToList();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(started))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the background run never started");
+            await Task.Delay(20);
+        }
+
+        session.Run("$j | Stop-Job").Output.ToList();
+
+        Assert.Equal("Stopped", session.Run("$j.State").Single().ToString());
+        PSObject summary = session.Run("$j | Receive-Job").Single();
+        Assert.Equal("StopRequested", summary.Properties["StopReason"].Value.ToString());
+        PSObject batchJob = session.Run("Get-BatchJob slowbg").Single();
+        Assert.Equal(0L, batchJob.Properties["Running"].Value);
+        Assert.True((long)batchJob.Properties["Pending"].Value > 0);
+    }
+}

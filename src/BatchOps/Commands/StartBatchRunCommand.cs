@@ -19,6 +19,7 @@ namespace BatchOps.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
     [OutputType(typeof(BatchRunSummary))]
+    [OutputType(typeof(BatchRunJob))]
     public sealed class StartBatchRunCommand : BatchOpsCmdlet
     {
         private const string ScriptBlockSet = "ScriptBlock";
@@ -105,6 +106,10 @@ namespace BatchOps.Commands
         /// <summary>The store file (default: $env:BATCHOPS_STORE, else batchops.db in the current location).</summary>
         [Parameter]
         public string? Store { get; set; }
+
+        /// <summary>Run in the background as a PowerShell job; Receive-Job returns the summary, Stop-Job stops the run gracefully.</summary>
+        [Parameter]
+        public SwitchParameter AsJob { get; set; }
 
         /// <summary>A folder for the run's log: batchops_YYYYMMDD.log (a line per batch) and .jsonl (every event).</summary>
         [Parameter]
@@ -213,9 +218,20 @@ namespace BatchOps.Commands
                 return;
             }
 
+            if (AsJob)
+            {
+                // The job outlives this command, so it gets a store connection (and the log) of its own.
+                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log);
+                _log = null;
+                JobRepository.Add(job2);
+                job2.Start(job, fed);
+                WriteObject(job2);
+                return;
+            }
+
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
             var runner = new BatchRunner(_store, processor, _options!, events.Writer);
-            var pump = new RunEventPump(this, _log);
+            var pump = new RunEventPump(new CmdletRunOutput(this), _log);
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
             try
             {

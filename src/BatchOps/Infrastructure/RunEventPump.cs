@@ -7,15 +7,39 @@ using BatchOps.Engine.Running;
 
 namespace BatchOps.Infrastructure
 {
+    /// <summary>Where a run's messages go: the pipeline (a cmdlet) or the streams of a background job.</summary>
+    internal interface IRunOutput
+    {
+        void WriteVerbose(string text);
+
+        void WriteWarning(string text);
+
+        void WriteProgress(ProgressRecord record);
+    }
+
+    /// <summary>The running cmdlet's own streams; only its pipeline thread may use them.</summary>
+    internal sealed class CmdletRunOutput : IRunOutput
+    {
+        private readonly Cmdlet _cmdlet;
+
+        public CmdletRunOutput(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public void WriteVerbose(string text) => _cmdlet.WriteVerbose(text);
+
+        public void WriteWarning(string text) => _cmdlet.WriteWarning(text);
+
+        public void WriteProgress(ProgressRecord record) => _cmdlet.WriteProgress(record);
+    }
+
     /// <summary>
-    /// Carries a run's events to the pipeline. The engine raises them on worker threads; this reads them on the
-    /// pipeline thread, the only one allowed to call WriteProgress, WriteVerbose and WriteWarning.
+    /// Carries a run's events to an output. The engine raises them on worker threads; this reads them on one thread
+    /// (for a cmdlet, the pipeline thread, the only one allowed to call WriteProgress, WriteVerbose and WriteWarning).
     /// </summary>
     internal sealed class RunEventPump
     {
         private const int ProgressId = 0x0BA7;
 
-        private readonly Cmdlet _cmdlet;
+        private readonly IRunOutput _cmdlet;
         private readonly RunLogWriter? _log;
         private readonly ProgressThrottle _throttle = new ProgressThrottle();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -23,7 +47,7 @@ namespace BatchOps.Infrastructure
 
         /// <param name="cmdlet">Where to write progress, verbose lines and warnings.</param>
         /// <param name="log">The run's log (-LogPath), written whatever happens to the pipeline.</param>
-        public RunEventPump(Cmdlet cmdlet, RunLogWriter? log = null)
+        public RunEventPump(IRunOutput cmdlet, RunLogWriter? log = null)
         {
             _cmdlet = cmdlet;
             _log = log;

@@ -1,0 +1,117 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using BatchOps.Engine;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Reporting;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Infrastructure
+{
+    /// <summary>
+    /// A PowerShell job running one BatchOps run in the background (Start-BatchRun -AsJob). Receive-Job returns the
+    /// run summary and the run's warnings, verbose lines and progress; Stop-Job stops the run gracefully: items in
+    /// flight are finished, the rest go back to the queue, and the checkpoint is written before the job reports Stopped.
+    /// </summary>
+    public sealed class BatchRunJob : Job, IRunOutput
+    {
+        private readonly IJobStore _store;
+        private readonly IItemProcessor _processor;
+        private readonly RunLogWriter? _log;
+        private readonly BatchRunner _runner;
+        private readonly ManualResetEventSlim _finished = new ManualResetEventSlim(false);
+        private string _status = "Starting";
+
+        internal BatchRunJob(string command, string name, IJobStore store, IItemProcessor processor, RunOptions options, RunLogWriter? log)
+            : base(command, name)
+        {
+            PSJobTypeName = "BatchOpsRun";
+            _store = store;
+            _processor = processor;
+            _log = log;
+            Events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
+            _runner = new BatchRunner(store, processor, options, Events.Writer);
+        }
+
+        private Channel<RunEvent> Events { get; }
+
+        public override string StatusMessage => _status;
+
+        public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0 || Progress.Count > 0;
+
+        public override string Location => Environment.MachineName;
+
+        /// <summary>Starts the run on a worker thread; the job's state follows it.</summary>
+        internal void Start(BatchJob job, EnqueueResult? fed)
+        {
+            SetJobState(JobState.Running);
+            _status = "Running";
+            Task.Run(() => RunAsync(job, fed));
+        }
+
+        private async Task RunAsync(BatchJob job, EnqueueResult? fed)
+        {
+            JobState final = JobState.Failed;
+            try
+            {
+                Task<BatchRunSummary> run = _runner.RunAsync(job, CancellationToken.None, fed);
+                new RunEventPump(this, _log).PumpUntil(Events.Reader, run);
+                BatchRunSummary summary = await run.ConfigureAwait(false);
+                _log?.WriteSummary(summary);
+                Output.Add(PSObject.AsPSObject(summary));
+                _status = RunReport.Summary(summary);
+                if (_runner.Failure is Exception failure)
+                {
+                    string message = $"Run {summary.RunId} of job '{job.Name}' failed: {failure.Message}";
+                    _log?.WriteError(message);
+                    Error.Add(ErrorRecords.From(ErrorIds.RunFailed, ErrorCategory.InvalidOperation, message, summary));
+                    final = JobState.Failed;
+                }
+                else
+                {
+                    final = summary.State == RunState.Stopped ? JobState.Stopped : JobState.Completed;
+                }
+            }
+            catch (BatchOpsException e)
+            {
+                _log?.WriteError(e.Message);
+                Error.Add(ErrorRecords.From(e));
+                _status = e.Message;
+            }
+            finally
+            {
+                (_processor as IDisposable)?.Dispose();
+                _log?.Dispose();
+                _store.Dispose();
+                SetJobState(final);
+                _finished.Set();
+            }
+        }
+
+        public override void StopJob()
+        {
+            _status = "Stopping: finishing the items in flight";
+            _runner.RequestStop();
+            _finished.Wait();
+        }
+
+        void IRunOutput.WriteVerbose(string text) => Verbose.Add(new VerboseRecord(text));
+
+        void IRunOutput.WriteWarning(string text) => Warning.Add(new WarningRecord(text));
+
+        void IRunOutput.WriteProgress(ProgressRecord record) => Progress.Add(record);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _finished.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
