@@ -13,19 +13,27 @@ public class StopTests
     public async Task Stopping_the_pipeline_mid_run_releases_unfinished_items_and_writes_the_checkpoint()
     {
         using var session = new PowerShellSession();
-        string started = session.File("started.log");
+        string started = session.File("started");
+        Directory.CreateDirectory(started);
         using PowerShell shell = session.NewShell();
 
-        // Items 1 and 2 finish at once; items 3 and 4 start and then work "forever" (until stopped).
+        // Items 1 and 2 finish at once; items 3 and 4 start and then work "forever" (until stopped). Each item
+        // marks its start in a file of its own: two runspaces appending to one file can collide.
         shell.AddScript(
             "1..20 | Start-BatchRun -Job slow -BatchSize 2 -ThrottleLimit 2 -ScriptBlock { " +
-            $"[System.IO.File]::AppendAllText('{started}', \"$_`n\"); " +
+            $"[System.IO.File]::WriteAllText([System.IO.Path]::Combine('{started}', \"$_.started\"), ''); " +
             "if ($_ -gt 2) { while ($true) { [System.Threading.Thread]::Sleep(20) } }; $_ }");
         IAsyncResult running = shell.BeginInvoke();
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Lines(started) < 4)
+        while (Directory.GetFiles(started).Length < 4)
         {
-            Assert.True(DateTime.UtcNow < deadline, "items 3 and 4 never started");
+            if (DateTime.UtcNow > deadline)
+            {
+                using var look = new PowerShellSession(session.Folder);
+                string state = string.Join("; ", look.Run("Get-BatchItem -Job slow | ForEach-Object { '{0}:{1}:{2}:{3}' -f $_.Key, $_.Status, $_.Attempts, $_.LastError }").Output);
+                Assert.Fail($"items 3 and 4 never started; started: {string.Join(",", Directory.GetFiles(started).Select(Path.GetFileName))}; items: {state}; shell: {shell.InvocationStateInfo.State} {shell.InvocationStateInfo.Reason}");
+            }
+
             await Task.Delay(20);
         }
 
@@ -45,6 +53,4 @@ public class StopTests
         PSObject resumed = session.Run("Start-BatchRun -Job slow -ScriptBlock { $_ }").Single();
         Assert.Equal(18L, resumed.Properties["Succeeded"].Value);
     }
-
-    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
 }
