@@ -1,6 +1,9 @@
 @{
     # The source of truth for the module's version, exports and formats; the build reads the version from here.
     RootModule           = 'BatchOps.dll'
+    # Imported before the root module: it makes the engine and its dependencies (in dependencies/) load in a
+    # context of the module's own, so that other modules' versions of Polly or SQLite cannot clash with ours.
+    NestedModules        = @('BatchOps.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5a21acc1-3974-4b98-a2b0-401cc268c9de'
     Author               = 'BatchOps contributors'

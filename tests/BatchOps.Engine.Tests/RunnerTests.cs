@@ -456,7 +456,7 @@ public class RunnerTests
         options.BatchDelay = TimeSpan.FromSeconds(2);
         var events = new EventLog();
 
-        Task<BatchRunSummary> run = new BatchRunner(store, processor, options, events.Writer, time).RunAsync(job);
+        Task<BatchRunSummary> run = new BatchRunner(store, processor, options, time, events.Writer).RunAsync(job);
         for (int batch = 1; batch <= 3; batch++)
         {
             await Processors.WaitUntil(() => store.GetJob("paced").Succeeded == batch * 3, "batch " + batch);

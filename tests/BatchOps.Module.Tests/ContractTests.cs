@@ -123,6 +123,7 @@ public class ContractTests
         string module = PowerShellSession.ModuleFolder;
         var paths = new List<string>(Directory.GetFiles(RuntimeEnvironment.GetRuntimeDirectory(), "*.dll"));
         paths.AddRange(Directory.GetFiles(module, "*.dll"));
+        paths.AddRange(Directory.GetFiles(Path.Combine(module, "dependencies"), "*.dll").Where(p => !paths.Any(q => Path.GetFileName(q) == Path.GetFileName(p))));
         paths.Add(typeof(PSCmdlet).Assembly.Location); // the PowerShell the cmdlets were written against, for their attributes
         using var context = new MetadataLoadContext(new PathAssemblyResolver(paths.Distinct(StringComparer.Ordinal)));
         Assembly assembly = context.LoadFromAssemblyPath(Path.Combine(module, "BatchOps.dll"));

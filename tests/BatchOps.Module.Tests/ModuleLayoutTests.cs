@@ -28,7 +28,7 @@ public class ModuleLayoutTests
     [MemberData(nameof(Natives))]
     public void The_native_sqlite_library_is_staged_for_each_platform(string rid, string file, string expected)
     {
-        string path = Path.Combine(PowerShellSession.ModuleFolder, rid, file);
+        string path = Path.Combine(PowerShellSession.ModuleFolder, "dependencies", rid, file);
         Assert.True(File.Exists(path), $"missing {path}");
         Assert.Equal(expected, BinaryKind(File.ReadAllBytes(path)));
     }
@@ -38,7 +38,11 @@ public class ModuleLayoutTests
     {
         Assert.False(File.Exists(Path.Combine(PowerShellSession.ModuleFolder, "System.Management.Automation.dll")));
         Assert.True(File.Exists(Path.Combine(PowerShellSession.ModuleFolder, "BatchOps.dll")));
-        Assert.True(File.Exists(Path.Combine(PowerShellSession.ModuleFolder, "BatchOps.Engine.dll")));
+        Assert.True(File.Exists(Path.Combine(PowerShellSession.ModuleFolder, "dependencies", "BatchOps.Engine.dll")));
+        // Beside the manifest only the cmdlets and the loader: the engine's dependencies must not be found there.
+        Assert.Equal(
+            new[] { "BatchOps.LoadContext.dll", "BatchOps.Loader.dll", "BatchOps.dll" },
+            Directory.GetFiles(PowerShellSession.ModuleFolder, "*.dll").Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal));
         Assert.True(File.Exists(Path.Combine(PowerShellSession.ModuleFolder, "en-US", "about_BatchOps.help.txt")));
     }
 
@@ -60,6 +64,7 @@ public class ModuleLayoutTests
         _ = new FormatTable(new[] { path }); // throws FormatTableLoadException on a bad file
 
         using var session = new PowerShellSession(); // loads the engine assembly
+        session.Run("Get-BatchJob -Store nothing.db").Output.ToList(); // loads the engine
         Assembly engine = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "BatchOps.Engine");
         XDocument format = XDocument.Load(path);
         foreach (XElement view in format.Descendants("View"))

@@ -33,7 +33,13 @@ namespace BatchOps.Engine.Running
         private int _gracefulReason = (int)StopReason.None;
         private int _used;
 
-        public BatchRunner(IJobStore store, IItemProcessor processor, RunOptions options, ChannelWriter<RunEvent>? events = null, TimeProvider? time = null, RunHost? host = null)
+        public BatchRunner(IJobStore store, IItemProcessor processor, RunOptions options, ChannelWriter<RunEvent>? events = null)
+            : this(store, processor, options, null, events)
+        {
+        }
+
+        /// <summary>With a clock and a host of one's own (tests). The cmdlets use the overload without them, see SqliteJobStore.Open.</summary>
+        public BatchRunner(IJobStore store, IItemProcessor processor, RunOptions options, TimeProvider? time, ChannelWriter<RunEvent>? events = null, RunHost? host = null)
         {
             _store = store ?? throw new ArgumentNullException(nameof(store));
             _processor = processor ?? throw new ArgumentNullException(nameof(processor));

@@ -15,7 +15,13 @@ namespace BatchOps.Engine.Running
         private readonly IJobStore _store;
         private readonly TimeProvider _time;
 
-        public JobWaiter(IJobStore store, TimeProvider? time = null)
+        public JobWaiter(IJobStore store)
+            : this(store, null)
+        {
+        }
+
+        /// <summary>With a clock of one's own (tests). The cmdlets use the overload without one, see SqliteJobStore.Open.</summary>
+        public JobWaiter(IJobStore store, TimeProvider? time)
         {
             _store = store;
             _time = time ?? TimeProvider.System;

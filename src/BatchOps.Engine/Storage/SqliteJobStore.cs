@@ -56,7 +56,14 @@ namespace BatchOps.Engine.Storage
         /// that is not a SQLite database, a SQLite database that is not a BatchOps store, and a store from a newer
         /// BatchOps.
         /// </summary>
-        public static SqliteJobStore Open(string path, StoreAccess access = StoreAccess.ReadWrite, TimeProvider? time = null, TimeSpan? busyTimeout = null)
+        public static SqliteJobStore Open(string path, StoreAccess access = StoreAccess.ReadWrite) => Open(path, access, null, null);
+
+        /// <summary>The same, with a clock (tests) and a busy timeout of one's own.</summary>
+        /// <remarks>
+        /// Kept apart from the overload above so that the cmdlets never name TimeProvider: it lives in
+        /// Microsoft.Bcl.TimeProvider, which is loaded only in the module's own load context.
+        /// </remarks>
+        public static SqliteJobStore Open(string path, StoreAccess access, TimeProvider? time, TimeSpan? busyTimeout = null)
         {
             if (string.IsNullOrWhiteSpace(path))
             {

@@ -9,7 +9,7 @@ namespace BatchOps.Engine.Storage
     /// <summary>
     /// Makes the native SQLite library loadable when the engine runs from a module folder. NuGet lays natives out as
     /// runtimes/&lt;rid&gt;/native/, which nothing searches for a library that PowerShell loads, so the build stages them as
-    /// &lt;module&gt;/&lt;rid&gt;/e_sqlite3.{dll,so,dylib} and this class points the runtime at that file. In an ordinary
+    /// &lt;module&gt;/dependencies/&lt;rid&gt;/e_sqlite3.{dll,so,dylib} (beside the engine) and this class points the runtime at that file. In an ordinary
     /// application (tests, benchmarks) no staged file exists and the runtime's own probing is left alone.
     /// </summary>
     internal static class SqliteNativeLibrary
