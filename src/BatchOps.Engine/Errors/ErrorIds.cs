@@ -54,5 +54,19 @@ namespace BatchOps.Engine
         public const string WaitTimedOut = "WaitTimedOut";
         public const string InvalidTimeout = "InvalidTimeout";
         public const string InvalidLogPath = "InvalidLogPath";
+
+        // Vector store backups.
+        public const string BackupSourceNotFound = "BackupSourceNotFound";
+        public const string BackupSourceInvalid = "BackupSourceInvalid";
+        public const string BackupSourceChanged = "BackupSourceChanged";
+        public const string BackupDestinationInvalid = "BackupDestinationInvalid";
+        public const string BackupNameInvalid = "BackupNameInvalid";
+        public const string InvalidRetention = "InvalidRetention";
+        public const string BackupNotFound = "BackupNotFound";
+        public const string BackupInvalid = "BackupInvalid";
+        public const string BackupManifestUnsafe = "BackupManifestUnsafe";
+        public const string BackupFailed = "BackupFailed";
+        public const string RestoreTargetInvalid = "RestoreTargetInvalid";
+        public const string RestoreFailed = "RestoreFailed";
     }
 }
