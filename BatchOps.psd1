@@ -16,15 +16,20 @@
     FormatsToProcess     = @('BatchOps.Format.ps1xml')
     CmdletsToExport      = @(
         'Add-BatchItem'
+        'Backup-VectorStore'
         'Clear-BatchJob'
         'Get-BatchCheckpoint'
         'Get-BatchItem'
         'Get-BatchJob'
+        'Get-VectorStoreBackup'
         'Remove-BatchJob'
+        'Remove-VectorStoreBackup'
         'Reset-BatchItem'
+        'Restore-VectorStore'
         'Start-BatchRun'
         'Stop-BatchRun'
         'Test-BatchJob'
+        'Test-VectorStoreBackup'
         'Wait-BatchJob'
     )
     FunctionsToExport    = @()

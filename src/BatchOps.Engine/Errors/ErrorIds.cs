@@ -68,5 +68,6 @@ namespace BatchOps.Engine
         public const string BackupFailed = "BackupFailed";
         public const string RestoreTargetInvalid = "RestoreTargetInvalid";
         public const string RestoreFailed = "RestoreFailed";
+        public const string RestoreTooManySets = "RestoreTooManySets";
     }
 }

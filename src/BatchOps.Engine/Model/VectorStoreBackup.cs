@@ -87,6 +87,9 @@ namespace BatchOps
 
         public IReadOnlyList<BackupProblem> Problems { get; init; } = Array.Empty<BackupProblem>();
 
+        /// <summary>"valid", or the first problem and how many more: for tables.</summary>
+        public string Summary => IsValid ? "valid" : Problems[0].Message + (Problems.Count > 1 ? $" (+{Problems.Count - 1} more)" : "");
+
         /// <summary>The set that was tested (null when its manifest could not be read).</summary>
         public VectorStoreBackup? Backup { get; init; }
 

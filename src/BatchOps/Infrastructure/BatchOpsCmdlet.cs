@@ -25,6 +25,15 @@ namespace BatchOps.Infrastructure
             string raw = !string.IsNullOrWhiteSpace(store) ? store!
                 : Environment.GetEnvironmentVariable(StoreVariable) is string fromEnvironment && fromEnvironment.Trim().Length > 0 ? fromEnvironment
                 : SqliteJobStore.DefaultFileName;
+            return ResolveFileSystemPath(raw, "-Store", ErrorIds.StorePathInvalid, ErrorIds.StoreLocationNotFileSystem);
+        }
+
+        /// <summary>
+        /// A path as the user means it: relative to the PowerShell location (never the process's current directory),
+        /// and in the file system. The file need not exist.
+        /// </summary>
+        protected string ResolveFileSystemPath(string raw, string parameter, string invalidId, string notFileSystemId)
+        {
             string resolved;
             ProviderInfo provider;
             try
@@ -33,15 +42,15 @@ namespace BatchOps.Infrastructure
             }
             catch (Exception e) when (e is DriveNotFoundException || e is ProviderNotFoundException || e is ArgumentException || e is NotSupportedException)
             {
-                throw new BatchOpsException(ErrorIds.StorePathInvalid, BatchOpsErrorCategory.InvalidArgument, $"The store path '{raw}' cannot be resolved: {e.Message}", raw, e);
+                throw new BatchOpsException(invalidId, BatchOpsErrorCategory.InvalidArgument, $"The {parameter} path '{raw}' cannot be resolved: {e.Message}", raw, e);
             }
 
             if (provider.ImplementingType != typeof(FileSystemProvider))
             {
                 throw new BatchOpsException(
-                    ErrorIds.StoreLocationNotFileSystem,
+                    notFileSystemId,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The store path '{raw}' is on the {provider.Name} provider, not in the file system (the current location is {SessionState.Path.CurrentLocation}). Pass -Store with a file path, or Set-Location to a folder first.",
+                    $"The {parameter} path '{raw}' is on the {provider.Name} provider, not in the file system (the current location is {SessionState.Path.CurrentLocation}). Pass {parameter} with a file path, or Set-Location to a folder first.",
                     raw);
             }
 

@@ -1,0 +1,133 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Backup;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Backs up a vector store's files and folders into a verified, timestamped backup set.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Backup, "VectorStore", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(VectorStoreBackup))]
+    public sealed class BackupVectorStoreCommand : BatchOpsCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private readonly List<string> _paths = new List<string>();
+
+        /// <summary>The store's files and folders; wildcards allowed.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>The store's files and folders, taken as written; Get-ChildItem output binds here.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        public string[] LiteralPath { get; set; } = new string[0];
+
+        /// <summary>The folder that holds the backup sets; created if missing.</summary>
+        [Parameter(Mandatory = true)]
+        public string Destination { get; set; } = "";
+
+        /// <summary>The store's name: sets are named Name-yyyyMMdd-HHmmss and retention counts within a name.</summary>
+        [Parameter]
+        public string Name { get; set; } = "vectorstore";
+
+        /// <summary>After a successful backup, keep only the newest N sets of this name (with -KeepDaily/-KeepHourly: any rule keeps a set).</summary>
+        [Parameter]
+        public int? Keep { get; set; }
+
+        /// <summary>After a successful backup, keep the newest set of each of the latest N days that have sets.</summary>
+        [Parameter]
+        public int? KeepDaily { get; set; }
+
+        /// <summary>After a successful backup, keep the newest set of each of the latest N hours that have sets.</summary>
+        [Parameter]
+        public int? KeepHourly { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            try
+            {
+                if (ParameterSetName == LiteralPathSet)
+                {
+                    foreach (string literal in LiteralPath)
+                    {
+                        _paths.Add(ResolveFileSystemPath(literal, "-LiteralPath", ErrorIds.BackupSourceInvalid, ErrorIds.BackupSourceInvalid));
+                    }
+
+                    return;
+                }
+
+                foreach (string pattern in Path)
+                {
+                    _paths.AddRange(ResolveExisting(pattern));
+                }
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e); // one bad path: no backup at all, rather than a set missing part of the store
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            var progress = new ProgressRecord(1, "Backup-VectorStore", "Copying");
+            try
+            {
+                var request = new BackupRequest
+                {
+                    Paths = _paths,
+                    Destination = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid, ErrorIds.BackupDestinationInvalid),
+                    Name = Name,
+                    Retention = new RetentionPolicy { Keep = Keep, KeepDaily = KeepDaily, KeepHourly = KeepHourly },
+                };
+                request.Retention.Validate();
+                if (!ShouldProcess($"{string.Join(", ", _paths)} into '{request.Destination}'", "Back up"))
+                {
+                    return;
+                }
+
+                var writer = new VectorStoreBackupWriter
+                {
+                    OnFileCopied = (file, bytes) =>
+                    {
+                        progress.StatusDescription = $"Copied {file} ({bytes:N0} bytes)";
+                        WriteProgress(progress);
+                    },
+                };
+                BackupOutcome outcome = writer.Create(request);
+                foreach (VectorStoreBackup removed in outcome.Removed)
+                {
+                    WriteVerbose($"Retention removed the backup set '{removed.Name}' ({removed.Created:u}).");
+                }
+
+                WriteVerbose($"Backed up {outcome.Backup.FileCount} file(s), {outcome.Backup.TotalBytes:N0} bytes, to '{outcome.Backup.Path}'.");
+                WriteObject(outcome.Backup);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e);
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+        }
+
+        // Wildcards expanded by the provider; a path that matches nothing is an error, not an empty backup.
+        private IEnumerable<string> ResolveExisting(string pattern)
+        {
+            try
+            {
+                return GetResolvedProviderPathFromPSPath(pattern, out ProviderInfo _);
+            }
+            catch (ItemNotFoundException)
+            {
+                throw new BatchOpsException(ErrorIds.BackupSourceNotFound, BatchOpsErrorCategory.ObjectNotFound, $"The path to back up '{pattern}' does not exist. Nothing was backed up.", pattern);
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Linq;
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Backup;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Restores a vector store from a backup set: verified first, a safety copy of what it replaces, an all-or-nothing swap.</para>
+    /// </summary>
+    [Cmdlet(VerbsData.Restore, "VectorStore", DefaultParameterSetName = SetPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(VectorStoreRestore))]
+    public sealed class RestoreVectorStoreCommand : BatchOpsCmdlet
+    {
+        private const string SetPathSet = "Path";
+        private const string LatestSet = "Latest";
+        private bool _restored;
+
+        /// <summary>The backup set's folder; Get-VectorStoreBackup output binds by its Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = SetPathSet)]
+        [Alias("PSPath")]
+        public string Path { get; set; } = "";
+
+        /// <summary>The backup folder to take the newest valid set from (with -Latest).</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LatestSet)]
+        public string Destination { get; set; } = "";
+
+        /// <summary>Restore the newest set in -Destination that passes verification.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+        public SwitchParameter Latest { get; set; }
+
+        /// <summary>With -Latest: only sets of this store name.</summary>
+        [Parameter(ParameterSetName = LatestSet)]
+        public string? Name { get; set; }
+
+        /// <summary>Restore into this existing folder (each source by its name) instead of the paths it was backed up from.</summary>
+        [Parameter]
+        public string? TargetPath { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (_restored)
+            {
+                WriteBatchOpsError(new BatchOpsException(ErrorIds.RestoreTooManySets, BatchOpsErrorCategory.InvalidArgument, "Restore-VectorStore restores one set and one was restored already; this one was skipped. Pipe a single set, e.g. Get-VectorStoreBackup -Destination <folder> | Select-Object -First 1 | Restore-VectorStore.", Path));
+                return;
+            }
+
+            try
+            {
+                string? target = TargetPath == null ? null : ResolveFileSystemPath(TargetPath, "-TargetPath", ErrorIds.RestoreTargetInvalid, ErrorIds.RestoreTargetInvalid);
+                VectorStoreBackup backup = ParameterSetName == LatestSet ? NewestValid() : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound, ErrorIds.BackupNotFound));
+                string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
+                _restored = true;
+                if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u})", "Restore"))
+                {
+                    return;
+                }
+
+                VectorStoreRestore restore = new VectorStoreRestorer().Restore(backup, target);
+                WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));
+                WriteObject(restore);
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e); // a restore that did not happen must stop a script that goes on to use the store
+            }
+        }
+
+        private VectorStoreBackup NewestValid()
+        {
+            string folder = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid, ErrorIds.BackupDestinationInvalid);
+            foreach (VectorStoreBackup candidate in BackupCatalog.List(folder, Name))
+            {
+                BackupTestResult test = BackupCatalog.Test(candidate.Path);
+                if (test.IsValid)
+                {
+                    return candidate;
+                }
+
+                WriteWarning($"Skipped the backup set '{candidate.Name}': {test.Problems.First().Message}");
+            }
+
+            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{folder}'" + (Name != null ? $" named '{Name}'" : "") + ". Nothing was restored.", folder);
+        }
+    }
+}

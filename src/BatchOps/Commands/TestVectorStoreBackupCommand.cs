@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using BatchOps.Engine;
+using BatchOps.Engine.Backup;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Re-reads a backup set and reports each missing, changed or extra file and any unsafe manifest path.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "VectorStoreBackup")]
+    [OutputType(typeof(BackupTestResult), typeof(bool))]
+    public sealed class TestVectorStoreBackupCommand : BatchOpsCmdlet
+    {
+        /// <summary>The backup set's folder; Get-VectorStoreBackup output binds by its Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath")]
+        public string[] Path { get; set; } = new string[0];
+
+        /// <summary>Write only $true or $false.</summary>
+        [Parameter]
+        public SwitchParameter Quiet { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string raw in Path)
+            {
+                TryEngine(() =>
+                {
+                    string folder = ResolveFileSystemPath(raw, "-Path", ErrorIds.BackupNotFound, ErrorIds.BackupNotFound);
+                    if (!System.IO.Directory.Exists(folder))
+                    {
+                        throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{folder}'. Get-VectorStoreBackup -Destination <folder> lists the sets there are.", folder);
+                    }
+
+                    BackupTestResult result = BackupCatalog.Test(folder);
+                    foreach (BackupProblem problem in result.Problems)
+                    {
+                        WriteVerbose($"{result.Name}: {problem.Message}");
+                    }
+
+                    WriteObject(Quiet ? (object)result.IsValid : result);
+                });
+            }
+        }
+    }
+}
