@@ -13,6 +13,16 @@ using BatchOps.Engine.Storage;
 // Usage: BatchOps.Engine.TestHost <store> <job> <items to feed (0 = none)> <batch size> <throttle> <work ms> <execution log>
 // Feeds keys item-00000 .. (idempotently), runs the job with a processor that appends each key it starts to the
 // execution log and then waits <work ms>, and prints the run summary. Exit code 0 when the run completed.
+if (args.Length > 2 && args[0] == "backup-loop")
+{
+    return BackupLoops.Backup(args[1], args.Skip(2).ToArray());
+}
+
+if (args.Length == 3 && args[0] == "restore-loop")
+{
+    return BackupLoops.Restore(args[1], args[2]);
+}
+
 if (args.Length != 7)
 {
     Console.Error.WriteLine("usage: <store> <job> <feed> <batch size> <throttle> <work ms> <execution log>");
