@@ -157,6 +157,32 @@ Describe 'Dependency isolation' {
     }
 }
 
+Describe 'Vector store backups' {
+    BeforeAll {
+        $store = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'store')
+        [IO.File]::WriteAllBytes((Join-Path $store 'document_data.pkl'), [byte[]](1..200))
+        Set-Content -Path (Join-Path $store 'notes.txt') -Value 'chunk notes'
+        $backups = Join-Path $TestDrive 'backups'
+    }
+
+    It 'verifies the newest set through the pipeline (Get | Select-Object -First 1 | Test)' {
+        Get-ChildItem $store | Backup-VectorStore -Destination $backups | Out-Null
+        Get-ChildItem $store | Backup-VectorStore -Destination $backups | Out-Null
+
+        $result = Get-VectorStoreBackup -Destination $backups | Select-Object -First 1 | Test-VectorStoreBackup
+        $result.IsValid | Should -BeTrue
+        $result.FilesChecked | Should -Be 2
+        (Get-VectorStoreBackup -Destination $backups | Format-Table | Out-String) | Should -Match 'vectorstore-'
+    }
+
+    It 'restores the latest set, keeping a safety copy' {
+        Set-Content -Path (Join-Path $store 'notes.txt') -Value 'damaged'
+        $restore = Restore-VectorStore -Destination $backups -Latest -Name vectorstore -Confirm:$false
+        Get-Content (Join-Path $store 'notes.txt') | Should -Be 'chunk notes'
+        Get-Content (Join-Path $restore.SafetyCopy 'notes.txt') | Should -Be 'damaged'
+    }
+}
+
 Describe 'Help' {
     It 'has an about topic' {
         Get-Help about_BatchOps | Out-String | Should -Match 'at least once'

@@ -23,7 +23,7 @@ namespace BatchOps.Engine.Backup
             int read;
             using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
-                read = ReadFully(stream, header);
+                read = Storage.StoreFile.ReadFully(stream, header);
             }
 
             return TryReadVectorCount(header, read);
@@ -74,23 +74,6 @@ namespace BatchOps.Engine.Backup
             }
 
             return BitConverter.IsLittleEndian;
-        }
-
-        private static int ReadFully(Stream stream, byte[] buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = stream.Read(buffer, total, buffer.Length - total);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                total += n;
-            }
-
-            return total;
         }
 
         /// <summary>The type code as text, e.g. "IxF2" (for messages).</summary>

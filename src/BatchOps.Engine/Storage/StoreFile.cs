@@ -135,7 +135,8 @@ namespace BatchOps.Engine.Storage
                 $"'{path}' is not a BatchOps store: it is not a SQLite database. It was left untouched. Pass -Store with a new file name, or with an existing BatchOps store.",
                 path);
 
-        private static int ReadFully(Stream stream, byte[] buffer)
+        /// <summary>Reads until the buffer is full or the stream ends; returns how many bytes were read.</summary>
+        internal static int ReadFully(Stream stream, byte[] buffer)
         {
             int total = 0;
             while (total < buffer.Length)
