@@ -11,7 +11,8 @@ namespace BatchOps.LoadContext
     /// the engine and its dependencies (Polly, Microsoft.Data.Sqlite, SQLitePCLRaw ...) load here from the module's
     /// dependencies folder, so that another module's copy of them in the default context cannot break ours, nor ours
     /// theirs. Assemblies that .NET itself provides are left to the default context, so that there is one Span, one
-    /// ValueTask, one System.Text.Json for everybody.
+    /// ValueTask, one System.Text.Json for everybody. The native SQLite library needs nothing here: the engine points
+    /// the runtime at dependencies/&lt;rid&gt;/ itself (SqliteNativeLibrary), in whatever context it runs.
     /// </summary>
     public sealed class ModuleLoadContext : AssemblyLoadContext
     {
@@ -72,20 +73,6 @@ namespace BatchOps.LoadContext
             {
                 return false; // a native file of the same name
             }
-        }
-
-        /// <summary>The native SQLite library, staged as dependencies/&lt;rid&gt;/e_sqlite3.{dll,so,dylib}.</summary>
-        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
-        {
-            string extension = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? ".dll" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? ".dylib" : ".so";
-            string path = Path.Combine(_dependencies, Rid(), unmanagedDllName + extension);
-            return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
-        }
-
-        private static string Rid()
-        {
-            string os = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "win" : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "osx" : "linux";
-            return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
         }
     }
 }

@@ -425,6 +425,28 @@ public class BackupTests
         Assert.Equal(ErrorIds.BackupNotFound, Assert.Throws<BatchOpsException>(() => BackupCatalog.Open(folder.File("nowhere"))).ErrorId);
     }
 
+    [Fact]
+    public void The_newest_valid_set_is_found_past_newer_broken_ones()
+    {
+        using var folder = new TempFolder();
+        (string index, _) = FaissStore(folder);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
+        var writer = new VectorStoreBackupWriter(clock);
+        var request = new BackupRequest { Paths = new[] { index }, Destination = folder.File("backups") };
+        string good = writer.Create(request).Backup.Name;
+        clock.Advance(TimeSpan.FromHours(1));
+        VectorStoreBackup broken = writer.Create(request).Backup;
+        File.Delete(Path.Combine(broken.Path, "data", "faiss_index.bin"));
+        clock.Advance(TimeSpan.FromHours(1));
+        writer.Create(new BackupRequest { Paths = new[] { index }, Destination = folder.File("backups"), Name = "other" });
+
+        var skipped = new List<string>();
+        Assert.Equal(good, BackupCatalog.NewestValid(folder.File("backups"), "vectorstore", t => skipped.Add(t.Name)).Name);
+        Assert.Equal(new[] { broken.Name }, skipped);
+        Assert.Equal(ErrorIds.BackupNotFound, Assert.Throws<BatchOpsException>(() => BackupCatalog.NewestValid(folder.File("backups"), "none")).ErrorId);
+        Assert.Equal(ErrorIds.BackupNotFound, Assert.Throws<BatchOpsException>(() => BackupCatalog.Test(folder.File("no-set"))).ErrorId);
+    }
+
     public static IEnumerable<object[]> RestoreSteps() => Enumerable.Range(0, 9).Select(i => new object[] { i });
 
     [Theory]

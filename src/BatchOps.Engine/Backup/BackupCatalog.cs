@@ -45,11 +45,7 @@ namespace BatchOps.Engine.Backup
         /// <summary>The set in <paramref name="setFolder"/>; an error when it is not one.</summary>
         public static VectorStoreBackup Open(string setFolder)
         {
-            if (!Directory.Exists(setFolder))
-            {
-                throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{setFolder}'. Get-VectorStoreBackup -Destination <folder> lists the sets there are.", setFolder);
-            }
-
+            RequireFolder(setFolder);
             BackupManifest? manifest = BackupManifest.TryRead(setFolder, out BackupProblem? problem);
             if (manifest == null)
             {
@@ -65,6 +61,7 @@ namespace BatchOps.Engine.Backup
         /// </summary>
         public static BackupTestResult Test(string setFolder)
         {
+            RequireFolder(setFolder);
             string full = Path.GetFullPath(setFolder);
             string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar));
             BackupManifest? manifest = BackupManifest.TryRead(full, out BackupProblem? unreadable);
@@ -119,6 +116,26 @@ namespace BatchOps.Engine.Backup
             return new BackupTestResult { Name = name, Path = full, FilesChecked = checkedFiles, Problems = problems, Backup = manifest.ToBackup(full) };
         }
 
+        /// <summary>
+        /// The newest set in <paramref name="destination"/> (of <paramref name="storeName"/>, if given) that passes
+        /// <see cref="Test"/>; each newer set that fails is passed to <paramref name="onSkipped"/> with its test.
+        /// </summary>
+        public static VectorStoreBackup NewestValid(string destination, string? storeName, Action<BackupTestResult>? onSkipped = null)
+        {
+            foreach (VectorStoreBackup candidate in List(destination, storeName))
+            {
+                BackupTestResult test = Test(candidate.Path);
+                if (test.IsValid)
+                {
+                    return candidate;
+                }
+
+                onSkipped?.Invoke(test);
+            }
+
+            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + ". Nothing was restored.", destination);
+        }
+
         /// <summary>Deletes a set: renamed to a ".partial" name first, so a kill halfway never leaves a broken set listed.</summary>
         public static void Remove(VectorStoreBackup backup)
         {
@@ -132,6 +149,14 @@ namespace BatchOps.Engine.Backup
             FileSystemMoves.Delete(aside);
             Directory.Move(backup.Path, aside);
             Directory.Delete(aside, recursive: true);
+        }
+
+        private static void RequireFolder(string setFolder)
+        {
+            if (!Directory.Exists(setFolder))
+            {
+                throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{setFolder}'. Get-VectorStoreBackup -Destination <folder> lists the sets there are.", setFolder);
+            }
         }
 
         /// <summary>Every file and link below a folder, links not followed, with '/'-separated relative paths.</summary>

@@ -69,19 +69,8 @@ namespace BatchOps.Engine.Backup
         }
 
         /// <summary>Writes the manifest under a temporary name, flushes it to disk, then renames it into place.</summary>
-        public void Write(string setFolder)
-        {
-            string path = System.IO.Path.Combine(setFolder, FileName);
-            string temporary = path + ".tmp";
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, Options);
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(json, 0, json.Length);
-                stream.Flush(true);
-            }
-
-            File.Move(temporary, path);
-        }
+        public void Write(string setFolder) =>
+            AtomicFile.Write(System.IO.Path.Combine(setFolder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Options));
 
         /// <summary>Reads a set's manifest; the problem, if it cannot be read, in <paramref name="problem"/>.</summary>
         public static BackupManifest? TryRead(string setFolder, out BackupProblem? problem)

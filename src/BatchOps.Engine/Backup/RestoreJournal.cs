@@ -41,23 +41,7 @@ namespace BatchOps.Engine.Backup
 
         public static string PathIn(string folder) => Path.Combine(folder, FileName);
 
-        public void Save(string path)
-        {
-            string temporary = path + ".tmp";
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, Options);
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(json, 0, json.Length);
-                stream.Flush(true);
-            }
-
-            if (File.Exists(path))
-            {
-                File.Delete(path); // netstandard2.0 has no File.Move overwrite; a kill here leaves the .tmp, read below
-            }
-
-            File.Move(temporary, path);
-        }
+        public void Save(string path) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(this, Options));
 
         /// <summary>Finishes or undoes any restore that was interrupted in the folders of these paths.</summary>
         public static void RecoverFor(IEnumerable<string> paths)
@@ -80,7 +64,7 @@ namespace BatchOps.Engine.Backup
         public static bool RecoverIn(string folder)
         {
             string path = PathIn(folder);
-            string temporary = path + ".tmp";
+            string temporary = AtomicFile.TemporaryOf(path);
             RestoreJournal? journal = Read(path) ?? Read(temporary);
             if (journal == null)
             {

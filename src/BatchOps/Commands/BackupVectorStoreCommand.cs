@@ -54,7 +54,7 @@ namespace BatchOps.Commands
                 {
                     foreach (string literal in LiteralPath)
                     {
-                        _paths.Add(ResolveFileSystemPath(literal, "-LiteralPath", ErrorIds.BackupSourceInvalid, ErrorIds.BackupSourceInvalid));
+                        _paths.Add(ResolveFileSystemPath(literal, "-LiteralPath", ErrorIds.BackupSourceInvalid));
                     }
 
                     return;
@@ -79,7 +79,7 @@ namespace BatchOps.Commands
                 var request = new BackupRequest
                 {
                     Paths = _paths,
-                    Destination = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid, ErrorIds.BackupDestinationInvalid),
+                    Destination = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid),
                     Name = Name,
                     Retention = new RetentionPolicy { Keep = Keep, KeepDaily = KeepDaily, KeepHourly = KeepHourly },
                 };

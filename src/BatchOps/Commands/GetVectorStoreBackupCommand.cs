@@ -24,7 +24,7 @@ namespace BatchOps.Commands
         {
             TryEngine(() =>
             {
-                string folder = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid, ErrorIds.BackupDestinationInvalid);
+                string folder = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid);
                 foreach (VectorStoreBackup backup in BackupCatalog.List(folder, Name))
                 {
                     WriteObject(backup);

@@ -23,8 +23,7 @@ namespace BatchOps.Commands
             {
                 TryEngine(() =>
                 {
-                    string folder = ResolveFileSystemPath(raw, "-Path", ErrorIds.BackupNotFound, ErrorIds.BackupNotFound);
-                    VectorStoreBackup backup = BackupCatalog.Open(folder); // refuses a folder that is not a set
+                    VectorStoreBackup backup = BackupCatalog.Open(ResolveFileSystemPath(raw, "-Path", ErrorIds.BackupNotFound)); // refuses a folder that is not a set
                     if (ShouldProcess($"backup set '{backup.Name}' ({backup.Created:u}, {backup.FileCount} file(s)) in '{backup.Destination}'", "Remove"))
                     {
                         BackupCatalog.Remove(backup);

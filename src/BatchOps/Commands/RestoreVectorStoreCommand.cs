@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Backup;
@@ -48,8 +47,13 @@ namespace BatchOps.Commands
 
             try
             {
-                string? target = TargetPath == null ? null : ResolveFileSystemPath(TargetPath, "-TargetPath", ErrorIds.RestoreTargetInvalid, ErrorIds.RestoreTargetInvalid);
-                VectorStoreBackup backup = ParameterSetName == LatestSet ? NewestValid() : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound, ErrorIds.BackupNotFound));
+                string? target = TargetPath == null ? null : ResolveFileSystemPath(TargetPath, "-TargetPath", ErrorIds.RestoreTargetInvalid);
+                VectorStoreBackup backup = ParameterSetName == LatestSet
+                    ? BackupCatalog.NewestValid(
+                        ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid),
+                        Name,
+                        skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Summary}"))
+                    : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound));
                 string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
                 _restored = true;
                 if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u})", "Restore"))
@@ -65,23 +69,6 @@ namespace BatchOps.Commands
             {
                 ThrowTerminating(e); // a restore that did not happen must stop a script that goes on to use the store
             }
-        }
-
-        private VectorStoreBackup NewestValid()
-        {
-            string folder = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid, ErrorIds.BackupDestinationInvalid);
-            foreach (VectorStoreBackup candidate in BackupCatalog.List(folder, Name))
-            {
-                BackupTestResult test = BackupCatalog.Test(candidate.Path);
-                if (test.IsValid)
-                {
-                    return candidate;
-                }
-
-                WriteWarning($"Skipped the backup set '{candidate.Name}': {test.Problems.First().Message}");
-            }
-
-            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{folder}'" + (Name != null ? $" named '{Name}'" : "") + ". Nothing was restored.", folder);
         }
     }
 }

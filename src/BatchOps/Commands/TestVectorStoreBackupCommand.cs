@@ -27,13 +27,7 @@ namespace BatchOps.Commands
             {
                 TryEngine(() =>
                 {
-                    string folder = ResolveFileSystemPath(raw, "-Path", ErrorIds.BackupNotFound, ErrorIds.BackupNotFound);
-                    if (!System.IO.Directory.Exists(folder))
-                    {
-                        throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{folder}'. Get-VectorStoreBackup -Destination <folder> lists the sets there are.", folder);
-                    }
-
-                    BackupTestResult result = BackupCatalog.Test(folder);
+                    BackupTestResult result = BackupCatalog.Test(ResolveFileSystemPath(raw, "-Path", ErrorIds.BackupNotFound));
                     foreach (BackupProblem problem in result.Problems)
                     {
                         WriteVerbose($"{result.Name}: {problem.Message}");

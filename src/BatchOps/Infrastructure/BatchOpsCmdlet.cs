@@ -28,6 +28,9 @@ namespace BatchOps.Infrastructure
             return ResolveFileSystemPath(raw, "-Store", ErrorIds.StorePathInvalid, ErrorIds.StoreLocationNotFileSystem);
         }
 
+        /// <summary>A path as <see cref="ResolveFileSystemPath(string, string, string, string)"/> resolves it, with one ErrorId for both failures.</summary>
+        protected string ResolveFileSystemPath(string raw, string parameter, string errorId) => ResolveFileSystemPath(raw, parameter, errorId, errorId);
+
         /// <summary>
         /// A path as the user means it: relative to the PowerShell location (never the process's current directory),
         /// and in the file system. The file need not exist.

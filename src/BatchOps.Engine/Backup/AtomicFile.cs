@@ -1,0 +1,32 @@
+using System.IO;
+
+namespace BatchOps.Engine.Backup
+{
+    /// <summary>Small files (manifests, restore journals) that are either wholly written or not there at all.</summary>
+    internal static class AtomicFile
+    {
+        /// <summary>
+        /// Writes <paramref name="content"/> to a temporary file, flushes it to disk, then renames it over
+        /// <paramref name="path"/>. netstandard2.0 has no File.Move with overwrite, so an old file is deleted first: a
+        /// kill between the two leaves only the complete temporary file, which readers fall back to (path + ".tmp").
+        /// </summary>
+        public static void Write(string path, byte[] content)
+        {
+            string temporary = TemporaryOf(path);
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(content, 0, content.Length);
+                stream.Flush(true);
+            }
+
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+
+            File.Move(temporary, path);
+        }
+
+        public static string TemporaryOf(string path) => path + ".tmp";
+    }
+}
