@@ -235,8 +235,15 @@ namespace BatchOps.Engine.Storage
             });
         }
 
-        private (long ApplicationId, long Version, long Objects) ReadIdentity() =>
-            (ScalarLong("PRAGMA application_id"), ScalarLong("PRAGMA user_version"), ScalarLong("SELECT count(*) FROM sqlite_master"));
+        // One statement, so one snapshot: read one by one, the three could straddle another process's creation of
+        // the store (application id still 0, tables already there) and a fresh store would look like a foreign one.
+        private (long ApplicationId, long Version, long Objects) ReadIdentity()
+        {
+            using SqliteCommand command = Command("SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()), (SELECT count(*) FROM sqlite_master)");
+            using SqliteDataReader reader = command.ExecuteReader();
+            reader.Read();
+            return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        }
 
         public long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
