@@ -652,6 +652,11 @@ public class RunnerTests
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs) => _inner.RenewLeases(jobId, runId, leaseExpiresMs);
         public bool RequestStop(long runId) => _inner.RequestStop(runId);
         public bool IsStopRequested(long runId) => _inner.IsStopRequested(runId);
+        public bool RequestSuspend(long runId, bool suspend) => _inner.RequestSuspend(runId, suspend);
+        public RunSignals ReadSignals(long runId) => _inner.ReadSignals(runId);
+        public void SetRunActivity(long runId, RunActivity activity, string? reason) => _inner.SetRunActivity(runId, activity, reason);
+        public void RecordRunBackup(long runId, string backupName) => _inner.RecordRunBackup(runId, backupName);
+        public BatchOps.Engine.Health.JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems) => _inner.GetRecentActivity(job, sinceMs, minItems);
         public long NowMs() => _inner.NowMs();
         public void Dispose() => _inner.Dispose();
     }

@@ -69,5 +69,16 @@ namespace BatchOps.Engine
         public const string RestoreTargetInvalid = "RestoreTargetInvalid";
         public const string RestoreFailed = "RestoreFailed";
         public const string RestoreTooManySets = "RestoreTooManySets";
+
+        // Health, memory guard, rate limits, continuous runs, run backups.
+        public const string InvalidHealthThreshold = "InvalidHealthThreshold";
+        public const string InvalidMaxMemoryPercent = "InvalidMaxMemoryPercent";
+        public const string InvalidMaxFailureRatio = "InvalidMaxFailureRatio";
+        public const string InvalidRateLimitWait = "InvalidRateLimitWait";
+        public const string InvalidDeepSleep = "InvalidDeepSleep";
+        public const string InvalidRunBackup = "InvalidRunBackup";
+        public const string InvalidHealthInterval = "InvalidHealthInterval";
+        public const string NoActiveRun = "NoActiveRun";
+        public const string AutoRestoreFailed = "AutoRestoreFailed";
     }
 }

@@ -61,6 +61,23 @@ namespace BatchOps
 
         public string? Message { get; init; }
 
+        /// <summary>What a running run is doing now: processing, paused (memory, rate limit), idle, deep sleep...</summary>
+        public RunActivity Activity { get; init; }
+
+        /// <summary>Why it is not simply processing, e.g. "memory 91% > 80%".</summary>
+        public string? ActivityReason { get; init; }
+
+        /// <summary>When the run last finished an item (success or failure).</summary>
+        public DateTime? LastProgress { get; init; }
+
+        /// <summary>True when Suspend-BatchRun asked the run to sleep until Resume-BatchRun.</summary>
+        public bool SuspendRequested { get; init; }
+
+        /// <summary>The name of the last backup set the run took (-BackupEvery, -BackupFirst).</summary>
+        public string? LastBackup { get; init; }
+
+        public DateTime? LastBackupTime { get; init; }
+
         public string Store { get; init; } = "";
     }
 }

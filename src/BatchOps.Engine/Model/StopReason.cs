@@ -26,5 +26,11 @@ namespace BatchOps
 
         /// <summary>The run failed; see its message.</summary>
         Error,
+
+        /// <summary>Too many attempts failed (-MaxFailureRatio): the circuit breaker opened; the rest stay pending.</summary>
+        CircuitBroken,
+
+        /// <summary>The backup taken before the first batch (-BackupFirst) failed, so nothing was processed.</summary>
+        BackupFailed,
     }
 }

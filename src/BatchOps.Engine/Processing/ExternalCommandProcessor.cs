@@ -30,6 +30,12 @@ namespace BatchOps.Engine.Processing
 
         /// <summary>Extra environment variables for every item (BATCHOPS_* are always set).</summary>
         public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The exit code by which the program says "rate limited" (-RateLimitExitCode): dispatch pauses for every
+        /// worker (a "Retry-After: N" line in its standard error sets the wait) and the attempt does not count.
+        /// </summary>
+        public int? RateLimitExitCode { get; set; }
     }
 
     /// <summary>
@@ -146,6 +152,14 @@ namespace BatchOps.Engine.Processing
             }
 
             string detail = stderr.Trim();
+            if (_command.RateLimitExitCode == exitCode)
+            {
+                return ItemResult.RateLimited(
+                    detail.Length == 0 ? $"Exit code {exitCode} (rate limited)." : $"Exit code {exitCode} (rate limited): {detail}",
+                    RateLimitSignal.RetryAfterIn(stderr),
+                    stdout);
+            }
+
             return ItemResult.Failure(
                 detail.Length == 0 ? $"Exit code {exitCode}." : $"Exit code {exitCode}: {detail}",
                 "ExitCode",

@@ -21,6 +21,15 @@ namespace BatchOps.Engine.Processing
         /// <summary>A short classification of the error (an exception type, "ExitCode", "Timeout" ...).</summary>
         public string? ErrorType { get; }
 
+        /// <summary>The attempt was refused for rate limiting (HTTP 429 and the like): dispatch pauses, the attempt does not count.</summary>
+        public bool IsRateLimited { get; private set; }
+
+        /// <summary>The wait the service asked for (Retry-After), if it said.</summary>
+        public System.TimeSpan? RetryAfter { get; private set; }
+
+        public static ItemResult RateLimited(string error, System.TimeSpan? retryAfter = null, string? output = null) =>
+            new ItemResult(false, output, error, Processing.RateLimitSignal.ErrorType) { IsRateLimited = true, RetryAfter = retryAfter };
+
         public static ItemResult Success(string? output = null) => new ItemResult(true, output, null, null);
 
         public static ItemResult Failure(string error, string? errorType = null, string? output = null) => new ItemResult(false, output, error, errorType);

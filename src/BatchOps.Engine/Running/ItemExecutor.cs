@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Storage;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -33,12 +34,38 @@ namespace BatchOps.Engine.Running
         public int Worker { get; set; }
 
         public bool Started { get; set; }
+
+        /// <summary>Pauses of all dispatch this item's rate limits caused (they do not count as attempts).</summary>
+        public int RateLimitPauses { get; set; }
+    }
+
+    /// <summary>A rate limit one worker met: the item, the error, and how long every worker now waits.</summary>
+    internal sealed class RateLimitHit
+    {
+        public RateLimitHit(WorkUnit unit, string error, TimeSpan wait, bool fromService)
+        {
+            Unit = unit;
+            Error = error;
+            Wait = wait;
+            FromService = fromService;
+        }
+
+        public WorkUnit Unit { get; }
+
+        public string Error { get; }
+
+        public TimeSpan Wait { get; }
+
+        /// <summary>True when the wait is the service's Retry-After.</summary>
+        public bool FromService { get; }
     }
 
     /// <summary>
     /// Runs one item to its outcome: rate limit, per-attempt timeout, and retries with exponential backoff and
     /// jitter (Polly). The retry limit counts attempts across runs: an item that failed twice in an earlier run has
-    /// that many fewer retries left.
+    /// that many fewer retries left. A failure that reads as rate limiting (HTTP 429) closes the shared
+    /// <see cref="RateLimitGate"/> for every worker and is tried again after the pause without counting as an
+    /// attempt; a circuit breaker (Polly, optional) watches the failure ratio of attempts.
     /// </summary>
     internal sealed class ItemExecutor
     {
@@ -50,10 +77,15 @@ namespace BatchOps.Engine.Running
         private readonly Action<WorkUnit, ItemRetry> _onRetry;
         private readonly ResiliencePipeline<ItemResult> _retry;
         private readonly ResiliencePipeline _timeout;
+        private readonly ResiliencePipeline<ItemResult> _breaker;
+        private readonly RateLimitGate _gate;
+        private readonly Action<RateLimitHit>? _onRateLimited;
         private readonly int _maxAttempts;
 
-        public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Action<WorkUnit, ItemRetry> onRetry)
+        public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Action<WorkUnit, ItemRetry> onRetry, Action<RateLimitHit>? onRateLimited = null, Action<string>? onCircuitOpened = null)
         {
+            _gate = new RateLimitGate(time, options.RateLimitWait, options.MaxRetryDelay);
+            _onRateLimited = onRateLimited;
             _processor = processor;
             _options = options;
             _limiter = limiter;
@@ -101,6 +133,51 @@ namespace BatchOps.Engine.Running
             }
 
             _timeout = timeout.Build();
+
+            var breaker = new ResiliencePipelineBuilder<ItemResult> { TimeProvider = time };
+            if (options.MaxFailureRatio is double ratio)
+            {
+                breaker.AddCircuitBreaker(new CircuitBreakerStrategyOptions<ItemResult>
+                {
+                    FailureRatio = ratio,
+                    MinimumThroughput = options.FailureMinimumThroughput,
+                    SamplingDuration = options.FailureSamplingDuration,
+                    BreakDuration = TimeSpan.FromDays(1), // the run stops when it opens; it never half-opens
+                    ShouldHandle = args => new ValueTask<bool>(CountsAsFailure(args.Outcome)),
+                    OnOpened = args =>
+                    {
+                        string ratioText = ratio.ToString("P0", CultureInfo.InvariantCulture);
+                        onCircuitOpened?.Invoke($"More than {ratioText} of at least {options.FailureMinimumThroughput} attempts within {options.FailureSamplingDuration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s failed (-MaxFailureRatio {ratio.ToString(CultureInfo.InvariantCulture)}); the run stops and leaves the remaining items pending.");
+                        return default;
+                    },
+                });
+            }
+
+            _breaker = breaker.Build();
+        }
+
+        /// <summary>The gate every worker passes before an attempt (the dispatcher waits on it too).</summary>
+        public RateLimitGate Gate => _gate;
+
+        private static bool CountsAsFailure(Outcome<ItemResult> outcome)
+        {
+            if (outcome.Exception != null)
+            {
+                return !(outcome.Exception is OperationCanceledException) && !RateLimitSignal.IsRateLimit(outcome.Exception, out _);
+            }
+
+            return outcome.Result != null && !outcome.Result.Succeeded && !IsRateLimited(outcome.Result, out _);
+        }
+
+        private static bool IsRateLimited(ItemResult result, out TimeSpan? retryAfter)
+        {
+            retryAfter = result.RetryAfter;
+            if (result.IsRateLimited)
+            {
+                return true;
+            }
+
+            return !result.Succeeded && RateLimitSignal.IsRateLimitText(result.Error, out retryAfter);
         }
 
         private static readonly ResiliencePropertyKey<WorkUnit> UnitKey = new ResiliencePropertyKey<WorkUnit>("BatchOps.WorkUnit");
@@ -110,6 +187,11 @@ namespace BatchOps.Engine.Running
             if (args.Context.CancellationToken.IsCancellationRequested)
             {
                 return false; // stopping: the item is released, not retried
+            }
+
+            if (args.Outcome.Exception is BrokenCircuitException)
+            {
+                return false; // the run is stopping: the item is released, not retried
             }
 
             bool failed = args.Outcome.Exception != null || args.Outcome.Result?.Succeeded == false;
@@ -132,6 +214,11 @@ namespace BatchOps.Engine.Running
                 return result.Succeeded
                     ? Outcome(unit, OutcomeKind.Succeeded, clock, result: Cap(result.Output))
                     : Outcome(unit, OutcomeKind.Failed, clock, result: Cap(result.Output), error: result.Error ?? "The processor reported a failure.", errorType: result.ErrorType);
+            }
+            catch (BrokenCircuitException)
+            {
+                // The breaker opened and the run is stopping: this attempt never ran, so the item goes back as it was.
+                return Outcome(unit, OutcomeKind.Released, clock, undoAttempt: true);
             }
             catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
             {
@@ -167,32 +254,65 @@ namespace BatchOps.Engine.Running
         {
             if (unit.Started)
             {
-                unit.Attempt++; // a retry; the claim counted the first attempt
+                unit.Attempt++; // a retry; the claim counted the first
             }
 
-            if (_limiter != null)
+            while (true)
             {
-                using RateLimitLease lease = await _limiter.AcquireAsync(1, context.CancellationToken).ConfigureAwait(false);
-                if (!lease.IsAcquired)
+                await _gate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+                if (_limiter != null)
                 {
-                    return ItemResult.Failure("The rate limiter refused the attempt.", "RateLimited");
+                    using RateLimitLease lease = await _limiter.AcquireAsync(1, context.CancellationToken).ConfigureAwait(false);
+                    if (!lease.IsAcquired)
+                    {
+                        return ItemResult.Failure("The rate limiter refused the attempt.", "RateLimiterRefused");
+                    }
                 }
-            }
 
-            unit.Started = true;
-            var item = new ItemContext
-            {
-                Job = _job,
-                RunId = _runId,
-                Key = unit.Item.Key,
-                Payload = unit.Item.Payload,
-                Attempt = unit.Attempt,
-                Worker = unit.Worker,
-            };
-            return await _timeout.ExecuteAsync(
-                (ctx, state) => new ValueTask<ItemResult>(state.Processor.ProcessAsync(state.Item, ctx.CancellationToken)),
-                context,
-                (Processor: _processor, Item: item)).ConfigureAwait(false);
+                unit.Started = true;
+                var item = new ItemContext
+                {
+                    Job = _job,
+                    RunId = _runId,
+                    Key = unit.Item.Key,
+                    Payload = unit.Item.Payload,
+                    Attempt = unit.Attempt,
+                    Worker = unit.Worker,
+                };
+
+                ItemResult result;
+                TimeSpan? retryAfter;
+                try
+                {
+                    result = await _breaker.ExecuteAsync(
+                        (ctx, state) => state.Timeout.ExecuteAsync(
+                            (inner, s) => new ValueTask<ItemResult>(s.Processor.ProcessAsync(s.Item, inner.CancellationToken)),
+                            ctx,
+                            (state.Processor, state.Item)),
+                        context,
+                        (Timeout: _timeout, Processor: _processor, Item: item)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException) && !(e is BrokenCircuitException) && unit.RateLimitPauses < _options.MaxRateLimitPausesPerItem && RateLimitSignal.IsRateLimit(e, out retryAfter))
+                {
+                    result = ItemResult.RateLimited(e.Message, retryAfter);
+                }
+
+                if (result.Succeeded)
+                {
+                    _gate.NoteSuccess();
+                    return result;
+                }
+
+                if (!IsRateLimited(result, out retryAfter) || unit.RateLimitPauses >= _options.MaxRateLimitPausesPerItem || context.CancellationToken.IsCancellationRequested)
+                {
+                    return result;
+                }
+
+                // Every worker waits, and this item is tried again after the pause as the same attempt.
+                unit.RateLimitPauses++;
+                TimeSpan wait = _gate.Close(retryAfter);
+                _onRateLimited?.Invoke(new RateLimitHit(unit, result.Error ?? "Rate limited.", wait, retryAfter.HasValue));
+            }
         }
 
         private (string Error, string? Type) Describe(Outcome<ItemResult> outcome)

@@ -83,6 +83,33 @@ namespace BatchOps.Engine.Running
         public string Message { get; init; } = "";
     }
 
+    /// <summary>What a run notices about itself: a pause (memory, rate limit), idle and deep sleep, a backup.</summary>
+    public sealed class RunNoticeEvent : RunEvent
+    {
+        public RunNoticeKind Kind { get; init; }
+
+        public string Message { get; init; } = "";
+
+        /// <summary>True for what a person should see even without -Verbose (written as a warning).</summary>
+        public bool IsWarning { get; init; }
+    }
+
+    public enum RunNoticeKind
+    {
+        MemoryHigh,
+        MemoryPaused,
+        MemoryRecovered,
+        RateLimited,
+        CircuitOpened,
+        Idle,
+        DeepSleep,
+        Woke,
+        Suspended,
+        Resumed,
+        BackupCompleted,
+        BackupFailed,
+    }
+
     /// <summary>Where a job stands, as seen by one run.</summary>
     public sealed class ProgressSnapshot
     {

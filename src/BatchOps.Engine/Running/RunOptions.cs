@@ -53,6 +53,57 @@ namespace BatchOps.Engine.Running
         /// <summary>The most characters of a processor's output kept as an item's result.</summary>
         public int MaxResultLength { get; set; } = 64 * 1024;
 
+        /// <summary>
+        /// Before claiming more work, if system (or container) memory is above this percentage: collect garbage,
+        /// release memory to the OS, wait <see cref="MemoryWait"/>, check again; after <see cref="MemoryChecksBeforePause"/>
+        /// checks the run is marked paused (with the reason) until memory drops. Null: no guard (Start-BatchRun's default is 80).
+        /// </summary>
+        public double? MaxMemoryPercent { get; set; }
+
+        /// <summary>How long the memory guard waits between checks (seed 002: 5 seconds).</summary>
+        public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>Checks above the threshold before the run is marked paused and says so.</summary>
+        public int MemoryChecksBeforePause { get; set; } = 3;
+
+        /// <summary>
+        /// The first pause of all dispatch when the processor reports a rate limit without a Retry-After; each
+        /// further one in a row doubles it, up to <see cref="MaxRetryDelay"/>. A Retry-After is honoured as given.
+        /// </summary>
+        public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Rate-limit pauses one item may cause before its rate limit counts as an ordinary failed attempt.</summary>
+        public int MaxRateLimitPausesPerItem { get; set; } = 20;
+
+        /// <summary>
+        /// Circuit breaker (Polly): when more than this fraction (0-1) of attempts fail within
+        /// <see cref="FailureSamplingDuration"/> (at least <see cref="FailureMinimumThroughput"/> attempts), the run
+        /// stops (StopReason CircuitBroken) and leaves the remaining items pending. Null: no breaker.
+        /// </summary>
+        public double? MaxFailureRatio { get; set; }
+
+        public TimeSpan FailureSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+        public int FailureMinimumThroughput { get; set; } = 20;
+
+        /// <summary>Keep running when the job is drained: poll, sleep deeply when idle, wake when items are added.</summary>
+        public bool Continuous { get; set; }
+
+        /// <summary>Continuous mode: idle this long, the run enters deep sleep (memory released, processor caches closed).</summary>
+        public TimeSpan DeepSleepAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>Continuous mode: the longest interval between full polls (items whose lease ran out); new items wake it within a second.</summary>
+        public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+        /// <summary>The vector store to back up at quiet points (paths, destination, name, retention); null: no backups.</summary>
+        public Backup.BackupRequest? Backup { get; set; }
+
+        /// <summary>Back up after every this many completed batches (dispatch paused, items in flight finished).</summary>
+        public int? BackupEvery { get; set; }
+
+        /// <summary>Back up before the first batch; if that backup fails, nothing is processed.</summary>
+        public bool BackupFirst { get; set; }
+
         /// <summary>Refuses a bad option with a <see cref="BatchOpsException"/> that says what to use instead.</summary>
         public void Validate()
         {
@@ -116,6 +167,58 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidLeaseDuration, $"LeaseDuration must be between 0.1 seconds and 1 day; it was {Seconds(LeaseDuration)} seconds.", LeaseDuration);
             }
 
+            if (MaxMemoryPercent is double memory && (double.IsNaN(memory) || memory < 1 || memory > 100))
+            {
+                throw Invalid(ErrorIds.InvalidMaxMemoryPercent, $"MaxMemoryPercent must be between 1 and 100; it was {memory.ToString(CultureInfo.InvariantCulture)}. Use for example 80 (the default) to pause claiming work when 80% of memory is in use, or 100 to turn the guard off.", memory);
+            }
+
+            if (MemoryWait < TimeSpan.Zero || MemoryWait > TimeSpan.FromHours(1) || MemoryChecksBeforePause < 1)
+            {
+                throw Invalid(ErrorIds.InvalidMaxMemoryPercent, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
+            }
+
+            if (RateLimitWait < TimeSpan.Zero || RateLimitWait > TimeSpan.FromHours(1) || MaxRateLimitPausesPerItem < 0)
+            {
+                throw Invalid(ErrorIds.InvalidRateLimitWait, $"RateLimitWait must be between 0 and 1 hour; it was {Seconds(RateLimitWait)} seconds. Use for example 10 (the default).", RateLimitWait);
+            }
+
+            if (MaxFailureRatio is double ratio && (double.IsNaN(ratio) || ratio <= 0 || ratio > 1))
+            {
+                throw Invalid(ErrorIds.InvalidMaxFailureRatio, $"MaxFailureRatio must be more than 0 and at most 1; it was {ratio.ToString(CultureInfo.InvariantCulture)}. Use for example 0.5 to stop the run when more than half of the attempts in a minute fail.", ratio);
+            }
+
+            if (FailureSamplingDuration < TimeSpan.FromSeconds(0.5) || FailureSamplingDuration > TimeSpan.FromDays(1) || FailureMinimumThroughput < 2)
+            {
+                throw Invalid(ErrorIds.InvalidMaxFailureRatio, $"FailureSamplingDuration must be between 0.5 seconds and 1 day and FailureMinimumThroughput at least 2; they were {Seconds(FailureSamplingDuration)} s and {FailureMinimumThroughput}.", FailureSamplingDuration);
+            }
+
+            if (DeepSleepAfter < TimeSpan.Zero || MaxPollInterval < TimeSpan.FromMilliseconds(100) || MaxPollInterval > TimeSpan.FromDays(1))
+            {
+                throw Invalid(ErrorIds.InvalidDeepSleep, $"DeepSleepAfter must be 0 or more and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
+            }
+
+            if (Backup == null && (BackupEvery.HasValue || BackupFirst))
+            {
+                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
+            }
+
+            if (BackupEvery is int every && every < 1)
+            {
+                throw Invalid(ErrorIds.InvalidRunBackup, $"BackupEvery must be 1 or more (completed batches between backups); it was {every}.", every);
+            }
+
+            if (Backup != null && (Backup.Paths.Count == 0 || string.IsNullOrEmpty(Backup.Destination)))
+            {
+                throw Invalid(ErrorIds.InvalidRunBackup, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", Backup.Destination);
+            }
+
+            if (Backup != null && !BackupEvery.HasValue && !BackupFirst)
+            {
+                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupFirst, or both.", Backup.Destination);
+            }
+
+            Backup?.Retention?.Validate();
+
             if (MaxResultLength < 0)
             {
                 throw Invalid(ErrorIds.InvalidMaxResultLength, $"MaxResultLength must be 0 or more; it was {MaxResultLength}.", MaxResultLength);
@@ -140,6 +243,20 @@ namespace BatchOps.Engine.Running
                 WriteOptional(json, "MaxItems", MaxItems);
                 WriteOptional(json, "MaxDurationSeconds", MaxDuration?.TotalSeconds);
                 json.WriteNumber("LeaseDurationSeconds", LeaseDuration.TotalSeconds);
+                WriteOptional(json, "MaxMemoryPercent", MaxMemoryPercent);
+                WriteOptional(json, "MaxFailureRatio", MaxFailureRatio);
+                if (Continuous)
+                {
+                    json.WriteBoolean("Continuous", true);
+                    json.WriteNumber("DeepSleepAfterSeconds", DeepSleepAfter.TotalSeconds);
+                }
+
+                if (Backup != null)
+                {
+                    json.WriteString("BackupDestination", Backup.Destination);
+                    WriteOptional(json, "BackupEvery", (long?)BackupEvery);
+                    json.WriteBoolean("BackupFirst", BackupFirst);
+                }
                 json.WriteEndObject();
             }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using BatchOps.Engine.Health;
 
 namespace BatchOps.Engine.Storage
 {
@@ -67,6 +68,21 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>Asks a run (in any process) to stop at its next batch boundary.</summary>
         bool RequestStop(long runId);
+
+        /// <summary>Asks a run to sleep until resumed (Suspend-BatchRun), or to wake (Resume-BatchRun). False if it is not running.</summary>
+        bool RequestSuspend(long runId, bool suspend);
+
+        /// <summary>Stop and suspend requests for the run and its job's pending count: one cheap read, polled every second.</summary>
+        RunSignals ReadSignals(long runId);
+
+        /// <summary>Records what the run is doing (paused, idle, deep sleep...) and why, for Get-BatchCheckpoint and Get-BatchHealth.</summary>
+        void SetRunActivity(long runId, RunActivity activity, string? reason);
+
+        /// <summary>Records the name of the backup set the run just took.</summary>
+        void RecordRunBackup(long runId, string backupName);
+
+        /// <summary>Outcomes of the job's latest finished batches and its recent error log, for health checks.</summary>
+        JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems);
 
         /// <summary>Whether someone asked the run to stop (a cheap read, polled by the run).</summary>
         bool IsStopRequested(long runId);

@@ -277,6 +277,12 @@ namespace BatchOps.Engine.Storage
                     }
                 }
 
+                // Events worth a line in the error log that are not attempts (a rate limit that paused dispatch).
+                foreach (ErrorNote note in commit.Notes)
+                {
+                    InsertError(commit.JobId, commit.RunId, note.Key, note.Attempt, now, note.ErrorType, note.Message);
+                }
+
                 var accepted = new bool[commit.Outcomes.Count];
                 for (int i = 0; i < commit.Outcomes.Count; i++)
                 {
@@ -342,6 +348,7 @@ namespace BatchOps.Engine.Storage
                 SqliteCommand run = Bound(
                     "commit.run",
                     "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now, " +
+                    "last_progress_ms = CASE WHEN @succeeded + @failed > 0 THEN @now ELSE last_progress_ms END, " +
                     "state = COALESCE(@state, state), stop_reason = COALESCE(@reason, stop_reason), batches_started = COALESCE(@started, batches_started), " +
                     "batches_completed = COALESCE(@completed, batches_completed), claimed = COALESCE(@claimed, claimed), message = COALESCE(@message, message), " +
                     "ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run",
@@ -434,6 +441,48 @@ namespace BatchOps.Engine.Storage
                 Execute("UPDATE runs SET stop_requested = 1 WHERE id = @run AND state = @running", ("@run", runId), ("@running", RunState.Running.ToString())) > 0));
         }
 
+        public bool RequestSuspend(long runId, bool suspend)
+        {
+            RequireWritable();
+            return Guarded(() => WriteTransaction(() =>
+                Execute("UPDATE runs SET suspend_requested = @suspend WHERE id = @run AND state = @running", ("@suspend", suspend ? 1 : 0), ("@run", runId), ("@running", RunState.Running.ToString())) > 0));
+        }
+
+        public RunSignals ReadSignals(long runId) => Guarded(() =>
+        {
+            SqliteCommand cmd = Bound(
+                "run.signals",
+                "SELECT r.stop_requested, r.suspend_requested, j.pending FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = @run",
+                ("@run", runId));
+            using var reader = cmd.ExecuteReader();
+            return reader.Read()
+                ? new RunSignals(reader.GetInt64(0) != 0, reader.GetInt64(1) != 0, reader.GetInt64(2))
+                : new RunSignals(false, false, 0);
+        });
+
+        public void SetRunActivity(long runId, RunActivity activity, string? reason)
+        {
+            RequireWritable();
+            Guarded(() => WriteTransaction(() =>
+                Execute(
+                    "UPDATE runs SET activity = @activity, activity_reason = @reason, activity_ms = @now, updated_ms = @now WHERE id = @run",
+                    ("@activity", activity.ToString()),
+                    ("@reason", reason),
+                    ("@now", NowMs()),
+                    ("@run", runId))));
+        }
+
+        public void RecordRunBackup(long runId, string backupName)
+        {
+            RequireWritable();
+            Guarded(() => WriteTransaction(() =>
+                Execute(
+                    "UPDATE runs SET last_backup = @name, last_backup_ms = @now, updated_ms = @now WHERE id = @run",
+                    ("@name", backupName),
+                    ("@now", NowMs()),
+                    ("@run", runId))));
+        }
+
         public bool IsStopRequested(long runId) => Guarded(() =>
             Convert.ToInt64(Bound("run.stop?", "SELECT stop_requested FROM runs WHERE id = @run", ("@run", runId)).ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture) != 0);
 
@@ -441,7 +490,8 @@ namespace BatchOps.Engine.Storage
         {
             using var cmd = Command(
                 "SELECT r.id, r.state, r.stop_reason, r.started_ms, r.updated_ms, r.ended_ms, r.batches_started, r.batches_completed, r.succeeded, r.failed, " +
-                "r.host, r.pid, r.user_name, r.options, r.message, j.total, j.pending, j.running, j.succeeded, j.failed " +
+                "r.host, r.pid, r.user_name, r.options, r.message, j.total, j.pending, j.running, j.succeeded, j.failed, " +
+                "r.activity, r.activity_reason, r.last_progress_ms, r.suspend_requested, r.last_backup, r.last_backup_ms " +
                 "FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.job_id = @job ORDER BY r.id DESC LIMIT 1",
                 ("@job", job.Id));
             using var reader = cmd.ExecuteReader();
@@ -472,6 +522,12 @@ namespace BatchOps.Engine.Storage
                 Remaining = reader.GetInt64(16) + reader.GetInt64(17),
                 Completed = reader.GetInt64(18),
                 Failed = reader.GetInt64(19),
+                Activity = Enum.TryParse(reader.GetString(20), out RunActivity activity) ? activity : RunActivity.Processing,
+                ActivityReason = NullableString(reader, 21),
+                LastProgress = Times.Local(NullableLong(reader, 22)),
+                SuspendRequested = reader.GetInt64(23) != 0,
+                LastBackup = NullableString(reader, 24),
+                LastBackupTime = Times.Local(NullableLong(reader, 25)),
                 Store = Location,
             };
         });

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using BatchOps.Engine.Health;
 using Microsoft.Data.Sqlite;
 
 namespace BatchOps.Engine.Storage
@@ -558,6 +559,81 @@ namespace BatchOps.Engine.Storage
             }
 
             return (IReadOnlyList<ErrorEntry>)errors;
+        });
+
+        public JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems) => Guarded(() =>
+        {
+            // Finished batches, newest first, until the window holds minItems items or reaches back to sinceMs.
+            long items = 0, failed = 0, itemsSince = 0;
+            using (var cmd = Command(
+                "SELECT b.items - b.released, b.failed, b.completed_ms FROM batches b WHERE b.run_id IN (SELECT id FROM runs WHERE job_id = @job ORDER BY id DESC LIMIT 50) ORDER BY b.id DESC LIMIT 1000",
+                ("@job", job.Id)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    long n = reader.GetInt64(0);
+                    long completed = reader.GetInt64(2);
+                    if (completed >= sinceMs)
+                    {
+                        itemsSince += n;
+                    }
+                    else if (items >= minItems)
+                    {
+                        break;
+                    }
+
+                    items += n;
+                    failed += reader.GetInt64(1);
+                }
+            }
+
+            long? lastProgress;
+            int active;
+            using (var cmd = Command(
+                "SELECT MAX(last_progress_ms), SUM(state = @running) FROM runs WHERE job_id = @job",
+                ("@job", job.Id),
+                ("@running", RunState.Running.ToString())))
+            using (var reader = cmd.ExecuteReader())
+            {
+                reader.Read();
+                lastProgress = NullableLong(reader, 0);
+                active = (int)(NullableLong(reader, 1) ?? 0);
+            }
+
+            var byType = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+            long rateLimits = 0;
+            using (var cmd = Command(
+                "SELECT error_type, COUNT(*) FROM errors WHERE job_id = @job AND id >= COALESCE((SELECT MIN(id) FROM errors WHERE job_id = @job AND time_ms >= @since), 9223372036854775807) GROUP BY error_type",
+                ("@job", job.Id),
+                ("@since", sinceMs)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    string type = NullableString(reader, 0) ?? "(none)";
+                    long count = reader.GetInt64(1);
+                    byType[type] = count;
+                    if (string.Equals(type, Processing.RateLimitSignal.ErrorType, StringComparison.OrdinalIgnoreCase))
+                    {
+                        rateLimits += count;
+                    }
+                }
+            }
+
+            long nowMs = NowMs();
+            double seconds = Math.Max(1, (nowMs - sinceMs) / 1000.0);
+            return new JobActivity
+            {
+                WindowItems = items,
+                WindowFailed = failed,
+                ItemsPerSecond = itemsSince / seconds,
+                LastProgressMs = lastProgress,
+                ActiveRuns = active,
+                ErrorsByType = byType,
+                RateLimitEvents = rateLimits,
+                LatestErrors = GetErrors(job, 5),
+            };
         });
 
         // ---- plumbing --------------------------------------------------------------------------------------------

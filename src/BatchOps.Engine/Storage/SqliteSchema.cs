@@ -103,6 +103,19 @@ CREATE TABLE errors (
 );
 CREATE INDEX ix_errors_job ON errors (job_id, id);
 ",
+
+            // Version 2: what a run is doing besides processing (paused for memory or a rate limit, idle, deep sleep,
+            // suspended, backing up) and why; Suspend-BatchRun's request; when it last finished an item (stall
+            // detection); the last backup it took (Start-BatchRun -BackupEvery).
+            @"
+ALTER TABLE runs ADD COLUMN activity TEXT NOT NULL DEFAULT 'Processing';
+ALTER TABLE runs ADD COLUMN activity_reason TEXT;
+ALTER TABLE runs ADD COLUMN activity_ms INTEGER;
+ALTER TABLE runs ADD COLUMN suspend_requested INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN last_progress_ms INTEGER;
+ALTER TABLE runs ADD COLUMN last_backup TEXT;
+ALTER TABLE runs ADD COLUMN last_backup_ms INTEGER;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

@@ -92,6 +92,35 @@ namespace BatchOps.Engine.Storage
         public string? ErrorType { get; init; }
     }
 
+    /// <summary>A line for the error log that is not an attempt's failure: the item's attempt count is not touched.</summary>
+    public sealed class ErrorNote
+    {
+        public string Key { get; init; } = "";
+
+        public int Attempt { get; init; }
+
+        public string? ErrorType { get; init; }
+
+        public string Message { get; init; } = "";
+    }
+
+    /// <summary>What other processes have asked of a run, and whether its job has pending work; read once a second.</summary>
+    public readonly struct RunSignals
+    {
+        public RunSignals(bool stopRequested, bool suspendRequested, long pending)
+        {
+            StopRequested = stopRequested;
+            SuspendRequested = suspendRequested;
+            Pending = pending;
+        }
+
+        public bool StopRequested { get; }
+
+        public bool SuspendRequested { get; }
+
+        public long Pending { get; }
+    }
+
     /// <summary>A finished batch: written once, when its last item has an outcome.</summary>
     public sealed class BatchRecord
     {
@@ -143,9 +172,12 @@ namespace BatchOps.Engine.Storage
 
         public List<BatchRecord> Batches { get; } = new List<BatchRecord>();
 
+        /// <summary>Lines for the error log that are not failed attempts (rate limits that paused dispatch).</summary>
+        public List<ErrorNote> Notes { get; } = new List<ErrorNote>();
+
         public RunCheckpointUpdate? Checkpoint { get; set; }
 
-        public bool IsEmpty => Outcomes.Count == 0 && Retries.Count == 0 && Batches.Count == 0 && Checkpoint == null;
+        public bool IsEmpty => Outcomes.Count == 0 && Retries.Count == 0 && Batches.Count == 0 && Notes.Count == 0 && Checkpoint == null;
     }
 
     /// <summary>Which outcomes the store accepted: an outcome whose lease was lost to another run is refused.</summary>

@@ -18,7 +18,7 @@ namespace BatchOps.Processing
     /// once. The item's payload is $_ and the first argument; $BatchItem holds its key, attempt, job and run id.
     /// The caller's variables, functions and modules are not in the pool: pass them with -Variable and -ImportModule.
     /// </summary>
-    internal sealed class ScriptBlockProcessor : IItemProcessor, IDisposable
+    internal sealed class ScriptBlockProcessor : IItemProcessor, IReleasableProcessor, IDisposable
     {
         // Runs in the pool runspace. Only engine features and core commands, so that it works in any host.
         private const string Bootstrap = @"
@@ -42,7 +42,10 @@ if ($global:LASTEXITCODE -ne 0) {
 
         private readonly string _script;
         private readonly string _location;
-        private readonly RunspacePool _pool;
+        private readonly InitialSessionState _state;
+        private readonly int _throttleLimit;
+        private readonly object _poolLock = new object();
+        private RunspacePool? _pool;
         private readonly ConcurrentBag<PowerShell> _idle = new ConcurrentBag<PowerShell>();
         private int _disposed;
 
@@ -81,10 +84,33 @@ if ($global:LASTEXITCODE -ne 0) {
                 state.ImportPSModule(toImport);
             }
 
-            _pool = RunspaceFactory.CreateRunspacePool(state);
-            _pool.SetMinRunspaces(1);
-            _pool.SetMaxRunspaces(Math.Max(1, throttleLimit));
-            _pool.Open();
+            _state = state;
+            _throttleLimit = Math.Max(1, throttleLimit);
+            _pool = OpenPool();
+        }
+
+        private RunspacePool OpenPool()
+        {
+            RunspacePool pool = RunspaceFactory.CreateRunspacePool(_state);
+            pool.SetMinRunspaces(1);
+            pool.SetMaxRunspaces(_throttleLimit);
+            pool.Open();
+            return pool;
+        }
+
+        /// <summary>Deep sleep: closes the runspaces (and what the block loaded in them); the next item opens them again.</summary>
+        public void ReleaseResources()
+        {
+            lock (_poolLock)
+            {
+                while (_idle.TryTake(out PowerShell? shell))
+                {
+                    shell.Dispose();
+                }
+
+                _pool?.Dispose();
+                _pool = null;
+            }
         }
 
         public async Task<ItemResult> ProcessAsync(ItemContext item, CancellationToken cancellationToken)
@@ -127,6 +153,11 @@ if ($global:LASTEXITCODE -ne 0) {
             catch (RuntimeException e)
             {
                 Exception cause = Unwrap(e);
+                if (RateLimitSignal.IsRateLimit(cause, out TimeSpan? retryAfter))
+                {
+                    return ItemResult.RateLimited(cause.Message, retryAfter);
+                }
+
                 return ItemResult.Failure(cause.Message, e.ErrorRecord?.FullyQualifiedErrorId ?? cause.GetType().Name);
             }
             finally
@@ -154,6 +185,12 @@ if ($global:LASTEXITCODE -ne 0) {
             if (errors.Count > 1)
             {
                 message += $" (and {errors.Count - 1} more error(s))";
+            }
+
+            // Invoke-RestMethod's HttpResponseException carries the response: its 429 and Retry-After.
+            if (RateLimitSignal.IsRateLimit(first, out TimeSpan? retryAfter))
+            {
+                return ItemResult.RateLimited(message, retryAfter, output);
             }
 
             return ItemResult.Failure(message, errors[0].FullyQualifiedErrorId ?? first.GetType().Name, output);
@@ -186,7 +223,11 @@ if ($global:LASTEXITCODE -ne 0) {
             if (!_idle.TryTake(out PowerShell? shell))
             {
                 shell = PowerShell.Create();
-                shell.RunspacePool = _pool;
+                lock (_poolLock)
+                {
+                    _pool ??= OpenPool();
+                    shell.RunspacePool = _pool;
+                }
             }
 
             return shell;
@@ -218,7 +259,11 @@ if ($global:LASTEXITCODE -ne 0) {
                 shell.Dispose();
             }
 
-            _pool.Dispose();
+            lock (_poolLock)
+            {
+                _pool?.Dispose();
+                _pool = null;
+            }
         }
     }
 }

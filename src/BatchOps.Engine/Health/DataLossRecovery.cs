@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using BatchOps.Engine.Backup;
+
+namespace BatchOps.Engine.Health
+{
+    /// <summary>
+    /// Watch-BatchHealth -AutoRestore: when a sample shows the vector store lost data, restores the newest backup set
+    /// that passes verification and backs up exactly the watched paths, and appends what it did to
+    /// batchops-restores.log in the backup folder. A set of other paths is never restored over the watched store.
+    /// </summary>
+    public sealed class DataLossRecovery
+    {
+        public const string LogFileName = "batchops-restores.log";
+
+        private readonly string _destination;
+        private readonly string? _storeName;
+        private readonly HashSet<string> _watched;
+
+        public DataLossRecovery(string destination, string? storeName, IReadOnlyList<string> watchedPaths)
+        {
+            _destination = destination;
+            _storeName = storeName;
+            _watched = new HashSet<string>(watchedPaths.Select(Normalize), PathComparer);
+        }
+
+        /// <summary>Restores and says what it did; throws AutoRestoreFailed when no set can be restored (nothing is changed).</summary>
+        public string Recover(HealthSample sample, Action<BackupTestResult>? onSkipped = null)
+        {
+            VectorStoreBackup backup;
+            try
+            {
+                backup = BackupCatalog.NewestValid(_destination, _storeName, onSkipped);
+            }
+            catch (BatchOpsException e)
+            {
+                throw Failed("no backup set could be used: " + e.Message, e);
+            }
+
+            IReadOnlyList<string> targets = VectorStoreRestorer.TargetsOf(backup, null);
+            if (!new HashSet<string>(targets.Select(Normalize), PathComparer).SetEquals(_watched))
+            {
+                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
+            }
+
+            VectorStoreRestore restore;
+            try
+            {
+                restore = new VectorStoreRestorer().Restore(backup, null);
+            }
+            catch (BatchOpsException e)
+            {
+                throw Failed(e.Message, e);
+            }
+
+            string items = backup.ItemCount is long n ? $" ({n.ToString("N0", CultureInfo.InvariantCulture)} items)" : "";
+            string action = $"Restored backup set '{backup.Name}'{items} after: {sample.Summary}." +
+                (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "");
+            AppendLog(action);
+            return action;
+        }
+
+        private void AppendLog(string line)
+        {
+            try
+            {
+                File.AppendAllText(Path.Combine(_destination, LogFileName), DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) + "  " + line + Environment.NewLine);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // The restore happened; the sample's Action still says so.
+            }
+        }
+
+        private BatchOpsException Failed(string why, Exception? inner) =>
+            new BatchOpsException(ErrorIds.AutoRestoreFailed, BatchOpsErrorCategory.InvalidOperation, "The vector store lost data, but it could not be restored automatically: " + why, _destination, inner);
+
+        private static string Normalize(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+
+        private static StringComparer PathComparer =>
+            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+
+namespace BatchOps.Engine.Health
+{
+    /// <summary>
+    /// Takes health samples: reads the probes and the job's store, judges them with <see cref="HealthEvaluator"/>,
+    /// and remembers the vector store's best reading so that a later drop shows as a loss. One monitor per watch.
+    /// </summary>
+    public sealed class HealthMonitor
+    {
+        private readonly IJobStore? _store;
+        private readonly string? _jobName;
+        private readonly IReadOnlyList<string> _vectorStore;
+        private readonly HealthThresholds _thresholds;
+        private readonly IHealthProbes _probes;
+
+        /// <param name="store">The job store (null: no job figures).</param>
+        /// <param name="jobName">The job to judge (null: machine and vector store only).</param>
+        /// <param name="vectorStorePaths">The vector store's files and folders (empty: not watched).</param>
+        /// <param name="thresholds">Null for the defaults.</param>
+        /// <param name="probes">Null for this machine's.</param>
+        public HealthMonitor(IJobStore? store, string? jobName, IReadOnlyList<string>? vectorStorePaths, HealthThresholds? thresholds = null, IHealthProbes? probes = null)
+        {
+            _store = store;
+            _jobName = jobName;
+            _vectorStore = vectorStorePaths ?? Array.Empty<string>();
+            _thresholds = thresholds ?? new HealthThresholds();
+            _thresholds.Validate();
+            _probes = probes ?? HealthProbes.System;
+        }
+
+        /// <summary>The best vector store reading so far: the one a drop is measured from.</summary>
+        public VectorStoreReading? Baseline { get; private set; }
+
+        /// <summary>Forgets the baseline (after a restore, the restored store is the new reference).</summary>
+        public void ResetBaseline() => Baseline = null;
+
+        public HealthSample Sample()
+        {
+            long now = _store?.NowMs() ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            BatchJob? job = null;
+            BatchCheckpoint? checkpoint = null;
+            JobActivity? activity = null;
+            if (_store != null && _jobName != null)
+            {
+                job = _store.GetJob(_jobName);
+                checkpoint = _store.GetCheckpoint(job);
+                activity = _store.GetRecentActivity(job, now - (long)_thresholds.Window.TotalMilliseconds, _thresholds.ErrorRateMinItems);
+            }
+
+            MemoryReading? memory = _probes.ReadMemory();
+            ProcessMemoryReading process = _probes.ReadProcess();
+            DiskReading? disk = _store != null && File.Exists(_store.Location) ? _probes.ReadDisk(_store.Location) : null;
+            VectorStoreReading? vectorStore = _vectorStore.Count > 0 ? _probes.ReadVectorStore(_vectorStore) : null;
+
+            HealthVerdict verdict = HealthEvaluator.Evaluate(
+                new HealthInputs
+                {
+                    NowMs = now,
+                    Memory = memory,
+                    Disk = disk,
+                    Job = job,
+                    Checkpoint = checkpoint,
+                    Activity = activity,
+                    VectorStore = vectorStore,
+                    VectorStoreBaseline = Baseline,
+                },
+                _thresholds);
+
+            if (vectorStore != null && !vectorStore.Missing && IsBetter(vectorStore, Baseline))
+            {
+                Baseline = vectorStore;
+            }
+
+            long remaining = job == null ? 0 : job.Pending + job.Running;
+            const long MB = 1024 * 1024;
+            return new HealthSample
+            {
+                Time = DateTimeOffset.FromUnixTimeMilliseconds(now).LocalDateTime,
+                Status = verdict.Status,
+                Reasons = verdict.Reasons,
+                Job = job?.Name,
+                MemoryPercent = memory == null ? (double?)null : Math.Round(memory.Percent, 1),
+                MemoryUsedMB = memory?.UsedBytes / MB,
+                MemoryTotalMB = memory?.TotalBytes / MB,
+                MemorySource = memory?.Source,
+                ProcessMemoryMB = process.WorkingSetBytes / MB,
+                PeakProcessMemoryMB = process.PeakWorkingSetBytes / MB,
+                DiskFreePercent = disk == null ? (double?)null : Math.Round(disk.FreePercent, 1),
+                DiskFreeGB = disk == null ? (double?)null : Math.Round(disk.FreeBytes / 1024.0 / MB, 1),
+                ErrorRate = verdict.ErrorRate,
+                ErrorRateItems = activity?.WindowItems ?? 0,
+                ErrorsByType = activity?.ErrorsByType ?? new Dictionary<string, long>(),
+                LatestErrors = activity?.LatestErrors ?? Array.Empty<ErrorEntry>(),
+                RateLimitEvents = activity?.RateLimitEvents ?? 0,
+                ItemsPerSecond = activity == null ? (double?)null : Math.Round(activity.ItemsPerSecond, 3),
+                Eta = activity == null ? null : ProgressCalculator.Eta(activity.ItemsPerSecond, remaining),
+                LastProgress = activity?.LastProgressMs is long last ? DateTimeOffset.FromUnixTimeMilliseconds(last).LocalDateTime : (DateTime?)null,
+                VectorStoreItems = vectorStore?.Items,
+                VectorStoreBytes = vectorStore?.Bytes,
+                VectorStoreLoss = verdict.VectorStoreLoss,
+                VectorStoreMissing = vectorStore?.Missing ?? false,
+                Checkpoint = checkpoint,
+                Store = _store?.Location ?? "",
+            };
+        }
+
+        private static bool IsBetter(VectorStoreReading reading, VectorStoreReading? baseline)
+        {
+            if (baseline == null)
+            {
+                return true;
+            }
+
+            if (reading.Items is long items && baseline.Items is long was)
+            {
+                return items > was || (items == was && reading.Bytes > baseline.Bytes);
+            }
+
+            return reading.Bytes > baseline.Bytes;
+        }
+    }
+}

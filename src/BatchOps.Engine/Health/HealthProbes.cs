@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace BatchOps.Engine.Health
+{
+    /// <summary>Where health readings come from. Tests inject their own; <see cref="HealthProbes.System"/> reads this machine.</summary>
+    public interface IHealthProbes
+    {
+        /// <summary>System (or container) memory; null when this platform cannot say.</summary>
+        MemoryReading? ReadMemory();
+
+        ProcessMemoryReading ReadProcess();
+
+        /// <summary>Free space on the volume holding the path; null when it cannot be read.</summary>
+        DiskReading? ReadDisk(string path);
+
+        VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths);
+    }
+
+    /// <summary>The readings of the machine the process runs on.</summary>
+    public sealed class HealthProbes : IHealthProbes
+    {
+        public static readonly IHealthProbes System = new HealthProbes();
+
+        private HealthProbes()
+        {
+        }
+
+        public MemoryReading? ReadMemory() => SystemMemory.Read();
+
+        public ProcessMemoryReading ReadProcess()
+        {
+            using Process self = Process.GetCurrentProcess();
+            return new ProcessMemoryReading(self.WorkingSet64, self.PeakWorkingSet64);
+        }
+
+        public DiskReading? ReadDisk(string path)
+        {
+            try
+            {
+                string folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? path;
+                // On Unix DriveInfo takes any folder (statvfs of its file system); on Windows it wants the root.
+                string name = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? Path.GetPathRoot(folder) ?? folder : folder;
+                var drive = new DriveInfo(name);
+                return new DiskReading(folder, drive.AvailableFreeSpace, drive.TotalSize);
+            }
+            catch (Exception e) when (e is IOException || e is ArgumentException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreReading.Measure(paths);
+    }
+}
