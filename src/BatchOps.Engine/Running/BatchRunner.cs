@@ -34,6 +34,7 @@ namespace BatchOps.Engine.Running
         private readonly CancellationTokenSource _graceful = new CancellationTokenSource();
         private int _gracefulReason = (int)StopReason.None;
         private int _used;
+        private volatile bool _suspendRequested;
 
         public BatchRunner(IJobStore store, IItemProcessor processor, RunOptions options, ChannelWriter<RunEvent>? events = null)
             : this(store, processor, options, null, events)
@@ -60,7 +61,10 @@ namespace BatchOps.Engine.Running
         /// <summary>What the memory guard and deep sleep do to give memory back (tests count the calls).</summary>
         internal Func<(long Before, long After)>? ReleaseMemory { get; set; }
 
-        /// <summary>How often an idle or suspended run looks for new items and for Resume-BatchRun.</summary>
+        /// <summary>True once the run has seen a Suspend-BatchRun request it has not yet acted on or that still holds.</summary>
+        internal bool SuspendRequestSeen => _suspendRequested;
+
+        /// <summary>How often a run looks for Stop-/Suspend-/Resume-BatchRun requests and, when idle, for new items.</summary>
         internal TimeSpan WakeCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
         /// <summary>The error that made the run fail, if it did.</summary>
@@ -207,7 +211,6 @@ namespace BatchOps.Engine.Running
             private readonly long _startMs;
             private ItemExecutor? _executor;
             private const long ExpiredCheckIntervalMs = 15_000;
-            private static readonly TimeSpan StopCheckInterval = TimeSpan.FromSeconds(1);
             private readonly PrefetchPolicy _prefetch = new PrefetchPolicy();
             private int _dispatcherWaiting;
             private long _held;
@@ -216,17 +219,20 @@ namespace BatchOps.Engine.Running
             private long _succeeded;
             private long _failed;
             private long _released;
+            private long _releasedOnSuspend;
+            private readonly object _suspendLock = new object();
+            private bool _dispatcherDone;
             private long _lastProgressMs;
             private Exception? _fatal;
             private StopReason _stopReason = StopReason.None;
             private readonly object _activityLock = new object();
             private RunActivity _activity = RunActivity.Processing;
-            private volatile bool _suspendRequested;
             private long? _idleSince;
             private TimeSpan _pollInterval;
             private bool _asleep;
             private long _nextMemoryCheck;
             private long _nextBackupAt;
+            private long _lastBackupAtBatch;
 
             public ActiveRun(BatchRunner runner, BatchJob job, long runId, CancellationToken cancellationToken)
             {
@@ -272,6 +278,13 @@ namespace BatchOps.Engine.Running
                 {
                     Fail(e);
                 }
+                finally
+                {
+                    lock (_suspendLock)
+                    {
+                        _dispatcherDone = true;
+                    }
+                }
 
                 _work.Writer.TryComplete();
                 await Task.WhenAll(workers).ConfigureAwait(false);
@@ -315,7 +328,7 @@ namespace BatchOps.Engine.Running
                     }
 
                     // Before claiming more: honour Suspend-BatchRun, a rate-limit pause, the memory guard, a backup due.
-                    if (_suspendRequested)
+                    if (_runner._suspendRequested)
                     {
                         await SuspendAsync().ConfigureAwait(false);
                         continue;
@@ -343,17 +356,15 @@ namespace BatchOps.Engine.Running
                         continue;
                     }
 
-                    if (_tracker.Completed >= _nextBackupAt)
+                    // A backup is due once the batches before it are claimed: stop claiming, let them finish, back up.
+                    if (_tracker.Started >= _nextBackupAt)
                     {
-                        await QuietAsync().ConfigureAwait(false);
-                        if (_dispatchStop.IsCancellationRequested)
+                        if (!await BackupAtQuietPointAsync("RunInterval").ConfigureAwait(false))
                         {
                             continue;
                         }
 
-                        await TakeBackupAsync("RunInterval").ConfigureAwait(false);
-                        long every = _options.BackupEvery!.Value;
-                        _nextBackupAt = (_tracker.Completed / every + 1) * every;
+                        _nextBackupAt = _tracker.Started + _options.BackupEvery!.Value;
                         continue;
                     }
 
@@ -394,6 +405,11 @@ namespace BatchOps.Engine.Running
                         want = Math.Min(want, needed);
                     }
 
+                    if (_options.BackupEvery.HasValue)
+                    {
+                        want = Math.Min(want, (_nextBackupAt - _tracker.Started) * _options.BatchSize);
+                    }
+
                     if (held > 0 && held + want > window)
                     {
                         await WaitForItemAsync(() => Interlocked.Read(ref _held) + want > window).ConfigureAwait(false);
@@ -430,10 +446,26 @@ namespace BatchOps.Engine.Running
                             continue;
                         }
 
-                        if (!_options.Continuous)
+                        // The work since the last backup is saved too, once it is finished.
+                        if (_options.BackupEvery.HasValue && _tracker.Started > _lastBackupAtBatch && !await BackupAtQuietPointAsync("RunEnd").ConfigureAwait(false))
                         {
-                            _stopReason = StopReason.Drained;
-                            return;
+                            continue;
+                        }
+
+                        lock (_suspendLock)
+                        {
+                            // Workers may have just released items for a suspend: they are pending again, so not drained.
+                            if (_runner._suspendRequested)
+                            {
+                                continue;
+                            }
+
+                            if (!_options.Continuous)
+                            {
+                                _dispatcherDone = true;
+                                _stopReason = StopReason.Drained;
+                                return;
+                            }
                         }
 
                         await IdleAsync().ConfigureAwait(false);
@@ -580,6 +612,20 @@ namespace BatchOps.Engine.Running
                 }
             }
 
+            /// <summary>Waits for a quiet point, then backs up. False when the run is stopping (no backup taken).</summary>
+            private async Task<bool> BackupAtQuietPointAsync(string reason)
+            {
+                await QuietAsync().ConfigureAwait(false);
+                if (_dispatchStop.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                await TakeBackupAsync(reason).ConfigureAwait(false);
+                _lastBackupAtBatch = _tracker.Started;
+                return true;
+            }
+
             /// <summary>Backs up the vector store (RunOptions.Backup) and records the set's name in the run's checkpoint.</summary>
             private async Task<bool> TakeBackupAsync(string reason)
             {
@@ -592,7 +638,7 @@ namespace BatchOps.Engine.Running
                     Retention = template.Retention,
                     Reason = reason,
                 };
-                SetActivity(RunActivity.BackingUp, reason == "RunStart" ? "backup before the first batch" : $"backup after batch {_tracker.Completed}");
+                SetActivity(RunActivity.BackingUp, reason == "RunStart" ? "backup before the first batch" : $"backup after batch {_tracker.Started}");
                 try
                 {
                     BackupOutcome outcome = await Task.Run(() => new VectorStoreBackupWriter(_runner._time).Create(request, _hard.Token)).ConfigureAwait(false);
@@ -648,7 +694,7 @@ namespace BatchOps.Engine.Running
 
                     if (signals.SuspendRequested)
                     {
-                        _suspendRequested = true;
+                        _runner._suspendRequested = true;
                         return;
                     }
 
@@ -727,7 +773,7 @@ namespace BatchOps.Engine.Running
                     }
                 }
 
-                _suspendRequested = false;
+                _runner._suspendRequested = false;
                 _asleep = false;
                 _idleSince = null;
                 SetActivity(RunActivity.Processing, null);
@@ -792,6 +838,10 @@ namespace BatchOps.Engine.Running
                             {
                                 outcome = Release(unit);
                             }
+                            else if (ReleaseForSuspend())
+                            {
+                                outcome = Release(unit); // not started: back to pending, claimed again after Resume-BatchRun
+                            }
                             else
                             {
                                 unit.Worker = worker;
@@ -820,6 +870,25 @@ namespace BatchOps.Engine.Running
                 catch (Exception e)
                 {
                     Fail(e);
+                }
+            }
+
+            private bool ReleaseForSuspend()
+            {
+                if (!_runner._suspendRequested)
+                {
+                    return false;
+                }
+
+                lock (_suspendLock)
+                {
+                    if (_dispatcherDone)
+                    {
+                        return false; // the dispatcher has ended the run's claiming: finish what is left instead
+                    }
+
+                    _releasedOnSuspend++;
+                    return true;
                 }
             }
 
@@ -981,7 +1050,7 @@ namespace BatchOps.Engine.Running
             private async Task HeartbeatAsync(CancellationToken stop)
             {
                 TimeSpan renewEvery = TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks / 3, TimeSpan.FromSeconds(30).Ticks));
-                TimeSpan tick = renewEvery < StopCheckInterval ? renewEvery : StopCheckInterval;
+                TimeSpan tick = renewEvery < _runner.WakeCheckInterval ? renewEvery : _runner.WakeCheckInterval;
                 long lastRenewal = _runner._time.GetTimestamp();
                 while (!stop.IsCancellationRequested)
                 {
@@ -1007,9 +1076,9 @@ namespace BatchOps.Engine.Running
                         {
                             RunSignals signals = _store.ReadSignals(_runId);
                             stopAsked = signals.StopRequested;
-                            if (signals.SuspendRequested && !_suspendRequested)
+                            if (signals.SuspendRequested && !_runner._suspendRequested)
                             {
-                                _suspendRequested = true;
+                                _runner._suspendRequested = true;
                                 _itemFinished.Release(); // a dispatcher waiting for room looks at the request now
                             }
                         }
@@ -1071,7 +1140,7 @@ namespace BatchOps.Engine.Running
             {
                 // A stop can come after the dispatcher has claimed its last batch: then the workers released what
                 // they had not started, and the run stopped even though the dispatcher saw the job drained.
-                if (_fatal == null && _released > 0 && !IsStop(_stopReason))
+                if (_fatal == null && _released > Interlocked.Read(ref _releasedOnSuspend) && !IsStop(_stopReason))
                 {
                     _stopReason = _hard.IsCancellationRequested ? StopReason.Cancelled : (StopReason)Volatile.Read(ref _runner._gracefulReason);
                 }
