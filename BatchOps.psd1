@@ -19,6 +19,7 @@
         'Backup-VectorStore'
         'Clear-BatchJob'
         'Get-BatchCheckpoint'
+        'Get-BatchHealth'
         'Get-BatchItem'
         'Get-BatchJob'
         'Get-VectorStoreBackup'
@@ -26,18 +27,21 @@
         'Remove-VectorStoreBackup'
         'Reset-BatchItem'
         'Restore-VectorStore'
+        'Resume-BatchRun'
         'Start-BatchRun'
         'Stop-BatchRun'
+        'Suspend-BatchRun'
         'Test-BatchJob'
         'Test-VectorStoreBackup'
         'Wait-BatchJob'
+        'Watch-BatchHealth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('batch', 'resume', 'checkpoint', 'retry', 'ratelimit', 'sqlite', 'jobs', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            Tags       = @('batch', 'resume', 'checkpoint', 'retry', 'ratelimit', 'health', 'backup', 'sqlite', 'jobs', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
         }
     }
 }

@@ -5,8 +5,9 @@
 
 .DESCRIPTION
     Redoes seed 000's process_chunks_until_50_percent.py and seed 003's --checkpoint-status and --resume with
-    BatchOps. The "embedding API" is a stand-in: it takes a few milliseconds per chunk and answers "HTTP 429" to the
-    first attempt at every seventh chunk, which BatchOps retries with backoff.
+    BatchOps. The "embedding API" is a stand-in: it takes a few milliseconds per chunk and answers "HTTP 503" to the
+    first attempt at every seventh chunk, which BatchOps retries with backoff. (An "HTTP 429" would instead pause
+    every worker for -RateLimitWait seconds without using up a retry.)
 
     Run it through the build (pwsh ./build.ps1 -Task Demo) or on its own after a build.
 
@@ -35,7 +36,7 @@ if ([System.IO.File]::Exists($Store)) {
 $embed = {
     [System.Threading.Thread]::Sleep(5)
     if ($BatchItem.Attempt -eq 1 -and [int]$_.Id.Substring(6) % 7 -eq 0) {
-        throw 'HTTP 429: rate limited'
+        throw 'HTTP 503: service busy, try again'
     }
 
     'vector of {0} characters' -f $_.Text.Length

@@ -9,7 +9,7 @@ namespace BatchOps.Module.Tests;
 public class BackupCommandTests
 {
     // A FAISS + pickle store in the session's folder: store/faiss_index.bin (IndexFlatL2 header, 300 vectors) and store/document_data.pkl.
-    private const string MakeStore = @"
+    internal const string MakeStore = @"
         $store = [IO.Directory]::CreateDirectory($PWD.Path + '/store').FullName
         function Write-Faiss([string] $path, [long] $vectors) {
             $stream = [IO.MemoryStream]::new(); $w = [IO.BinaryWriter]::new($stream)

@@ -78,7 +78,6 @@ namespace BatchOps.Engine
         public const string InvalidDeepSleep = "InvalidDeepSleep";
         public const string InvalidRunBackup = "InvalidRunBackup";
         public const string InvalidHealthInterval = "InvalidHealthInterval";
-        public const string NoActiveRun = "NoActiveRun";
         public const string AutoRestoreFailed = "AutoRestoreFailed";
     }
 }

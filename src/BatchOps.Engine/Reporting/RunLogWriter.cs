@@ -99,6 +99,9 @@ namespace BatchOps.Engine.Reporting
                 case RunWarningEvent warning:
                     Append(e.Time, "WARNING: " + warning.Message, "Warning", json => json.WriteString("message", warning.Message));
                     break;
+                case RunNoticeEvent notice:
+                    Append(e.Time, (notice.IsWarning ? "WARNING: " : "") + notice.Message, notice.Kind.ToString(), json => json.WriteString("message", notice.Message));
+                    break;
             }
         }
 

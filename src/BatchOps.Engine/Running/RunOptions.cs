@@ -217,6 +217,11 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupFirst, or both.", Backup.Destination);
             }
 
+            if (Backup != null && !BatchOps.Engine.Backup.BackupPaths.IsValidStoreName(Backup.Name ?? ""))
+            {
+                throw Invalid(ErrorIds.BackupNameInvalid, $"The backup name '{Backup.Name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100). Pass -BackupName.", Backup.Name ?? "");
+            }
+
             Backup?.Retention?.Validate();
 
             if (MaxResultLength < 0)

@@ -115,6 +115,58 @@ namespace BatchOps.Commands
         [Parameter]
         public string? LogPath { get; set; }
 
+        /// <summary>Claim no more work while system (or container) memory is above this percentage; 100 turns the guard off.</summary>
+        [Parameter]
+        public double MaxMemoryPercent { get; set; } = 80;
+
+        /// <summary>Seconds the memory guard waits between checks (after collecting garbage and releasing memory).</summary>
+        [Parameter]
+        public double MemoryWait { get; set; } = 5;
+
+        /// <summary>Seconds every worker waits after a rate limit (HTTP 429) that gave no Retry-After; doubles while they continue.</summary>
+        [Parameter]
+        public double RateLimitWait { get; set; } = 10;
+
+        /// <summary>With -Command: the exit code by which the program says it was rate limited.</summary>
+        [Parameter(ParameterSetName = CommandSet)]
+        public int? RateLimitExitCode { get; set; }
+
+        /// <summary>Stop the run (leaving the rest pending) when more than this fraction of attempts in a minute fail, e.g. 0.5.</summary>
+        [Parameter]
+        public double? MaxFailureRatio { get; set; }
+
+        /// <summary>Keep running when the job is drained: sleep when idle, wake when items are added.</summary>
+        [Parameter]
+        public SwitchParameter Continuous { get; set; }
+
+        /// <summary>With -Continuous: seconds idle before deep sleep (memory released, runspaces closed).</summary>
+        [Parameter]
+        public double DeepSleepAfter { get; set; } = 300;
+
+        /// <summary>The vector store's files and folders to back up at quiet points (with -BackupDestination).</summary>
+        [Parameter]
+        public string[]? BackupPath { get; set; }
+
+        /// <summary>The folder for the run's backup sets.</summary>
+        [Parameter]
+        public string? BackupDestination { get; set; }
+
+        /// <summary>Back up after every N completed batches, with dispatch paused and the items in flight finished.</summary>
+        [Parameter]
+        public int? BackupEvery { get; set; }
+
+        /// <summary>Back up before the first batch; if that backup fails, nothing is processed.</summary>
+        [Parameter]
+        public SwitchParameter BackupFirst { get; set; }
+
+        /// <summary>The store name of the run's backup sets (default: the job's name).</summary>
+        [Parameter]
+        public string? BackupName { get; set; }
+
+        /// <summary>Keep only the newest N backup sets of that name after each successful backup.</summary>
+        [Parameter]
+        public int? BackupKeep { get; set; }
+
         protected override void BeginProcessing()
         {
             try
@@ -281,7 +333,8 @@ namespace BatchOps.Commands
         {
             if (ParameterSetName == CommandSet)
             {
-                return new ExternalCommandProcessor(new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location), _options!.MaxResultLength);
+                var command = new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location) { RateLimitExitCode = RateLimitExitCode };
+                return new ExternalCommandProcessor(command, _options!.MaxResultLength);
             }
 
             // Only the block's text crosses to the runspaces that run it; $using: values are taken from here, now.
@@ -318,7 +371,39 @@ namespace BatchOps.Commands
             TargetPercent = TargetPercent,
             MaxItems = MaxItems,
             MaxDuration = MaxDuration,
+            MaxMemoryPercent = MaxMemoryPercent,
+            MemoryWait = Seconds(MemoryWait, ErrorIds.InvalidMaxMemoryPercent, nameof(MemoryWait)),
+            RateLimitWait = Seconds(RateLimitWait, ErrorIds.InvalidRateLimitWait, nameof(RateLimitWait)),
+            MaxFailureRatio = MaxFailureRatio,
+            Continuous = Continuous,
+            DeepSleepAfter = Seconds(DeepSleepAfter, ErrorIds.InvalidDeepSleep, nameof(DeepSleepAfter)),
+            Backup = BuildBackup(),
+            BackupEvery = BackupEvery,
+            BackupFirst = BackupFirst,
         };
+
+        // -BackupPath and -BackupDestination go together; either alone is refused by RunOptions.Validate.
+        private Engine.Backup.BackupRequest? BuildBackup()
+        {
+            if (BackupPath == null && BackupDestination == null)
+            {
+                return null;
+            }
+
+            var paths = new System.Collections.Generic.List<string>();
+            foreach (string path in BackupPath ?? new string[0])
+            {
+                paths.Add(ResolveFileSystemPath(path, "-BackupPath", ErrorIds.BackupSourceInvalid));
+            }
+
+            return new Engine.Backup.BackupRequest
+            {
+                Paths = paths,
+                Destination = BackupDestination == null ? "" : ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid),
+                Name = BackupName ?? Job,
+                Retention = BackupKeep.HasValue ? new Engine.Backup.RetentionPolicy { Keep = BackupKeep } : null,
+            };
+        }
 
         private static TimeSpan Seconds(double seconds, string errorId, string name)
         {

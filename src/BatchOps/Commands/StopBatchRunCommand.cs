@@ -1,7 +1,4 @@
-using System.Collections.Generic;
 using System.Management.Automation;
-using BatchOps.Engine;
-using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
 
@@ -12,50 +9,16 @@ namespace BatchOps.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "BatchRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(BatchCheckpoint))]
-    public sealed class StopBatchRunCommand : BatchOpsCmdlet
+    public sealed class StopBatchRunCommand : RunSignalCommand
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name")]
-        [ArgumentCompleter(typeof(JobNameCompleter))]
-        public string[] Job { get; set; } = new string[0];
+        protected override string Action => "Stop at the next item boundary";
 
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? Store { get; set; }
+        protected override string Purpose => "to stop";
 
-        /// <summary>Write the job's checkpoint after asking.</summary>
-        [Parameter]
-        public SwitchParameter PassThru { get; set; }
-
-        protected override void ProcessRecord()
+        protected override string Signal(SqliteJobStore store, RunRecord run, BatchJob job)
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
-            foreach (string name in Job)
-            {
-                TryEngine(() =>
-                {
-                    BatchJob job = store.GetJob(name);
-                    IReadOnlyList<RunRecord> live = RunRecovery.LiveRuns(store, job.Id, RunHost.Current);
-                    if (live.Count == 0)
-                    {
-                        WriteError(ErrorRecords.From(ErrorIds.RunNotActive, ErrorCategory.InvalidOperation, $"Job '{job.Name}' has no run in progress, so there is nothing to stop.", job.Name));
-                        return;
-                    }
-
-                    foreach (RunRecord run in live)
-                    {
-                        if (ShouldProcess($"run {run.Id} of job '{job.Name}' on {run.Host} (process {run.ProcessId})", "Stop at the next item boundary"))
-                        {
-                            store.RequestStop(run.Id);
-                            WriteVerbose($"Asked run {run.Id} of job '{job.Name}' to stop; it checks about once a second.");
-                        }
-                    }
-
-                    if (PassThru && store.GetCheckpoint(job) is BatchCheckpoint checkpoint)
-                    {
-                        WriteObject(checkpoint);
-                    }
-                });
-            }
+            store.RequestStop(run.Id);
+            return $"Asked run {run.Id} of job '{job.Name}' to stop; it checks about once a second.";
         }
     }
 }

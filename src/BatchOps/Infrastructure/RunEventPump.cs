@@ -119,6 +119,12 @@ namespace BatchOps.Infrastructure
                 case RunWarningEvent warning:
                     Safely(() => _cmdlet.WriteWarning(warning.Message));
                     break;
+                case RunNoticeEvent notice when notice.IsWarning:
+                    Safely(() => _cmdlet.WriteWarning(notice.Message));
+                    break;
+                case RunNoticeEvent notice:
+                    Safely(() => _cmdlet.WriteVerbose(notice.Message));
+                    break;
             }
         }
 

@@ -1,0 +1,124 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using BatchOps.Engine;
+using BatchOps.Engine.Health;
+using BatchOps.Infrastructure;
+
+namespace BatchOps.Commands
+{
+    /// <summary>
+    /// <para type="synopsis">Writes a health sample every -Interval seconds until stopped (or -Count samples), so a pipeline can alert on Degraded or Critical; -AutoRestore restores a vector store that lost data.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Watch, "BatchHealth")]
+    [OutputType(typeof(HealthSample))]
+    public sealed class WatchBatchHealthCommand : HealthCommand
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        /// <summary>The job to watch. Without it: the machine and the vector store only.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name")]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
+        public string? Job { get; set; }
+
+        /// <summary>Seconds between samples.</summary>
+        [Parameter]
+        public double Interval { get; set; } = 30;
+
+        /// <summary>Stop after this many samples (default: until Ctrl+C or the pipeline stops).</summary>
+        [Parameter]
+        public int? Count { get; set; }
+
+        /// <summary>When the vector store loses data, restore the newest valid backup set from -BackupDestination.</summary>
+        [Parameter]
+        public SwitchParameter AutoRestore { get; set; }
+
+        /// <summary>The folder of backup sets -AutoRestore restores from.</summary>
+        [Parameter]
+        public string? BackupDestination { get; set; }
+
+        /// <summary>With -AutoRestore: only sets of this store name.</summary>
+        [Parameter]
+        public string? BackupName { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            HealthWatch watch;
+            try
+            {
+                watch = new HealthWatch(CreateMonitor(Job), CreateRecovery());
+            }
+            catch (BatchOpsException e)
+            {
+                ThrowTerminating(e); // a watch that cannot start must not look like a quiet one
+                return;
+            }
+
+            for (int taken = 0; Count == null || taken < Count; taken++)
+            {
+                if (taken > 0 && _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(Interval)))
+                {
+                    return; // stopped
+                }
+
+                bool ok = TryEngine(() =>
+                {
+                    (HealthSample sample, BatchOpsException? restoreError) = watch.Next(skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Summary}"));
+                    if (sample.Action != null && restoreError == null)
+                    {
+                        WriteWarning(sample.Action);
+                    }
+
+                    if (restoreError != null)
+                    {
+                        WriteBatchOpsError(restoreError);
+                    }
+
+                    WriteObject(sample);
+                });
+                if (!ok && taken == 0)
+                {
+                    return; // the first sample failed (the store is unreadable): no point in watching
+                }
+            }
+        }
+
+        private DataLossRecovery? CreateRecovery()
+        {
+            if (Interval <= 0 || double.IsNaN(Interval) || Interval > 86_400)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Interval must be more than 0 and at most 86400 seconds; it was {Interval}.", Interval);
+            }
+
+            if (Count is int count && count < 1)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Count must be 1 or more; it was {count}. Leave it out to watch until stopped.", count);
+            }
+
+            if (!AutoRestore)
+            {
+                return null;
+            }
+
+            if (BackupDestination == null || VectorStorePath == null || VectorStorePath.Length == 0)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreFailed, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", null);
+            }
+
+            return new DataLossRecovery(ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, VectorStorePaths());
+        }
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _stop.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
