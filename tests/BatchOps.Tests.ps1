@@ -183,6 +183,43 @@ Describe 'Vector store backups' {
     }
 }
 
+Describe 'Health' {
+    BeforeAll {
+        $store = Join-Path $TestDrive 'health.db'
+        1..40 | Start-BatchRun -Job eval -Store $store -BatchSize 10 -RetryLimit 0 -ScriptBlock {
+            if ($_ % 4 -eq 0) { throw 'HTTP 500' }
+            $_
+        } | Out-Null
+    }
+
+    It 'gives one typed sample with a status, reasons and the figures behind them' {
+        $sample = Get-BatchHealth -Job eval -Store $store
+        $sample.PSTypeNames[0] | Should -Be 'BatchOps.HealthSample'
+        $sample.Status | Should -Be 'Degraded'
+        $sample.Reasons | Should -Contain 'error rate 25% over 40 items'
+        ($sample.ErrorsByType.Values | Measure-Object -Sum).Sum | Should -Be 10
+        $sample.Checkpoint.Job | Should -Be 'eval'
+        $sample.PeakProcessMemoryMB | Should -BeGreaterOrEqual $sample.ProcessMemoryMB
+        (Get-BatchHealth -Job eval -Store $store | Format-Table | Out-String) | Should -Match 'Degraded'
+    }
+
+    It 'streams samples that a pipeline filters for alerts' {
+        $alerts = Watch-BatchHealth -Job eval -Store $store -Interval 0.05 -Count 3 | Where-Object Status -NE Healthy
+        @($alerts).Count | Should -Be 3
+        $first = Watch-BatchHealth -Job eval -Store $store -Interval 0.05 | Select-Object -First 1 # stops the endless watch
+        $first.Status | Should -Be 'Degraded'
+    }
+
+    It 'takes threshold overrides and refuses unknown ones' {
+        (Get-BatchHealth -Job eval -Store $store -Threshold @{ ErrorRateDegradedPercent = 30 }).Status | Should -Be 'Healthy'
+        { Get-BatchHealth -Job eval -Store $store -Threshold @{ Memory = 5 } -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidHealthThreshold*'
+    }
+
+    It 'refuses Suspend-BatchRun for a job with no run in progress' {
+        { Suspend-BatchRun -Job eval -Store $store -ErrorAction Stop } | Should -Throw -ErrorId 'RunNotActive*'
+    }
+}
+
 Describe 'Help' {
     It 'has an about topic' {
         Get-Help about_BatchOps | Out-String | Should -Match 'at least once'

@@ -13,6 +13,13 @@ using BatchOps.Engine.Storage;
 // Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
 // default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory.
 // A separate process per measurement keeps the peak working set of one run from colouring the next.
+// dotnet run -c Release --project bench/BatchOps.Bench -- --wake: how soon a continuous run in deep sleep takes an item
+// added from another connection (the default one-second check), and what a memory reading and a release cost.
+if (args.Length > 0 && args[0] == "--wake")
+{
+    return await MeasureWake(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+}
+
 if (args.Length > 0 && args[0] == "--one")
 {
     return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
@@ -60,6 +67,11 @@ static async Task<int> MeasureOne(int items, int batchSize)
 
         var processor = new DelegateProcessor((_, _) => Task.FromResult(ItemResult.Success()));
         var options = new RunOptions { BatchSize = batchSize };
+        if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_MEMORY") is string memory && memory.Length > 0)
+        {
+            options.MaxMemoryPercent = double.Parse(memory, CultureInfo.InvariantCulture); // the cmdlet's default guard is 80
+        }
+
         if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_THROTTLE") is string throttle)
         {
             options.ThrottleLimit = int.Parse(throttle, CultureInfo.InvariantCulture);
@@ -85,6 +97,80 @@ static async Task<int> MeasureOne(int items, int batchSize)
             summary.Batches,
             self.PeakWorkingSet64 / 1024.0 / 1024.0,
             GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0));
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
+static async Task<int> MeasureWake(int rounds)
+{
+    string folder = Path.Combine(Path.GetTempPath(), "batchops-bench-" + Guid.NewGuid().ToString("N"));
+    Directory.CreateDirectory(folder);
+    try
+    {
+        string path = Path.Combine(folder, "wake.db");
+        using var store = SqliteJobStore.Open(path);
+        using var feeder = SqliteJobStore.Open(path);
+        BatchJob job = store.GetOrCreateJob("wake");
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        var processor = new DelegateProcessor((item, _) =>
+        {
+            seen[item.Key] = Stopwatch.GetTimestamp();
+            return Task.FromResult(ItemResult.Success());
+        });
+        var runner = new BatchRunner(store, processor, new RunOptions { Continuous = true, DeepSleepAfter = TimeSpan.Zero });
+        Task<BatchRunSummary> run = runner.RunAsync(job);
+        var random = new Random(7);
+        var latencies = new System.Collections.Generic.List<double>();
+        for (int i = 0; i < rounds; i++)
+        {
+            await Task.Delay(300 + random.Next(1200)); // the run is asleep, at a random point of its one-second check
+            string key = "late-" + i.ToString(CultureInfo.InvariantCulture);
+            long added = Stopwatch.GetTimestamp();
+            feeder.Enqueue(feeder.GetJob("wake"), new[] { new NewItem(key) });
+            while (!seen.ContainsKey(key))
+            {
+                await Task.Delay(5);
+            }
+
+            latencies.Add(Stopwatch.GetElapsedTime(added, seen[key]).TotalMilliseconds);
+        }
+
+        feeder.RequestStop(runner.RunId);
+        await run;
+        latencies.Sort();
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "wake latency over {0} items added to a sleeping continuous run: min {1:N0} ms, median {2:N0} ms, max {3:N0} ms",
+            rounds, latencies[0], latencies[latencies.Count / 2], latencies[latencies.Count - 1]));
+
+        var probe = Stopwatch.StartNew();
+        BatchOps.Engine.Health.MemoryReading? reading = null;
+        for (int i = 0; i < 1000; i++)
+        {
+            reading = BatchOps.Engine.Health.SystemMemory.Read();
+        }
+
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "memory reading ({0}): {1:N1} µs each", reading?.Source ?? "none", probe.Elapsed.TotalMilliseconds));
+
+        var garbage = new System.Collections.Generic.List<byte[]>();
+        for (int i = 0; i < 200; i++)
+        {
+            var block = new byte[1024 * 1024];
+            for (int page = 0; page < block.Length; page += 4096)
+            {
+                block[page] = 1; // touch every page, so that the garbage is resident
+            }
+
+            garbage.Add(block);
+        }
+
+        garbage.Clear();
+        var release = Stopwatch.StartNew();
+        (long before, long after) = BatchOps.Engine.Health.MemoryRelease.Release();
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "deep-sleep release after 200 MB of garbage: working set {0:N0} MB -> {1:N0} MB in {2:N0} ms",
+            before / 1048576.0, after / 1048576.0, release.Elapsed.TotalMilliseconds));
         return 0;
     }
     finally

@@ -240,6 +240,20 @@ public class HealthTests
     }
 
     [Fact]
+    public void The_monitor_shows_the_memory_of_the_run_s_process_when_it_runs_on_this_machine()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "embed", 3);
+        var probes = new FixedProbes();
+        store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = 424242 });
+        Assert.Equal(424242, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
+
+        probes.GoneProcess = 424242; // the run's process has exited: the sample shows this process instead
+        Assert.Equal(RunHost.Current.ProcessId, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
+    }
+
+    [Fact]
     public void The_monitor_remembers_the_best_vector_store_reading_and_reports_a_drop()
     {
         using var folder = new TempFolder();
@@ -369,7 +383,11 @@ internal sealed class FixedProbes : IHealthProbes
 
     public MemoryReading? ReadMemory() => Memory;
 
-    public ProcessMemoryReading ReadProcess() => new ProcessMemoryReading(100L << 20, 200L << 20);
+    /// <summary>A process id whose reading fails, as for a process that has exited.</summary>
+    public int? GoneProcess { get; set; }
+
+    public ProcessMemoryReading? ReadProcess(int? processId) =>
+        processId != null && processId == GoneProcess ? null : new ProcessMemoryReading(100L << 20, 200L << 20);
 
     public DiskReading? ReadDisk(string path) => new DiskReading(path, 50L << 30, 100L << 30);
 

@@ -53,7 +53,16 @@ namespace BatchOps.Engine.Health
             }
 
             MemoryReading? memory = _probes.ReadMemory();
-            ProcessMemoryReading process = _probes.ReadProcess();
+            // The run's own process when it runs on this machine (the watcher's memory says little), else this one.
+            int? runProcess = checkpoint != null && checkpoint.State == RunState.Running && checkpoint.ProcessId is int pid
+                && string.Equals(checkpoint.Host, RunHost.Current.Machine, StringComparison.OrdinalIgnoreCase) ? pid : (int?)null;
+            ProcessMemoryReading? process = runProcess != null ? _probes.ReadProcess(runProcess) : null;
+            if (process == null)
+            {
+                runProcess = null;
+                process = _probes.ReadProcess(null);
+            }
+
             DiskReading? disk = _store != null && File.Exists(_store.Location) ? _probes.ReadDisk(_store.Location) : null;
             VectorStoreReading? vectorStore = _vectorStore.Count > 0 ? _probes.ReadVectorStore(_vectorStore) : null;
 
@@ -88,8 +97,9 @@ namespace BatchOps.Engine.Health
                 MemoryUsedMB = memory?.UsedBytes / MB,
                 MemoryTotalMB = memory?.TotalBytes / MB,
                 MemorySource = memory?.Source,
-                ProcessMemoryMB = process.WorkingSetBytes / MB,
-                PeakProcessMemoryMB = process.PeakWorkingSetBytes / MB,
+                ProcessId = runProcess ?? RunHost.Current.ProcessId,
+                ProcessMemoryMB = (process?.WorkingSetBytes ?? 0) / MB,
+                PeakProcessMemoryMB = (process?.PeakWorkingSetBytes ?? 0) / MB,
                 DiskFreePercent = disk == null ? (double?)null : Math.Round(disk.FreePercent, 1),
                 DiskFreeGB = disk == null ? (double?)null : Math.Round(disk.FreeBytes / 1024.0 / MB, 1),
                 ErrorRate = verdict.ErrorRate,

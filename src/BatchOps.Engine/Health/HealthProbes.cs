@@ -12,7 +12,8 @@ namespace BatchOps.Engine.Health
         /// <summary>System (or container) memory; null when this platform cannot say.</summary>
         MemoryReading? ReadMemory();
 
-        ProcessMemoryReading ReadProcess();
+        /// <summary>A process's memory: this one (null), or another on this machine; null when it is gone or unreadable.</summary>
+        ProcessMemoryReading? ReadProcess(int? processId);
 
         /// <summary>Free space on the volume holding the path; null when it cannot be read.</summary>
         DiskReading? ReadDisk(string path);
@@ -31,10 +32,17 @@ namespace BatchOps.Engine.Health
 
         public MemoryReading? ReadMemory() => SystemMemory.Read();
 
-        public ProcessMemoryReading ReadProcess()
+        public ProcessMemoryReading? ReadProcess(int? processId)
         {
-            using Process self = Process.GetCurrentProcess();
-            return new ProcessMemoryReading(self.WorkingSet64, self.PeakWorkingSet64);
+            try
+            {
+                using Process process = processId is int id ? Process.GetProcessById(id) : Process.GetCurrentProcess();
+                return new ProcessMemoryReading(process.WorkingSet64, process.PeakWorkingSet64);
+            }
+            catch (Exception e) when (e is ArgumentException || e is InvalidOperationException || e is System.ComponentModel.Win32Exception || e is NotSupportedException)
+            {
+                return null; // exited meanwhile, or not ours to read
+            }
         }
 
         public DiskReading? ReadDisk(string path)

@@ -18,11 +18,34 @@ namespace BatchOps.Engine.Health
         {
             long before = WorkingSet();
             GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Collect();
             GC.WaitForPendingFinalizers();
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Collect();
             TrimNativeHeap();
             return (before, WorkingSet());
+        }
+
+        // .NET 7+ has GCCollectionMode.Aggressive (3): it also gives the freed heap back to the OS, which Forced keeps
+        // committed. The engine targets netstandard2.0, so the value is cast and an older runtime falls back to Forced.
+        private const GCCollectionMode Aggressive = (GCCollectionMode)3;
+        private static bool _aggressiveUnavailable;
+
+        private static void Collect()
+        {
+            if (!_aggressiveUnavailable)
+            {
+                try
+                {
+                    GC.Collect(GC.MaxGeneration, Aggressive, blocking: true, compacting: true);
+                    return;
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    _aggressiveUnavailable = true;
+                }
+            }
+
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         }
 
         private static void TrimNativeHeap()

@@ -31,7 +31,10 @@ namespace BatchOps
         /// <summary>Where the memory figures come from: "/proc/meminfo", "cgroup v2", "GlobalMemoryStatusEx" ...</summary>
         public string? MemorySource { get; init; }
 
-        /// <summary>This process's working set (the watcher's, or the run's when it runs here).</summary>
+        /// <summary>The process whose memory is shown: the job's running run when it is on this machine, else this one.</summary>
+        public int ProcessId { get; init; }
+
+        /// <summary>That process's working set.</summary>
         public long ProcessMemoryMB { get; init; }
 
         public long PeakProcessMemoryMB { get; init; }

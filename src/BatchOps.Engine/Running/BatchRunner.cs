@@ -709,7 +709,8 @@ namespace BatchOps.Engine.Running
                         return;
                     }
 
-                    if (!_asleep && time.GetElapsedTime(_idleSince.Value) >= _options.DeepSleepAfter)
+                    // Only with nothing in flight: deep sleep closes the processor's runspaces.
+                    if (!_asleep && Interlocked.Read(ref _held) == 0 && time.GetElapsedTime(_idleSince.Value) >= _options.DeepSleepAfter)
                     {
                         Sleep(RunActivity.DeepSleep, $"idle for {Seconds(_options.DeepSleepAfter)} s; wakes when items are added");
                     }
