@@ -24,14 +24,12 @@ public class HealthRunnerTests
 
     public HealthRunnerTests(ITestOutputHelper output) => _output = output;
 
-    private static RunOptions Fast(int batchSize = 5, int throttle = 2) => new RunOptions
+    private static RunOptions Fast(int batchSize = 5, int throttle = 2)
     {
-        BatchSize = batchSize,
-        ThrottleLimit = throttle,
-        RetryDelay = TimeSpan.Zero,
-        MaxRetryDelay = TimeSpan.Zero,
-        RateLimitWait = TimeSpan.Zero,
-    };
+        RunOptions options = RunnerTests.Fast(batchSize, throttle);
+        options.RateLimitWait = TimeSpan.Zero;
+        return options;
+    }
 
     [Fact]
     public async Task The_memory_guard_claims_nothing_while_memory_is_high_pauses_and_resumes_when_it_drops()

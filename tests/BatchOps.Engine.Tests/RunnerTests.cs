@@ -14,7 +14,8 @@ namespace BatchOps.Engine.Tests;
 
 public class RunnerTests
 {
-    private static RunOptions Fast(int batchSize = 5, int throttle = 5) => new RunOptions
+    /// <summary>Options without retry delays, for tests that must not wait.</summary>
+    internal static RunOptions Fast(int batchSize = 5, int throttle = 5) => new RunOptions
     {
         BatchSize = batchSize,
         ThrottleLimit = throttle,

@@ -11,16 +11,8 @@ namespace BatchOps.Infrastructure
     /// What Clear-BatchJob and Remove-BatchJob share: jobs by name (or from the pipeline), refused while a live run
     /// is processing them unless -Force, and changed only after ShouldProcess (-WhatIf, -Confirm).
     /// </summary>
-    public abstract class JobChangeCommand : BatchOpsCmdlet
+    public abstract class JobChangeCommand : JobSelectionCommand
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name")]
-        [ArgumentCompleter(typeof(JobNameCompleter))]
-        public string[] Job { get; set; } = new string[0];
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? Store { get; set; }
-
         /// <summary>Change the job even if a run appears to be processing it.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }

@@ -11,16 +11,8 @@ namespace BatchOps.Infrastructure
     /// process on any machine sharing the store) get a request through the store, after ShouldProcess. A run reads
     /// its requests about once a second.
     /// </summary>
-    public abstract class RunSignalCommand : BatchOpsCmdlet
+    public abstract class RunSignalCommand : JobSelectionCommand
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name")]
-        [ArgumentCompleter(typeof(JobNameCompleter))]
-        public string[] Job { get; set; } = new string[0];
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        public string? Store { get; set; }
-
         /// <summary>Write the job's checkpoint after asking.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
