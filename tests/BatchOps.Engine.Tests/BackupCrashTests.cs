@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -36,17 +37,18 @@ public class BackupCrashTests
         for (int round = 0; round < Rounds; round++)
         {
             int completed = 0;
-            int partialsBefore = Partials(destination).Length;
+            var partialsBefore = new HashSet<string>(Partials(destination));
             using Process host = StartHost(() => Interlocked.Increment(ref completed), "backup-loop", destination, index, documents);
-            // Wait for a new backup to be under way (its hidden .partial folder exists), then kill; odd rounds let
-            // one backup complete first, so that complete sets and a killed one sit side by side.
+            // Wait for a new backup to be under way (a hidden .partial folder of its own), then kill; odd rounds let
+            // one backup complete first, so that complete sets and a killed one sit side by side. (Each host's first
+            // backup removes the partials that the previous kills left: their processes are dead.)
             bool partialSeen = SpinWait.SpinUntil(
-                () => host.HasExited || ((round % 2 == 0 || Volatile.Read(ref completed) >= 1) && Partials(destination).Length > partialsBefore),
+                () => host.HasExited || ((round % 2 == 0 || Volatile.Read(ref completed) >= 1) && Partials(destination).Any(p => !partialsBefore.Contains(p))),
                 Patience);
             host.Kill(entireProcessTree: true);
             host.WaitForExit();
             Assert.True(partialSeen, "the host never started a backup: " + host.StandardError.ReadToEnd());
-            killedMidBackup += Partials(destination).Length > partialsBefore ? 1 : 0;
+            killedMidBackup += Partials(destination).Any(p => !partialsBefore.Contains(p)) ? 1 : 0;
         }
 
         _output.WriteLine($"{killedMidBackup} of {Rounds} kills left a partial folder; sets listed: {BackupCatalog.List(destination).Count}");
@@ -58,6 +60,12 @@ public class BackupCrashTests
 
         Assert.All(Partials(destination), p => Assert.DoesNotContain(BackupCatalog.List(destination), s => s.Path == p));
         Assert.Equal(before, BackupFiles.Fingerprint(store));
+
+        // The next backup clears what the killed ones left behind.
+        string[] left = Partials(destination);
+        BackupOutcome next = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = new[] { index, documents }, Destination = destination });
+        Assert.Equal(left.OrderBy(p => p), next.AbandonedPartials.OrderBy(p => p));
+        Assert.Empty(Partials(destination));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Running;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -481,5 +482,46 @@ public class BackupTests
         Assert.Equal(stopped && !steps.Contains("committed") ? oldStore : newStore, now);
         Assert.Empty(Directory.GetFileSystemEntries(folder.File("store"), "*.batchops-*"));
         Assert.False(File.Exists(Path.Combine(folder.File("store"), ".batchops-restore.json")));
+    }
+
+    [Fact]
+    public void A_backup_removes_partials_of_dead_backups_on_this_machine_only()
+    {
+        using var folder = new TempFolder();
+        string index = folder.File("faiss_index.bin");
+        BackupFiles.WriteFaissFlat(index, 4, 10);
+        string destination = Directory.CreateDirectory(folder.File("backups")).FullName;
+        string Partial(string name, string? owner, DateTime? written = null)
+        {
+            string path = Directory.CreateDirectory(Path.Combine(destination, "." + name + ".partial")).FullName;
+            if (owner != null)
+            {
+                File.WriteAllText(Path.Combine(path, VectorStoreBackupWriter.OwnerFile), owner);
+            }
+
+            if (written is DateTime when)
+            {
+                Directory.SetLastWriteTimeUtc(path, when);
+            }
+
+            return path;
+        }
+
+        RunHost self = RunHost.Current;
+        string dead = Partial("dead", $"{self.Machine}\n{int.MaxValue - 7}\n1");
+        string alive = Partial("alive", $"{self.Machine}\n{self.ProcessId}\n{self.ProcessStartedMs}");
+        string foreign = Partial("foreign", "another-machine\n1\n1");
+        string oldOwnerless = Partial("old", null, DateTime.UtcNow.AddDays(-2));
+        string newOwnerless = Partial("new", null);
+
+        BackupOutcome outcome = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = new[] { index }, Destination = destination });
+
+        Assert.Equal(new[] { dead, oldOwnerless }.OrderBy(p => p), outcome.AbandonedPartials.OrderBy(p => p));
+        Assert.False(Directory.Exists(dead));
+        Assert.True(Directory.Exists(alive));
+        Assert.True(Directory.Exists(foreign));
+        Assert.True(Directory.Exists(newOwnerless));
+        Assert.False(File.Exists(Path.Combine(outcome.Backup.Path, VectorStoreBackupWriter.OwnerFile)));
+        Assert.True(BackupCatalog.Test(outcome.Backup.Path).IsValid);
     }
 }

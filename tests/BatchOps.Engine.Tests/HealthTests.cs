@@ -298,6 +298,30 @@ public class HealthTests
     }
 
     [Fact]
+    public void A_watch_with_auto_restore_first_finishes_a_restore_that_was_interrupted()
+    {
+        using var folder = new TempFolder();
+        string index = Path.Combine(folder.Path, "faiss_index.bin");
+        string backups = Path.Combine(folder.Path, "backups");
+        BackupFiles.WriteFaissFlat(index, 4, 100);
+        VectorStoreBackup backup = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = new[] { index }, Destination = backups }).Backup;
+        BackupFiles.WriteFaissFlat(index, 4, 60);
+        int steps = 0;
+        var restorer = new VectorStoreRestorer { OnStep = _ => { if (++steps == 3) { throw new IOException("killed"); } } };
+        Assert.Throws<IOException>(() => restorer.Restore(backup, null));
+        Assert.True(File.Exists(RestoreJournal.PathIn(folder.Path)));
+
+        var watch = new HealthWatch(new HealthMonitor(null, null, new[] { index }, null, new FixedProbes()), new DataLossRecovery(backups, null, new[] { index }));
+        (HealthSample sample, BatchOpsException? error) = watch.Next();
+
+        Assert.Null(error);
+        Assert.StartsWith("Finished an interrupted restore", sample.Action);
+        Assert.False(File.Exists(RestoreJournal.PathIn(folder.Path)));
+        Assert.Contains(FaissIndexHeader.TryReadVectorCount(index), new long?[] { 60, 100 }); // old or new, whole
+        Assert.Equal(FaissIndexHeader.TryReadVectorCount(index), sample.VectorStoreItems);
+    }
+
+    [Fact]
     public void Auto_restore_refuses_a_set_of_other_paths_and_changes_nothing()
     {
         using var folder = new TempFolder();

@@ -66,5 +66,8 @@ namespace BatchOps.Engine.Backup
         public VectorStoreBackup Backup { get; }
 
         public IReadOnlyList<VectorStoreBackup> Removed { get; }
+
+        /// <summary>Hidden .partial folders of earlier backups killed mid-copy on this machine, removed before this one.</summary>
+        public IReadOnlyList<string> AbandonedPartials { get; init; } = Array.Empty<string>();
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using BatchOps.Engine.Running;
 
 namespace BatchOps.Engine.Backup
 {
@@ -39,6 +40,7 @@ namespace BatchOps.Engine.Backup
             string destination = Path.GetFullPath(request.Destination);
             RestoreJournal.RecoverFor(sources.Select(s => s.Path));
             Directory.CreateDirectory(destination);
+            IReadOnlyList<string> swept = SweepAbandonedPartials(destination);
 
             DateTime created = _time.GetUtcNow().UtcDateTime;
             string setName = FreeSetName(destination, request.Name + "-" + created.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
@@ -57,6 +59,9 @@ namespace BatchOps.Engine.Backup
             {
                 string data = Path.Combine(partial, BackupManifest.DataFolder);
                 Directory.CreateDirectory(data);
+                string owner = Path.Combine(partial, OwnerFile);
+                RunHost self = RunHost.Current;
+                File.WriteAllText(owner, string.Join("\n", self.Machine, self.ProcessId.ToString(CultureInfo.InvariantCulture), self.ProcessStartedMs.ToString(CultureInfo.InvariantCulture)));
                 foreach ((string name, string path, bool isDirectory) in sources)
                 {
                     manifest.Sources.Add(new BackupManifest.ManifestSource { Name = name, Path = path, IsDirectory = isDirectory });
@@ -74,6 +79,7 @@ namespace BatchOps.Engine.Backup
                 List<long> counts = manifest.Files.Where(f => f.ItemCount.HasValue).Select(f => f.ItemCount!.Value).ToList();
                 manifest.ItemCount = counts.Count > 0 ? counts.Sum() : (long?)null;
                 manifest.Write(partial);
+                File.Delete(owner);
                 while (Directory.Exists(final))
                 {
                     final = Path.Combine(destination, FreeSetName(destination, setName)); // another backup took the name meanwhile
@@ -105,7 +111,52 @@ namespace BatchOps.Engine.Backup
                 }
             }
 
-            return new BackupOutcome(backup, removed);
+            return new BackupOutcome(backup, removed) { AbandonedPartials = swept };
+        }
+
+        /// <summary>Who is writing a .partial folder: host, process id, process start (ms), one per line.</summary>
+        internal const string OwnerFile = ".batchops-owner";
+
+        /// <summary>
+        /// Deletes the .partial folders of backups whose process died (killed mid-copy) on this machine, and any
+        /// .partial folder without an owner that is more than a day old. A partial of a live backup, or of another
+        /// machine's, is left alone. Returns the folders removed.
+        /// </summary>
+        internal static IReadOnlyList<string> SweepAbandonedPartials(string destination)
+        {
+            var removed = new List<string>();
+            foreach (string folder in Directory.EnumerateDirectories(destination, ".*" + BackupPaths.PartialSuffix))
+            {
+                if (IsAbandoned(folder) && TryDelete(folder))
+                {
+                    removed.Add(folder);
+                }
+            }
+
+            return removed;
+        }
+
+        private static bool IsAbandoned(string partial)
+        {
+            try
+            {
+                string owner = Path.Combine(partial, OwnerFile);
+                if (!File.Exists(owner))
+                {
+                    return Directory.GetLastWriteTimeUtc(partial) < DateTime.UtcNow.AddDays(-1);
+                }
+
+                string[] lines = File.ReadAllLines(owner);
+                return lines.Length == 3
+                    && string.Equals(lines[0], RunHost.Current.Machine, StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+                    && long.TryParse(lines[2], NumberStyles.None, CultureInfo.InvariantCulture, out long started)
+                    && !RunHost.IsProcessAlive(pid, started);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false; // being written or removed right now
+            }
         }
 
         /// <summary>Checks the whole request before anything is written; returns the sources with their names.</summary>
@@ -274,18 +325,20 @@ namespace BatchOps.Engine.Backup
             return string.Equals(path.TrimEnd(Path.DirectorySeparatorChar), folder, comparison) || path.StartsWith(withSlash, comparison);
         }
 
-        private static void TryDelete(string path)
+        private static bool TryDelete(string path)
         {
             try
             {
                 FileSystemMoves.Delete(path);
+                return true;
             }
             catch (IOException)
             {
-                // Left as a ".partial" folder, which is never listed as a set.
+                return false; // left as a ".partial" folder, which is never listed as a set
             }
             catch (UnauthorizedAccessException)
             {
+                return false;
             }
         }
     }

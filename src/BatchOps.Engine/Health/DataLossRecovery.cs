@@ -19,12 +19,25 @@ namespace BatchOps.Engine.Health
         private readonly string _destination;
         private readonly string? _storeName;
         private readonly HashSet<string> _watched;
+        private readonly IReadOnlyList<string> _paths;
 
         public DataLossRecovery(string destination, string? storeName, IReadOnlyList<string> watchedPaths)
         {
             _destination = destination;
             _storeName = storeName;
             _watched = new HashSet<string>(watchedPaths.Select(Normalize), PathComparer);
+            _paths = watchedPaths;
+        }
+
+        /// <summary>
+        /// Finishes or undoes a restore of the watched paths that was interrupted (its journal is still there), so the
+        /// watch measures a whole store, old or new. Returns true when there was one.
+        /// </summary>
+        public bool FinishInterruptedRestore()
+        {
+            bool found = _paths.Any(p => File.Exists(RestoreJournal.PathIn(Path.GetDirectoryName(Path.GetFullPath(p)) ?? p)));
+            RestoreJournal.RecoverFor(_paths);
+            return found;
         }
 
         /// <summary>Restores and says what it did; throws AutoRestoreFailed when no set can be restored (nothing is changed).</summary>

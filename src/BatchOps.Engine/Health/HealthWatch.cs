@@ -27,7 +27,13 @@ namespace BatchOps.Engine.Health
         /// <returns>The sample, and the error of a restore that could not be done (the store is left as it was).</returns>
         public (HealthSample Sample, BatchOpsException? RestoreError) Next(Action<BackupTestResult>? onSkipped = null)
         {
+            bool recovered = _recovery?.FinishInterruptedRestore() ?? false;
             HealthSample sample = _monitor.Sample();
+            if (recovered)
+            {
+                sample.Action = "Finished an interrupted restore of the vector store (its journal was left behind).";
+            }
+
             if (_recovery == null || !sample.DataLoss)
             {
                 return (sample, null);

@@ -98,6 +98,11 @@ namespace BatchOps.Commands
                     },
                 };
                 BackupOutcome outcome = writer.Create(request);
+                foreach (string partial in outcome.AbandonedPartials)
+                {
+                    WriteVerbose($"Removed '{partial}', left by a backup whose process died mid-copy.");
+                }
+
                 foreach (VectorStoreBackup removed in outcome.Removed)
                 {
                     WriteVerbose($"Retention removed the backup set '{removed.Name}' ({removed.Created:u}).");
