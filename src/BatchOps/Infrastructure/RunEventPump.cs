@@ -119,11 +119,25 @@ namespace BatchOps.Infrastructure
                 case RunWarningEvent warning:
                     Safely(() => _cmdlet.WriteWarning(warning.Message));
                     break;
-                case RunNoticeEvent notice when notice.IsWarning:
-                    Safely(() => _cmdlet.WriteWarning(notice.Message));
-                    break;
                 case RunNoticeEvent notice:
-                    Safely(() => _cmdlet.WriteVerbose(notice.Message));
+                    Safely(() =>
+                    {
+                        if (notice.IsWarning)
+                        {
+                            _cmdlet.WriteWarning(notice.Message);
+                        }
+                        else
+                        {
+                            _cmdlet.WriteVerbose(notice.Message);
+                        }
+
+                        // The progress bar says what the run is doing now: paused, idle, asleep, backing up.
+                        if (_progress != null)
+                        {
+                            _progress.CurrentOperation = notice.Message;
+                            _cmdlet.WriteProgress(_progress);
+                        }
+                    });
                     break;
             }
         }
