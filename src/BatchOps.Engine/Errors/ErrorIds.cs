@@ -35,6 +35,7 @@ namespace BatchOps.Engine
         public const string StoreNotFound = "StoreNotFound";
         public const string StoreFolderNotFound = "StoreFolderNotFound";
         public const string StoreReadOnly = "StoreReadOnly";
+        public const string StoreUpgradeNeeded = "StoreUpgradeNeeded";
         public const string StoreNotSqlite = "StoreNotSqlite";
         public const string StoreNotBatchOps = "StoreNotBatchOps";
         public const string StoreSchemaTooNew = "StoreSchemaTooNew";

@@ -66,6 +66,29 @@ namespace BatchOps.Engine.Storage
         /// </remarks>
         public static SqliteJobStore Open(string path, StoreAccess access, TimeProvider? time, TimeSpan? busyTimeout = null)
         {
+            try
+            {
+                return OpenOnce(path, access, time, busyTimeout);
+            }
+            catch (BatchOpsException needsUpgrade) when (needsUpgrade.ErrorId == ErrorIds.StoreUpgradeNeeded)
+            {
+                // A store from an earlier BatchOps, opened to be read (Get-BatchJob right after updating the module):
+                // upgrade it once, when the file can be written, and read it then. Otherwise say what to do.
+                try
+                {
+                    OpenOnce(path, StoreAccess.ReadWriteExisting, time, busyTimeout).Dispose();
+                }
+                catch (BatchOpsException)
+                {
+                    throw needsUpgrade;
+                }
+
+                return OpenOnce(path, access, time, busyTimeout);
+            }
+        }
+
+        private static SqliteJobStore OpenOnce(string path, StoreAccess access, TimeProvider? time, TimeSpan? busyTimeout)
+        {
             if (string.IsNullOrWhiteSpace(path))
             {
                 throw new BatchOpsException(ErrorIds.StorePathInvalid, BatchOpsErrorCategory.InvalidArgument, "The store path is empty. Pass -Store with a file path such as ./batchops.db.", path);
@@ -210,7 +233,7 @@ namespace BatchOps.Engine.Storage
             if (readOnly)
             {
                 throw new BatchOpsException(
-                    ErrorIds.StoreReadOnly,
+                    ErrorIds.StoreUpgradeNeeded,
                     BatchOpsErrorCategory.InvalidOperation,
                     $"The store '{Location}' has schema {version} and must be upgraded to {SqliteSchema.CurrentVersion} before it can be read. Run any command that writes to it (Add-BatchItem, Start-BatchRun) once.",
                     Location);
