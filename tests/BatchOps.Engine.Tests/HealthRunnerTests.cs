@@ -150,6 +150,43 @@ public class HealthRunnerTests
     }
 
     [Fact]
+    public async Task A_stop_during_a_long_rate_limit_pause_releases_the_waiting_items_at_once()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "api", 10);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // never advanced: the pause would last for ever
+        var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        RunOptions options = Fast(batchSize: 5, throttle: 2);
+        options.RateLimitWait = TimeSpan.FromHours(1);
+        options.MaxRetryDelay = TimeSpan.FromHours(1);
+        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
+        {
+            if (item.Key == "item-00002")
+            {
+                limited.TrySetResult();
+                return ItemResult.RateLimited("HTTP 429");
+            }
+
+            return ItemResult.Success();
+        }), options, time);
+
+        Task<BatchRunSummary> run = runner.RunAsync(job);
+        await limited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        runner.RequestStop();
+        BatchRunSummary summary = await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(RunState.Stopped, summary.State);
+        BatchJob after = store.GetJob("api");
+        Assert.Equal(0, after.Running);
+        Assert.Equal(10, after.Succeeded + after.Pending);
+        BatchItem waiting = store.GetItems(after, new ItemQuery { KeyPatterns = new[] { "item-00002" } }).Single();
+        Assert.Equal(ItemStatus.Pending, waiting.Status);
+        Assert.Equal(0, waiting.Attempts);
+        Stores.AssertCountersMatchItems(store, "api");
+    }
+
+    [Fact]
     public async Task The_circuit_breaker_stops_the_run_and_leaves_the_rest_pending()
     {
         using var folder = new TempFolder();

@@ -555,7 +555,7 @@ namespace BatchOps.Engine.Running
                             else
                             {
                                 unit.Worker = worker;
-                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token).ConfigureAwait(false);
+                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token, _runner._graceful.Token).ConfigureAwait(false);
                             }
 
                             if (outcome.Kind == OutcomeKind.Succeeded)

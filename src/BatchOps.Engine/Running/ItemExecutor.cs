@@ -37,6 +37,9 @@ namespace BatchOps.Engine.Running
 
         /// <summary>Pauses of all dispatch this item's rate limits caused (they do not count as attempts).</summary>
         public int RateLimitPauses { get; set; }
+
+        /// <summary>Fires on a graceful stop: lets an item waiting at the rate-limit gate go back unstarted.</summary>
+        public CancellationToken ReleaseToken { get; set; }
     }
 
     /// <summary>A rate limit one worker met: the item, the error, and how long every worker now waits.</summary>
@@ -189,7 +192,7 @@ namespace BatchOps.Engine.Running
                 return false; // stopping: the item is released, not retried
             }
 
-            if (args.Outcome.Exception is BrokenCircuitException)
+            if (args.Outcome.Exception is BrokenCircuitException || args.Outcome.Exception is ReleasedWhileWaitingException)
             {
                 return false; // the run is stopping: the item is released, not retried
             }
@@ -200,8 +203,12 @@ namespace BatchOps.Engine.Running
         }
 
         /// <summary>Processes the item; returns its outcome. Never throws for the item's own failures.</summary>
-        public async Task<ItemOutcome> ExecuteAsync(WorkUnit unit, CancellationToken stopToken)
+        /// <param name="unit">The item.</param>
+        /// <param name="stopToken">Cancels what is in flight (Ctrl+C): the item is released.</param>
+        /// <param name="releaseToken">A graceful stop: an item still waiting out a rate-limit pause is released unstarted.</param>
+        public async Task<ItemOutcome> ExecuteAsync(WorkUnit unit, CancellationToken stopToken, CancellationToken releaseToken = default)
         {
+            unit.ReleaseToken = releaseToken;
             var clock = Stopwatch.StartNew();
             ResilienceContext context = ResilienceContextPool.Shared.Get(stopToken);
             context.Properties.Set(UnitKey, unit);
@@ -214,6 +221,11 @@ namespace BatchOps.Engine.Running
                 return result.Succeeded
                     ? Outcome(unit, OutcomeKind.Succeeded, clock, result: Cap(result.Output))
                     : Outcome(unit, OutcomeKind.Failed, clock, result: Cap(result.Output), error: result.Error ?? "The processor reported a failure.", errorType: result.ErrorType);
+            }
+            catch (ReleasedWhileWaitingException)
+            {
+                // Stopped while every worker waited out a rate limit: the attempt never ran.
+                return Outcome(unit, OutcomeKind.Released, clock, undoAttempt: true);
             }
             catch (BrokenCircuitException)
             {
@@ -259,7 +271,7 @@ namespace BatchOps.Engine.Running
 
             while (true)
             {
-                await _gate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+                await WaitOutRateLimitAsync(unit, context.CancellationToken).ConfigureAwait(false);
                 if (_limiter != null)
                 {
                     using RateLimitLease lease = await _limiter.AcquireAsync(1, context.CancellationToken).ConfigureAwait(false);
@@ -313,6 +325,31 @@ namespace BatchOps.Engine.Running
                 TimeSpan wait = _gate.Close(retryAfter);
                 _onRateLimited?.Invoke(new RateLimitHit(unit, result.Error ?? "Rate limited.", wait, retryAfter.HasValue));
             }
+        }
+
+        // A graceful stop does not wait for the end of a rate-limit pause (up to minutes): the item goes back unstarted.
+        private async Task WaitOutRateLimitAsync(WorkUnit unit, CancellationToken stopToken)
+        {
+            if (!_gate.IsClosed || !unit.ReleaseToken.CanBeCanceled)
+            {
+                await _gate.WaitAsync(stopToken).ConfigureAwait(false);
+                return;
+            }
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopToken, unit.ReleaseToken);
+            try
+            {
+                await _gate.WaitAsync(either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stopToken.IsCancellationRequested)
+            {
+                throw new ReleasedWhileWaitingException();
+            }
+        }
+
+        /// <summary>Thrown inside the pipeline when a graceful stop comes while the item waits at the rate-limit gate.</summary>
+        private sealed class ReleasedWhileWaitingException : Exception
+        {
         }
 
         private (string Error, string? Type) Describe(Outcome<ItemResult> outcome)
