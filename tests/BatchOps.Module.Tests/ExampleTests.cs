@@ -35,4 +35,28 @@ public class ExampleTests
         var again = session.Run($"& '{script}' -Store '{store}' -Chunks 40");
         Assert.Equal(20L, again.Output[0].Properties["Succeeded"].Value);
     }
+
+    [Fact]
+    public void The_background_processor_backs_up_sleeps_wakes_suspends_and_recovers_its_vector_store()
+    {
+        using var session = new PowerShellSession();
+        string script = Path.Combine(PowerShellSession.RepositoryRoot, "examples", "BackgroundProcessor.ps1");
+
+        var result = session.Run($"& '{script}' -Folder '{session.File("background")}' -Documents 6");
+
+        Assert.True(result.Errors.Count == 0 && result.Thrown == null, result.Thrown?.Message ?? (result.Errors.Count > 0 ? result.Errors[0].ToString() : ""));
+        Assert.Equal(
+            new[] { "BatchOps.BatchRunSummary", "BatchOps.BatchCheckpoint", "BatchOps.HealthSample", "BatchOps.HealthSample", "BatchOps.HealthSample" },
+            result.Output.Select(o => o.TypeNames[0]));
+        PSObject summary = result.Output[0], checkpoint = result.Output[1];
+        Assert.Equal("StopRequested", summary.Properties["StopReason"].Value.ToString());
+        Assert.Equal(12L, summary.Properties["Succeeded"].Value);
+        Assert.StartsWith("documents-", (string)checkpoint.Properties["LastBackup"].Value);
+
+        PSObject lost = result.Output[3], restored = result.Output[4];
+        Assert.Equal("Critical", lost.Properties["Status"].Value.ToString());
+        Assert.Equal(11L, lost.Properties["VectorStoreLoss"].Value);
+        Assert.StartsWith("Restored backup set 'documents-", (string)lost.Properties["Action"].Value);
+        Assert.Equal(12L, restored.Properties["VectorStoreItems"].Value);
+    }
 }
