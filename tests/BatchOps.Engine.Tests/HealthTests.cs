@@ -288,7 +288,9 @@ public class HealthTests
         BackupFiles.WriteFaissFlat(index, 4, 100);
         var monitor = new HealthMonitor(null, null, new[] { index }, null, new FixedProbes());
 
-        Assert.Equal(HealthStatus.Healthy, monitor.Sample().Status);
+        HealthSample first = monitor.Sample();
+        Assert.Equal(HealthStatus.Healthy, first.Status);
+        Assert.Equal(50.0, first.DiskFreePercent); // measured at the vector store, as there is no job store
         BackupFiles.WriteFaissFlat(index, 4, 150);
         Assert.Equal(150, monitor.Sample().VectorStoreItems);
         BackupFiles.WriteFaissFlat(index, 4, 30);

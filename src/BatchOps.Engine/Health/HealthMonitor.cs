@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 
@@ -63,7 +64,9 @@ namespace BatchOps.Engine.Health
                 process = _probes.ReadProcess(null);
             }
 
-            DiskReading? disk = _store != null && File.Exists(_store.Location) ? _probes.ReadDisk(_store.Location) : null;
+            // Free space where the work is written: the job store's volume, else the vector store's.
+            string? diskPath = _store != null && File.Exists(_store.Location) ? _store.Location : _vectorStore.FirstOrDefault(p => File.Exists(p) || Directory.Exists(p));
+            DiskReading? disk = diskPath != null ? _probes.ReadDisk(diskPath) : null;
             VectorStoreReading? vectorStore = _vectorStore.Count > 0 ? _probes.ReadVectorStore(_vectorStore) : null;
 
             HealthVerdict verdict = HealthEvaluator.Evaluate(
