@@ -187,6 +187,52 @@ public class HealthRunnerTests
     }
 
     [Fact]
+    public async Task A_suspend_during_a_long_rate_limit_pause_does_not_wait_for_its_end()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        using var other = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "api", 10);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        RunOptions options = Fast(batchSize: 5, throttle: 2);
+        options.RateLimitWait = TimeSpan.FromHours(1);
+        options.MaxRetryDelay = TimeSpan.FromHours(1);
+        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
+        {
+            if (item.Key == "item-00002")
+            {
+                limited.TrySetResult();
+                return ItemResult.RateLimited("HTTP 429");
+            }
+
+            return ItemResult.Success();
+        }), options, time);
+
+        Task<BatchRunSummary> run = runner.RunAsync(job);
+        await limited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(other.RequestSuspend(runner.RunId, true));
+
+        // The run reads requests on its (fake) one-second tick; a minute of ticks is far less than the hour's pause.
+        for (int tick = 0; tick < 60 && other.GetCheckpoint(other.GetJob("api"))!.Activity != RunActivity.Suspended; tick++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(run, Task.Delay(50));
+        }
+
+        Assert.Equal(RunActivity.Suspended, other.GetCheckpoint(other.GetJob("api"))!.Activity);
+        BatchItem waiting = other.GetItems(other.GetJob("api"), new ItemQuery { KeyPatterns = new[] { "item-00002" } }).Single();
+        Assert.Equal(ItemStatus.Pending, waiting.Status);
+        Assert.Equal(0, waiting.Attempts);
+
+        runner.RequestStop();
+        BatchRunSummary summary = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(RunState.Stopped, summary.State);
+        Assert.Equal(StopReason.StopRequested, summary.StopReason);
+        Stores.AssertCountersMatchItems(store, "api");
+    }
+
+    [Fact]
     public async Task The_circuit_breaker_stops_the_run_and_leaves_the_rest_pending()
     {
         using var folder = new TempFolder();

@@ -176,6 +176,7 @@ namespace BatchOps.Engine.Running
                     if (signals.SuspendRequested)
                     {
                         _runner._suspendRequested = true;
+                        CancelQuietly(_releaseWaiting);
                         return;
                     }
 
@@ -258,6 +259,8 @@ namespace BatchOps.Engine.Running
                 _runner._suspendRequested = false;
                 _asleep = false;
                 _idleSince = null;
+                // Nothing is in flight after a suspend, so the cancelled source can go.
+                Interlocked.Exchange(ref _releaseWaiting, CancellationTokenSource.CreateLinkedTokenSource(_runner._graceful.Token)).Dispose();
                 SetActivity(RunActivity.Processing, null);
                 _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.Resumed, Message = "Resumed (Resume-BatchRun)." });
             }

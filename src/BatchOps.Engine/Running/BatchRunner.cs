@@ -219,6 +219,10 @@ namespace BatchOps.Engine.Running
             private long _failed;
             private long _released;
             private long _releasedOnSuspend;
+
+            // Cancelled by a graceful stop, and by a suspend request: items waiting out a rate-limit pause go back
+            // unstarted instead of holding the stop or the suspend for the rest of the pause. Renewed after a resume.
+            private CancellationTokenSource _releaseWaiting;
             private readonly object _suspendLock = new object();
             private bool _dispatcherDone;
             private long _lastProgressMs;
@@ -242,6 +246,7 @@ namespace BatchOps.Engine.Running
                 _runId = runId;
                 _hard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 _dispatchStop = CancellationTokenSource.CreateLinkedTokenSource(_hard.Token, runner._graceful.Token);
+                _releaseWaiting = CancellationTokenSource.CreateLinkedTokenSource(runner._graceful.Token);
                 _startMs = _store.NowMs();
                 _progress = new ProgressCalculator(_startMs);
             }
@@ -335,9 +340,11 @@ namespace BatchOps.Engine.Running
 
                     if (_executor!.Gate.IsClosed)
                     {
+                        // A stop or a suspend request ends the wait: both are handled at the top of the loop.
+                        using var stopOrSuspend = CancellationTokenSource.CreateLinkedTokenSource(_dispatchStop.Token, Volatile.Read(ref _releaseWaiting).Token);
                         try
                         {
-                            await _executor.Gate.WaitAsync(_dispatchStop.Token).ConfigureAwait(false);
+                            await _executor.Gate.WaitAsync(stopOrSuspend.Token).ConfigureAwait(false);
                         }
                         catch (OperationCanceledException)
                         {
@@ -555,7 +562,11 @@ namespace BatchOps.Engine.Running
                             else
                             {
                                 unit.Worker = worker;
-                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token, _runner._graceful.Token).ConfigureAwait(false);
+                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token).ConfigureAwait(false);
+                                if (outcome.Kind == OutcomeKind.Released && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
+                                {
+                                    Interlocked.Increment(ref _releasedOnSuspend); // let go at the rate-limit gate for a suspend
+                                }
                             }
 
                             if (outcome.Kind == OutcomeKind.Succeeded)
@@ -597,7 +608,7 @@ namespace BatchOps.Engine.Running
                         return false; // the dispatcher has ended the run's claiming: finish what is left instead
                     }
 
-                    _releasedOnSuspend++;
+                    Interlocked.Increment(ref _releasedOnSuspend);
                     return true;
                 }
             }
@@ -789,6 +800,7 @@ namespace BatchOps.Engine.Running
                             if (signals.SuspendRequested && !_runner._suspendRequested)
                             {
                                 _runner._suspendRequested = true;
+                                CancelQuietly(_releaseWaiting);
                                 _itemFinished.Release(); // a dispatcher waiting for room looks at the request now
                             }
                         }
@@ -802,6 +814,17 @@ namespace BatchOps.Engine.Running
                     {
                         _runner.Publish(new RunWarningEvent { Message = "Could not renew the leases of items in flight: " + e.Message });
                     }
+                }
+            }
+
+            private static void CancelQuietly(CancellationTokenSource source)
+            {
+                try
+                {
+                    source.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
                 }
             }
 
