@@ -192,7 +192,7 @@ public class HealthRunnerTests
         using var folder = new TempFolder();
         using var store = Stores.Open(folder);
         using var other = Stores.Open(folder);
-        BatchJob job = Stores.Seed(store, "api", 10);
+        BatchJob job = Stores.Seed(store, "api", 3_000); // more than the run claims ahead, so it cannot drain while paused
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         RunOptions options = Fast(batchSize: 5, throttle: 2);

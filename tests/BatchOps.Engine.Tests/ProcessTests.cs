@@ -66,7 +66,8 @@ public class ProcessTests
 
         using var check = SqliteJobStore.Open(store);
         BatchJob job = check.GetJob("embed");
-        Assert.Equal(items, job.Succeeded);
+        Assert.True(items == job.Succeeded, $"{job.Succeeded} succeeded, {job.Pending} pending, {job.Running} running, {job.Failed} failed; last errors: " +
+            string.Join(" | ", check.GetErrors(job, 5).Select(e => $"{e.Key} #{e.Attempt} {e.ErrorType}: {e.Message}")));
         Assert.Equal(0, job.Pending + job.Running + job.Failed);
         Stores.AssertCountersMatchItems(check, "embed");
 

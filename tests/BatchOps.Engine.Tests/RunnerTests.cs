@@ -105,10 +105,11 @@ public class RunnerTests
         BatchJob job = Stores.Seed(store, "chunks", 60);
         var executions = new ConcurrentDictionary<string, int>();
         using var cancel = new CancellationTokenSource();
+        int started = 0;
         var processor = DelegateProcessor.FromSync(item =>
         {
             int n = executions.AddOrUpdate(item.Key, 1, (_, c) => c + 1);
-            if (executions.Count == 25)
+            if (Interlocked.Increment(ref started) == 25) // (the dictionary's Count can step over 25 when workers add at once)
             {
                 cancel.Cancel(); // Ctrl+C in the middle of a batch
             }

@@ -175,8 +175,7 @@ namespace BatchOps.Engine.Running
 
                     if (signals.SuspendRequested)
                     {
-                        _runner._suspendRequested = true;
-                        CancelQuietly(_releaseWaiting);
+                        NoticeSuspend();
                         return;
                     }
 

@@ -563,7 +563,7 @@ namespace BatchOps.Engine.Running
                             {
                                 unit.Worker = worker;
                                 outcome = await _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token).ConfigureAwait(false);
-                                if (outcome.Kind == OutcomeKind.Released && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
+                                if (unit.ReleasedAtGate && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
                                 {
                                     Interlocked.Increment(ref _releasedOnSuspend); // let go at the rate-limit gate for a suspend
                                 }
@@ -799,8 +799,7 @@ namespace BatchOps.Engine.Running
                             stopAsked = signals.StopRequested;
                             if (signals.SuspendRequested && !_runner._suspendRequested)
                             {
-                                _runner._suspendRequested = true;
-                                CancelQuietly(_releaseWaiting);
+                                NoticeSuspend();
                                 _itemFinished.Release(); // a dispatcher waiting for room looks at the request now
                             }
                         }
@@ -813,6 +812,22 @@ namespace BatchOps.Engine.Running
                     catch (BatchOpsException e)
                     {
                         _runner.Publish(new RunWarningEvent { Message = "Could not renew the leases of items in flight: " + e.Message });
+                    }
+                }
+            }
+
+            /// <summary>
+            /// A Suspend-BatchRun request: items waiting out a rate-limit pause go back unstarted, unless the dispatcher
+            /// has already ended the run's claiming (then what was claimed is finished, and the run ends as usual).
+            /// </summary>
+            private void NoticeSuspend()
+            {
+                lock (_suspendLock)
+                {
+                    _runner._suspendRequested = true;
+                    if (!_dispatcherDone)
+                    {
+                        CancelQuietly(_releaseWaiting);
                     }
                 }
             }

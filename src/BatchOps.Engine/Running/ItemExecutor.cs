@@ -38,8 +38,11 @@ namespace BatchOps.Engine.Running
         /// <summary>Pauses of all dispatch this item's rate limits caused (they do not count as attempts).</summary>
         public int RateLimitPauses { get; set; }
 
-        /// <summary>Fires on a graceful stop: lets an item waiting at the rate-limit gate go back unstarted.</summary>
+        /// <summary>Fires on a graceful stop or a suspend: lets an item waiting at the rate-limit gate go back unstarted.</summary>
         public CancellationToken ReleaseToken { get; set; }
+
+        /// <summary>True when the item went back unstarted from the rate-limit gate (not for a breaker or a cancel).</summary>
+        public bool ReleasedAtGate { get; set; }
     }
 
     /// <summary>A rate limit one worker met: the item, the error, and how long every worker now waits.</summary>
@@ -224,7 +227,8 @@ namespace BatchOps.Engine.Running
             }
             catch (ReleasedWhileWaitingException)
             {
-                // Stopped while every worker waited out a rate limit: the attempt never ran.
+                // Stopped or suspended while every worker waited out a rate limit: the attempt never ran.
+                unit.ReleasedAtGate = true;
                 return Outcome(unit, OutcomeKind.Released, clock, undoAttempt: true);
             }
             catch (BrokenCircuitException)
