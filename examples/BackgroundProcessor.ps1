@@ -51,7 +51,11 @@ function Wait-Until([scriptblock] $Condition, [string] $What) {
     }
 }
 
-function Get-Activity { (Get-BatchCheckpoint -Job documents -Store $store).Activity.ToString() }
+# What the run is doing (nothing yet until the background run has started).
+function Get-Activity {
+    $checkpoint = Get-BatchCheckpoint -Job documents -Store $store
+    if ($checkpoint) { $checkpoint.Activity.ToString() }
+}
 
 Write-Index $index 0
 $wave = 0
