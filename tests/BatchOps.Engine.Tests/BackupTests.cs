@@ -236,6 +236,51 @@ public class BackupTests
     }
 
     [Fact]
+    public void Empty_folders_of_a_folder_source_are_recorded_verified_and_restored()
+    {
+        using var folder = new TempFolder();
+        string chroma = Directory.CreateDirectory(folder.File("chroma")).FullName;
+        File.WriteAllText(Path.Combine(chroma, "chroma.sqlite3.txt"), "rows");
+        Directory.CreateDirectory(Path.Combine(chroma, "index", "segment-1"));
+        File.WriteAllText(Path.Combine(chroma, "index", "header.bin"), "h");
+        Directory.CreateDirectory(Path.Combine(chroma, "logs"));
+
+        VectorStoreBackup backup = Backup(folder, chroma);
+        Assert.Equal(new[] { "chroma/index/segment-1", "chroma/logs" }, backup.EmptyFolders.OrderBy(f => f, StringComparer.Ordinal));
+        Assert.True(BackupCatalog.Test(backup.Path).IsValid);
+
+        Directory.Delete(chroma, recursive: true);
+        new VectorStoreRestorer().Restore(backup, null);
+        Assert.True(Directory.Exists(Path.Combine(chroma, "logs")));
+        Assert.True(Directory.Exists(Path.Combine(chroma, "index", "segment-1")));
+        Assert.Equal("h", File.ReadAllText(Path.Combine(chroma, "index", "header.bin")));
+
+        Directory.Delete(Path.Combine(backup.Path, "data", "chroma", "logs"));
+        BackupTestResult damaged = BackupCatalog.Test(backup.Path);
+        Assert.Equal("chroma/logs", Assert.Single(damaged.Problems, p => p.Kind == BackupProblemKind.Missing).RelativePath);
+    }
+
+    [Fact]
+    public void An_empty_folder_path_that_escapes_the_set_is_refused()
+    {
+        using var folder = new TempFolder();
+        string chroma = Directory.CreateDirectory(folder.File("chroma")).FullName;
+        Directory.CreateDirectory(Path.Combine(chroma, "logs"));
+        File.WriteAllText(Path.Combine(chroma, "data.bin"), "x");
+        VectorStoreBackup backup = Backup(folder, chroma);
+        string manifestPath = Path.Combine(backup.Path, "manifest.json");
+        JsonNode manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["emptyFolders"]![0] = "chroma/../../escaped";
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        string target = Directory.CreateDirectory(folder.File("target")).FullName;
+
+        Assert.Contains(BackupCatalog.Test(backup.Path).Problems, p => p.Kind == BackupProblemKind.UnsafePath);
+        Assert.Equal(ErrorIds.BackupManifestUnsafe, Assert.Throws<BatchOpsException>(() => new VectorStoreRestorer().Restore(backup, target)).ErrorId);
+        Assert.Empty(Directory.GetFileSystemEntries(target));
+        Assert.False(Directory.Exists(folder.File("escaped")));
+    }
+
+    [Fact]
     public void A_source_name_that_is_not_a_plain_name_is_refused()
     {
         using var folder = new TempFolder();

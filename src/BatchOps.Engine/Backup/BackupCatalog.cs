@@ -105,6 +105,14 @@ namespace BatchOps.Engine.Backup
                 }
             }
 
+            foreach (string folder in manifest.EmptyFolders ?? new List<string>())
+            {
+                if (BackupPaths.IsSafeRelativePath(folder) && !Directory.Exists(BackupPaths.Combine(data, folder)))
+                {
+                    problems.Add(new BackupProblem { Kind = BackupProblemKind.Missing, RelativePath = folder, Message = $"The empty folder '{folder}' is missing." });
+                }
+            }
+
             if (Directory.Exists(data))
             {
                 foreach (string extra in FilesBelow(data).Where(f => !listed.Contains(f.RelativePath)).Select(f => f.RelativePath))
@@ -160,6 +168,29 @@ namespace BatchOps.Engine.Backup
         }
 
         /// <summary>Every file and link below a folder, links not followed, with '/'-separated relative paths.</summary>
+        /// <summary>Folders below <paramref name="root"/> that hold nothing at all ("a/b"), links not followed.</summary>
+        internal static IEnumerable<string> EmptyFoldersBelow(string root)
+        {
+            var pending = new Stack<(DirectoryInfo Folder, string Prefix)>();
+            pending.Push((new DirectoryInfo(root), ""));
+            while (pending.Count > 0)
+            {
+                (DirectoryInfo folder, string prefix) = pending.Pop();
+                foreach (DirectoryInfo sub in folder.EnumerateDirectories().Where(d => !BackupPaths.IsLink(d)).OrderBy(d => d.Name, StringComparer.Ordinal))
+                {
+                    string relative = prefix + sub.Name;
+                    if (!sub.EnumerateFileSystemInfos().Any())
+                    {
+                        yield return relative;
+                    }
+                    else
+                    {
+                        pending.Push((sub, relative + "/"));
+                    }
+                }
+            }
+        }
+
         internal static IEnumerable<(string RelativePath, FileSystemInfo Info)> FilesBelow(string root)
         {
             var pending = new Stack<(DirectoryInfo Folder, string Prefix)>();

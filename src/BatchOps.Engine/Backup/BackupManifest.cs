@@ -42,6 +42,9 @@ namespace BatchOps.Engine.Backup
 
         public List<ManifestFile> Files { get; set; } = new List<ManifestFile>();
 
+        /// <summary>Folders of folder sources that hold nothing, as "source/relative/path": recreated on restore.</summary>
+        public List<string> EmptyFolders { get; set; } = new List<string>();
+
         public long? ItemCount { get; set; }
 
         public sealed class ManifestSource
@@ -139,6 +142,18 @@ namespace BatchOps.Engine.Backup
                 }
             }
 
+            foreach (string folder in EmptyFolders ?? new List<string>())
+            {
+                if (!BackupPaths.IsSafeRelativePath(folder) || folder.IndexOf('/') < 0)
+                {
+                    problems.Add(Unsafe(folder, $"The folder path '{folder}' escapes the backup set (absolute, '..', a drive or a backslash) or is not inside a source."));
+                }
+                else if (!sourceNames.Contains(folder.Split('/')[0]))
+                {
+                    problems.Add(Unsafe(folder, $"The folder path '{folder}' belongs to no source of the set."));
+                }
+            }
+
             return problems;
         }
 
@@ -163,6 +178,7 @@ namespace BatchOps.Engine.Backup
                     ItemCount = f.ItemCount,
                     Tables = f.Tables,
                 }).ToList(),
+                EmptyFolders = (EmptyFolders ?? new List<string>()).ToList(),
                 TotalBytes = Files.Sum(f => f.Size),
                 ItemCount = ItemCount,
             };

@@ -236,6 +236,13 @@ namespace BatchOps.Engine.Backup
 
                 manifest.Files.Add(CopyFile(info.FullName, name + "/" + relative, data, cancellationToken));
             }
+
+            // Empty folders carry no data but can matter to the program that owns the store: keep them too.
+            foreach (string relative in BackupCatalog.EmptyFoldersBelow(folder))
+            {
+                Directory.CreateDirectory(BackupPaths.Combine(Path.Combine(data, name), relative));
+                manifest.EmptyFolders.Add(name + "/" + relative);
+            }
         }
 
         private BackupManifest.ManifestFile CopyFile(string source, string relativePath, string data, CancellationToken cancellationToken)

@@ -152,6 +152,10 @@ namespace BatchOps.Engine.Backup
             if (source.IsDirectory)
             {
                 Directory.CreateDirectory(staged);
+                foreach (string folder in backup.EmptyFolders.Where(f => f.StartsWith(source.Name + "/", StringComparison.Ordinal)))
+                {
+                    Directory.CreateDirectory(BackupPaths.Combine(staged, folder.Substring(source.Name.Length + 1)));
+                }
             }
 
             foreach (BackupFile file in files)

@@ -30,6 +30,9 @@ namespace BatchOps
 
         public int FileCount => Files.Count;
 
+        /// <summary>Empty folders inside folder sources ("source/relative/path"), recreated by a restore.</summary>
+        public IReadOnlyList<string> EmptyFolders { get; init; } = Array.Empty<string>();
+
         public long TotalBytes { get; init; }
 
         /// <summary>Vectors or rows in the set where the formats tell it (FAISS header, SQLite row counts); else null.</summary>
