@@ -156,23 +156,7 @@ public class HealthRunnerTests
         using var store = Stores.Open(folder);
         BatchJob job = Stores.Seed(store, "api", 10);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // never advanced: the pause would last for ever
-        var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        RunOptions options = Fast(batchSize: 5, throttle: 2);
-        options.RateLimitWait = TimeSpan.FromHours(1);
-        options.MaxRetryDelay = TimeSpan.FromHours(1);
-        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
-        {
-            if (item.Key == "item-00002")
-            {
-                limited.TrySetResult();
-                return ItemResult.RateLimited("HTTP 429");
-            }
-
-            return ItemResult.Success();
-        }), options, time);
-
-        Task<BatchRunSummary> run = runner.RunAsync(job);
-        await limited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        (BatchRunner runner, Task<BatchRunSummary> run) = await StartWithAnHourLongRateLimitAsync(store, job, time);
         runner.RequestStop();
         BatchRunSummary summary = await run.WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -194,23 +178,7 @@ public class HealthRunnerTests
         using var other = Stores.Open(folder);
         BatchJob job = Stores.Seed(store, "api", 3_000); // more than the run claims ahead, so it cannot drain while paused
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        RunOptions options = Fast(batchSize: 5, throttle: 2);
-        options.RateLimitWait = TimeSpan.FromHours(1);
-        options.MaxRetryDelay = TimeSpan.FromHours(1);
-        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
-        {
-            if (item.Key == "item-00002")
-            {
-                limited.TrySetResult();
-                return ItemResult.RateLimited("HTTP 429");
-            }
-
-            return ItemResult.Success();
-        }), options, time);
-
-        Task<BatchRunSummary> run = runner.RunAsync(job);
-        await limited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        (BatchRunner runner, Task<BatchRunSummary> run) = await StartWithAnHourLongRateLimitAsync(store, job, time);
         Assert.True(other.RequestSuspend(runner.RunId, true));
 
         // The run reads requests on its (fake) one-second tick; a minute of ticks is far less than the hour's pause.
@@ -470,6 +438,29 @@ public class HealthRunnerTests
         }
 
         Assert.Equal(expected, Assert.Throws<BatchOpsException>(() => options.Validate()).ErrorId);
+    }
+
+    /// <summary>Starts a run whose item-00002 meets a rate limit with a one-hour pause; returns once it has.</summary>
+    private static async Task<(BatchRunner Runner, Task<BatchRunSummary> Run)> StartWithAnHourLongRateLimitAsync(IJobStore store, BatchJob job, TimeProvider time)
+    {
+        var limited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        RunOptions options = Fast(batchSize: 5, throttle: 2);
+        options.RateLimitWait = TimeSpan.FromHours(1);
+        options.MaxRetryDelay = TimeSpan.FromHours(1);
+        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
+        {
+            if (item.Key == "item-00002")
+            {
+                limited.TrySetResult();
+                return ItemResult.RateLimited("HTTP 429");
+            }
+
+            return ItemResult.Success();
+        }), options, time);
+
+        Task<BatchRunSummary> run = runner.RunAsync(job);
+        await limited.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return (runner, run);
     }
 
     /// <summary>A processor that counts how often a sleeping run asked it to let go of its resources.</summary>
