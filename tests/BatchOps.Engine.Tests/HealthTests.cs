@@ -231,6 +231,26 @@ public class HealthTests
         Assert.Throws<BatchOpsException>(() => HealthWatch.ThresholdsFrom(new System.Collections.Hashtable { ["MemoryDegradedPercent"] = 99 })); // above Critical
     }
 
+    [Theory]
+    [InlineData(0.0, null)]
+    [InlineData(-1.0, null)]
+    [InlineData(double.NaN, null)]
+    [InlineData(90_000.0, null)]
+    [InlineData(30.0, 0)]
+    public void A_watch_schedule_that_cannot_work_is_refused(double interval, int? count)
+    {
+        Assert.Equal(ErrorIds.InvalidHealthInterval, Assert.Throws<BatchOpsException>(() => HealthWatch.CheckSchedule(interval, count)).ErrorId);
+    }
+
+    [Fact]
+    public void Auto_restore_needs_a_backup_folder_and_watched_paths()
+    {
+        HealthWatch.CheckSchedule(0.5, 3);
+        DataLossRecovery.CheckRequest("/backups", 1);
+        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
+        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
+    }
+
     [Fact]
     public void Thresholds_that_cannot_work_are_refused()
     {

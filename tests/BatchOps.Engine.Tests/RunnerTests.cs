@@ -653,7 +653,6 @@ public class RunnerTests
         public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true) => _inner.Claim(jobId, runId, count, leaseExpiresMs, maxAttempts, includeExpired);
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs) => _inner.RenewLeases(jobId, runId, leaseExpiresMs);
         public bool RequestStop(long runId) => _inner.RequestStop(runId);
-        public bool IsStopRequested(long runId) => _inner.IsStopRequested(runId);
         public bool RequestSuspend(long runId, bool suspend) => _inner.RequestSuspend(runId, suspend);
         public RunSignals ReadSignals(long runId) => _inner.ReadSignals(runId);
         public void SetRunActivity(long runId, RunActivity activity, string? reason) => _inner.SetRunActivity(runId, activity, reason);

@@ -43,13 +43,17 @@ namespace BatchOps.Engine.Backup
 
         public void Save(string path) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(this, Options));
 
-        /// <summary>Finishes or undoes any restore that was interrupted in the folders of these paths.</summary>
-        public static void RecoverFor(IEnumerable<string> paths)
+        /// <summary>
+        /// Finishes or undoes any restore that was interrupted in the folders of these paths. Returns true when a
+        /// journal was found (a restore had been interrupted).
+        /// </summary>
+        public static bool RecoverFor(IEnumerable<string> paths)
         {
             List<string> targets = paths.Select(p => Path.GetFullPath(p).TrimEnd(Path.DirectorySeparatorChar)).ToList();
+            bool recovered = false;
             foreach (string folder in targets.Select(t => Path.GetDirectoryName(t)!).Distinct(StringComparer.Ordinal))
             {
-                RecoverIn(folder);
+                recovered |= RecoverIn(folder);
             }
 
             // A restore killed while staging wrote no journal: the old store is intact, only its staged copies remain.
@@ -58,6 +62,8 @@ namespace BatchOps.Engine.Backup
                 FileSystemMoves.Discard(target + StagedSuffix);
                 FileSystemMoves.Delete(target + ".batchops-discard");
             }
+
+            return recovered;
         }
 
         /// <summary>Recovers the interrupted restore whose journal is in <paramref name="folder"/>, if there is one.</summary>

@@ -29,16 +29,20 @@ namespace BatchOps.Engine.Health
             _paths = watchedPaths;
         }
 
+        /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
+        public static void CheckRequest(string? destination, int watchedPaths)
+        {
+            if (string.IsNullOrEmpty(destination) || watchedPaths == 0)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreFailed, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", destination);
+            }
+        }
+
         /// <summary>
         /// Finishes or undoes a restore of the watched paths that was interrupted (its journal is still there), so the
         /// watch measures a whole store, old or new. Returns true when there was one.
         /// </summary>
-        public bool FinishInterruptedRestore()
-        {
-            bool found = _paths.Any(p => File.Exists(RestoreJournal.PathIn(Path.GetDirectoryName(Path.GetFullPath(p)) ?? p)));
-            RestoreJournal.RecoverFor(_paths);
-            return found;
-        }
+        public bool FinishInterruptedRestore() => RestoreJournal.RecoverFor(_paths);
 
         /// <summary>Restores and says what it did; throws AutoRestoreFailed when no set can be restored (nothing is changed).</summary>
         public string Recover(HealthSample sample, Action<BackupTestResult>? onSkipped = null)

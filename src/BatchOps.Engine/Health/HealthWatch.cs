@@ -52,6 +52,20 @@ namespace BatchOps.Engine.Health
             }
         }
 
+        /// <summary>Refuses a watch interval outside (0, 1 day] seconds, or a sample count below 1.</summary>
+        public static void CheckSchedule(double intervalSeconds, int? count)
+        {
+            if (intervalSeconds <= 0 || double.IsNaN(intervalSeconds) || intervalSeconds > 86_400)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Interval must be more than 0 and at most 86400 seconds; it was {intervalSeconds.ToString(CultureInfo.InvariantCulture)}.", intervalSeconds);
+            }
+
+            if (count is int n && n < 1)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Count must be 1 or more; it was {n}. Leave it out to watch until stopped.", n);
+            }
+        }
+
         /// <summary>
         /// Thresholds from a hashtable of HealthThresholds property names (any case). Durations take a TimeSpan, a
         /// TimeSpan string ("00:10:00") or a number of minutes. An unknown name or a bad value is refused.

@@ -84,9 +84,15 @@ namespace BatchOps.Engine.Running
         private void StopGracefully(StopReason reason)
         {
             Interlocked.CompareExchange(ref _gracefulReason, (int)reason, (int)StopReason.None);
+            CancelQuietly(_graceful);
+        }
+
+        /// <summary>Cancels a source that the run may already have disposed at its end.</summary>
+        private static void CancelQuietly(CancellationTokenSource source)
+        {
             try
             {
-                _graceful.Cancel();
+                source.Cancel();
             }
             catch (ObjectDisposedException)
             {
@@ -832,28 +838,10 @@ namespace BatchOps.Engine.Running
                 }
             }
 
-            private static void CancelQuietly(CancellationTokenSource source)
-            {
-                try
-                {
-                    source.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-            }
-
             private void Fail(Exception e)
             {
                 Interlocked.CompareExchange(ref _fatal, e, null);
-                try
-                {
-                    _hard.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-
+                CancelQuietly(_hard);
                 _itemFinished.Release();
             }
 

@@ -334,7 +334,12 @@ namespace BatchOps.Engine.Running
         // A graceful stop does not wait for the end of a rate-limit pause (up to minutes): the item goes back unstarted.
         private async Task WaitOutRateLimitAsync(WorkUnit unit, CancellationToken stopToken)
         {
-            if (!_gate.IsClosed || !unit.ReleaseToken.CanBeCanceled)
+            if (!_gate.IsClosed)
+            {
+                return; // the common case: one lock-free read per attempt
+            }
+
+            if (!unit.ReleaseToken.CanBeCanceled)
             {
                 await _gate.WaitAsync(stopToken).ConfigureAwait(false);
                 return;

@@ -15,7 +15,7 @@ namespace BatchOps.Engine.Running
         private readonly TimeSpan _firstWait;
         private readonly TimeSpan _maxWait;
         private readonly object _lock = new object();
-        private DateTimeOffset _openAt = DateTimeOffset.MinValue;
+        private long _openAtTicks = DateTimeOffset.MinValue.UtcTicks; // read on every attempt without the lock
         private int _inARow;
 
         public RateLimitGate(TimeProvider time, TimeSpan firstWait, TimeSpan maxWait)
@@ -26,16 +26,7 @@ namespace BatchOps.Engine.Running
         }
 
         /// <summary>When the gate opens again (in the past when it is open).</summary>
-        public DateTimeOffset OpenAt
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _openAt;
-                }
-            }
-        }
+        public DateTimeOffset OpenAt => new DateTimeOffset(Volatile.Read(ref _openAtTicks), TimeSpan.Zero);
 
         public bool IsClosed => OpenAt > _time.GetUtcNow();
 
@@ -47,13 +38,13 @@ namespace BatchOps.Engine.Running
                 _inARow++;
                 TimeSpan wait = retryAfter ?? Backoff(_inARow);
                 DateTimeOffset now = _time.GetUtcNow();
-                DateTimeOffset openAt = now + wait;
-                if (openAt > _openAt)
+                long openAt = (now + wait).UtcTicks;
+                if (openAt > _openAtTicks)
                 {
-                    _openAt = openAt;
+                    Volatile.Write(ref _openAtTicks, openAt);
                 }
 
-                return _openAt - now;
+                return OpenAt - now;
             }
         }
 

@@ -84,8 +84,6 @@ namespace BatchOps.Engine.Storage
         /// <summary>Outcomes of the job's latest finished batches and its recent error log, for health checks.</summary>
         JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems);
 
-        /// <summary>Whether someone asked the run to stop (a cheap read, polled by the run).</summary>
-        bool IsStopRequested(long runId);
 
         /// <summary>Milliseconds since the Unix epoch on the store's clock.</summary>
         long NowMs();

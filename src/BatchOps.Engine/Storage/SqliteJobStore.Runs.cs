@@ -483,9 +483,6 @@ namespace BatchOps.Engine.Storage
                     ("@run", runId))));
         }
 
-        public bool IsStopRequested(long runId) => Guarded(() =>
-            Convert.ToInt64(Bound("run.stop?", "SELECT stop_requested FROM runs WHERE id = @run", ("@run", runId)).ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture) != 0);
-
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => Guarded(() =>
         {
             using var cmd = Command(

@@ -86,27 +86,14 @@ namespace BatchOps.Commands
 
         private DataLossRecovery? CreateRecovery()
         {
-            if (Interval <= 0 || double.IsNaN(Interval) || Interval > 86_400)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Interval must be more than 0 and at most 86400 seconds; it was {Interval}.", Interval);
-            }
-
-            if (Count is int count && count < 1)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Count must be 1 or more; it was {count}. Leave it out to watch until stopped.", count);
-            }
-
+            HealthWatch.CheckSchedule(Interval, Count);
             if (!AutoRestore)
             {
                 return null;
             }
 
-            if (BackupDestination == null || VectorStorePath == null || VectorStorePath.Length == 0)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreFailed, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", null);
-            }
-
-            return new DataLossRecovery(ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, VectorStorePaths());
+            DataLossRecovery.CheckRequest(BackupDestination, VectorStorePath?.Length ?? 0);
+            return new DataLossRecovery(ResolveFileSystemPath(BackupDestination!, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, VectorStorePaths());
         }
 
         protected override void StopProcessing() => _stop.Cancel();
