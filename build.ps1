@@ -1,7 +1,10 @@
-#Requires -Version 7.0
+#Requires -Version 7.4
 <#
 .SYNOPSIS
-    Builds the BatchOps module into out/BatchOps, runs its tests, or runs the quick-start demo.
+    Builds the BatchOps module into out/BatchOps, runs its tests, runs the quick-start demo, or remakes the help.
+
+.DESCRIPTION
+    Without pwsh on the machine, ./build.sh runs this script in PowerShell 7.6.9 installed from NuGet.
 
 .EXAMPLE
     pwsh ./build.ps1 -Task Demo
@@ -9,20 +12,31 @@
 
 .EXAMPLE
     pwsh ./build.ps1 -Task Test
-    Builds, runs the xunit tests (the engine, and the module on the PowerShell engine), then the Pester tests in
-    a fresh pwsh where Pester 5 is installed.
+    Builds, runs the xunit tests (the engine, and the module on the PowerShell engine) once, then the Pester suite
+    (tests/Pester) in a fresh pwsh against the staged module, and ends with one line: N passed, N failed.
+
+.EXAMPLE
+    pwsh ./build.ps1 -Task Docs
+    Remakes the committed cmdlet help, en-US/BatchOps.dll-Help.xml, from docs/*.md with platyPS.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Where Test writes the xunit (TRX) and Pester results; out/TestResults by default.
+    [string] $ResultsDirectory = (Join-Path $PSScriptRoot 'out' 'TestResults'),
+
+    # Test: only the Pester suite (the module must have been built).
+    [switch] $PesterOnly
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+. (Join-Path $PSScriptRoot 'tools' 'BuildTools.ps1')
 
 function Invoke-Native {
     param([string] $Program, [string[]] $Arguments)
@@ -34,33 +48,45 @@ function Invoke-Native {
 
 Push-Location $PSScriptRoot
 try {
-    # The build also stages the module folder (out/BatchOps) with the manifest, formats, help and native SQLite.
-    Invoke-Native dotnet @('build', 'BatchOps.sln', '--configuration', $Configuration, '--nologo')
-    $module = Join-Path $PSScriptRoot 'out' 'BatchOps'
+    if ($Task -eq 'Docs') {
+        Update-BatchOpsHelp -Root $PSScriptRoot
+        return
+    }
 
-    # Cmdlet help: platyPS markdown to MAML, where platyPS is installed and the markdown exists.
-    $docs = Join-Path $PSScriptRoot 'docs'
-    if ((Test-Path $docs) -and (Get-Module -ListAvailable -Name platyPS)) {
-        Import-Module platyPS
-        New-ExternalHelp -Path $docs -OutputPath (Join-Path $module 'en-US') -Force | Out-Null
+    # The build stages the module folder (out/BatchOps) with the manifest, formats, help and native SQLite.
+    if (-not $PesterOnly) {
+        Invoke-Native dotnet @('build', 'BatchOps.sln', '--configuration', $Configuration, '--nologo')
     }
 
     # A fresh pwsh for anything that imports the module: a loaded binary module cannot be unloaded or rebuilt.
-    $pwsh = (Get-Process -Id $PID).Path
+    $pwsh = Get-PwshPath
     switch ($Task) {
         'Demo' {
-            Invoke-Native $pwsh @('-NoProfile', '-File', (Join-Path $PSScriptRoot 'examples' 'QuickStart.ps1'))
+            Invoke-Native $pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'examples' 'QuickStart.ps1'))
         }
         'Test' {
-            Invoke-Native dotnet @('test', 'BatchOps.sln', '--configuration', $Configuration, '--no-build', '--nologo')
-            $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -GE ([version]'5.0.0') | Sort-Object Version -Descending | Select-Object -First 1
-            if ($pester) {
-                $run = "Import-Module Pester -MinimumVersion 5.0.0; `$c = New-PesterConfiguration; `$c.Run.Path = '$(Join-Path $PSScriptRoot 'tests')'; `$c.Run.Exit = `$true; `$c.Output.Verbosity = 'Detailed'; Invoke-Pester -Configuration `$c"
-                Invoke-Native $pwsh @('-NoProfile', '-Command', $run)
+            $null = New-Item -ItemType Directory -Force -Path $ResultsDirectory
+            Get-ChildItem $ResultsDirectory -File | Remove-Item
+            $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+            if (-not $PesterOnly) {
+                & dotnet test BatchOps.sln --configuration $Configuration --no-build --nologo `
+                    --logger trx --logger 'console;verbosity=normal' --results-directory $ResultsDirectory
+                $xunit = Get-TrxTotal -Path $ResultsDirectory
+                if ($LASTEXITCODE -ne 0 -and $xunit.Failed -eq 0) {
+                    $xunit.Failed = 1 # dotnet test failed without a failed test (a crash, a build error): count it
+                }
             }
-            else {
-                Write-Warning 'Pester 5 is not installed, so tests/*.Tests.ps1 were skipped. Install it with: Install-Module Pester -MinimumVersion 5.0.0 -Scope CurrentUser'
+            $pester = Invoke-PesterSuite -Root $PSScriptRoot -Pwsh $pwsh -ResultsDirectory $ResultsDirectory
+            Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+            $total = [pscustomobject]@{
+                Passed  = $xunit.Passed + $pester.Passed
+                Failed  = $xunit.Failed + $pester.Failed
+                Skipped = $xunit.Skipped + $pester.Skipped
             }
+            $line = "$($total.Passed) passed, $($total.Failed) failed"
+            if ($total.Skipped -gt 0) { $line += ", $($total.Skipped) skipped" }
+            Write-Host $line
+            if ($total.Failed -gt 0) { exit 1 }
         }
     }
 }

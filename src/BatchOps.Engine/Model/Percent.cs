@@ -8,12 +8,15 @@ namespace BatchOps
         public static double Of(long part, long whole) =>
             whole <= 0 ? 0 : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero);
 
-        /// <summary>A text progress bar for tables: "[#####.....] 50.0%" (a cell is filled only when complete).</summary>
+        /// <summary>
+        /// A text progress bar for tables: "[#####.....] 50.0%", "[##########] 100%" (a cell is filled only when
+        /// complete). At most 18 characters, the width the job table gives it.
+        /// </summary>
         public static string Bar(double percent, int width = 10)
         {
             double clamped = Math.Max(0, Math.Min(100, percent));
             int filled = (int)Math.Floor(clamped * width / 100.0);
-            return "[" + new string('#', filled) + new string('.', width - filled) + "] " + clamped.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+            return "[" + new string('#', filled) + new string('.', width - filled) + "] " + clamped.ToString(clamped >= 100 ? "0" : "0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
         }
     }
 }

@@ -6,13 +6,13 @@
 #>
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '..' 'out' 'BatchOps' 'BatchOps.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot '..' '..' 'out' 'BatchOps' 'BatchOps.psd1') -Force
 }
 
 Describe 'The README quick start' {
     It 'embeds to 50%, shows the checkpoint and resumes to 100%' {
         $store = Join-Path $TestDrive 'quickstart.db'
-        $output = & (Join-Path $PSScriptRoot '..' 'examples' 'QuickStart.ps1') -Store $store -Chunks 40
+        $output = & (Join-Path $PSScriptRoot '..' '..' 'examples' 'QuickStart.ps1') -Store $store -Chunks 40
 
         $summaries = @($output | Where-Object { $_.PSTypeNames[0] -eq 'BatchOps.BatchRunSummary' })
         $summaries.Count | Should -Be 2
@@ -122,14 +122,14 @@ Describe 'Formatting' {
 Describe 'Dependency isolation' {
     It 'imports and runs in a pwsh that already loaded another Polly.Core, keeping its own in its load context' {
         # The module tests bring Polly.Core 8.5.2 (the module ships 8.9.1); a fresh pwsh loads it first, as another module would.
-        $other = Get-ChildItem (Join-Path $PSScriptRoot 'BatchOps.Module.Tests' 'bin') -Recurse -Filter Polly.Core.dll -ErrorAction SilentlyContinue | Select-Object -First 1
+        $other = Get-ChildItem (Join-Path $PSScriptRoot '..' 'BatchOps.Module.Tests' 'bin') -Recurse -Filter Polly.Core.dll -ErrorAction SilentlyContinue | Select-Object -First 1
         if (-not $other) {
             Set-ItResult -Skipped -Because 'tests/BatchOps.Module.Tests is not built, and it brings the other Polly.Core'
             return
         }
 
-        $manifest = Join-Path $PSScriptRoot '..' 'out' 'BatchOps' 'BatchOps.psd1'
-        $result = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command {
+        $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'BatchOps' 'BatchOps.psd1'
+        $result = & $env:BATCHOPS_PWSH -NoProfile -NonInteractive -Command {
             param($other, $manifest, $store)
             Add-Type -Path $other
             Import-Module $manifest -ErrorAction Stop
