@@ -93,6 +93,7 @@ function Invoke-PesterSuite {
         $configuration.Run.Path = $Tests
         $configuration.Run.PassThru = $true
         $configuration.Output.Verbosity = 'Detailed'
+        if ($env:NO_COLOR) { $configuration.Output.RenderMode = 'Plaintext' }
         $configuration.TestResult.Enabled = $true
         $configuration.TestResult.OutputFormat = 'NUnitXml'
         $configuration.TestResult.OutputPath = $ResultFile

@@ -119,44 +119,6 @@ Describe 'Formatting' {
     }
 }
 
-Describe 'Dependency isolation' {
-    It 'imports and runs in a pwsh that already loaded another Polly.Core, keeping its own in its load context' {
-        # The module tests bring Polly.Core 8.5.2 (the module ships 8.9.1); a fresh pwsh loads it first, as another module would.
-        $other = Get-ChildItem (Join-Path $PSScriptRoot '..' 'BatchOps.Module.Tests' 'bin') -Recurse -Filter Polly.Core.dll -ErrorAction SilentlyContinue | Select-Object -First 1
-        if (-not $other) {
-            Set-ItResult -Skipped -Because 'tests/BatchOps.Module.Tests is not built, and it brings the other Polly.Core'
-            return
-        }
-
-        $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'BatchOps' 'BatchOps.psd1'
-        $result = & $env:BATCHOPS_PWSH -NoProfile -NonInteractive -Command {
-            param($other, $manifest, $store)
-            Add-Type -Path $other
-            Import-Module $manifest -ErrorAction Stop
-            $summary = 1..5 | Start-BatchRun -Job isolated -Store $store -RetryLimit 1 -RetryDelay 0 -ScriptBlock { $_ }
-            $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'BatchOps'
-            $ours = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Polly.Core' }
-            [pscustomobject]@{
-                Succeeded = $summary.Succeeded
-                Theirs    = [System.Diagnostics.FileVersionInfo]::GetVersionInfo([Polly.ResiliencePipeline].Assembly.Location).FileVersion
-                Ours      = [System.Diagnostics.FileVersionInfo]::GetVersionInfo($ours.Location).FileVersion
-            }
-        } -args $other.FullName, $manifest, (Join-Path $TestDrive 'isolated.db')
-
-        $result.Succeeded | Should -Be 5
-        $result.Theirs | Should -BeLike '8.5.2*'
-        $result.Ours | Should -BeLike '8.9.1*'
-    }
-
-    It 'leaves the engine types out of bare type literals but keeps their PSTypeNames for formatting' {
-        $store = Join-Path $TestDrive 'types.db'
-        'a' | Add-BatchItem -Job types -Store $store | Out-Null
-        $job = Get-BatchJob -Name types -Store $store
-        $job.PSTypeNames[0] | Should -Be 'BatchOps.BatchJob'
-        $job -is [BatchOps.BatchJob, BatchOps.Engine] | Should -BeTrue
-    }
-}
-
 Describe 'Vector store backups' {
     BeforeAll {
         $store = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'store')
