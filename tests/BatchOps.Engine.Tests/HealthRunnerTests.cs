@@ -78,7 +78,7 @@ public class HealthRunnerTests
         Assert.Equal(5, releases);
         List<RunNoticeKind> notices = events.Drain().OfType<RunNoticeEvent>().Select(e => e.Kind).ToList();
         Assert.Equal(new[] { RunNoticeKind.MemoryHigh, RunNoticeKind.MemoryPaused, RunNoticeKind.MemoryRecovered }, notices);
-        Assert.Equal(RunActivity.Processing, store.GetCheckpoint(store.GetJob("import"))!.Activity);
+        Assert.Equal(RunActivity.Ended, store.GetCheckpoint(store.GetJob("import"))!.Activity);
     }
 
     [Fact]

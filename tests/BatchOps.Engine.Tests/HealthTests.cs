@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -286,18 +287,28 @@ public class HealthTests
         Assert.Equal(0, sample.RateLimitEvents);
     }
 
-    [Fact]
+    [UnixFact]
     public void The_monitor_shows_the_memory_of_the_run_s_process_when_it_runs_on_this_machine()
     {
         using var folder = new TempFolder();
         using var store = Stores.Open(folder);
         BatchJob job = Stores.Seed(store, "embed", 3);
         var probes = new FixedProbes();
-        store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = 424242 });
-        Assert.Equal(424242, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
+        // A live process of this machine stands for the run's (a run whose process is gone shows as Abandoned).
+        using var runProcess = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            long startedMs = new DateTimeOffset(runProcess.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds();
+            store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = runProcess.Id, ProcessStartedMs = startedMs });
+            Assert.Equal(runProcess.Id, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
 
-        probes.GoneProcess = 424242; // the run's process has exited: the sample shows this process instead
-        Assert.Equal(RunHost.Current.ProcessId, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
+            probes.GoneProcess = runProcess.Id; // the probe cannot read it: the sample shows this process instead
+            Assert.Equal(RunHost.Current.ProcessId, new HealthMonitor(store, "embed", null, null, probes).Sample().ProcessId);
+        }
+        finally
+        {
+            runProcess.Kill();
+        }
     }
 
     [Fact]

@@ -107,6 +107,11 @@ namespace BatchOps.Engine.Health
                 CheckStall(inputs, activity, thresholds, Add);
             }
 
+            if (inputs.Checkpoint is BatchCheckpoint abandoned && abandoned.State == RunState.Abandoned)
+            {
+                Add(HealthStatus.Critical, $"run {abandoned.RunId}'s process {abandoned.ProcessId} is gone without a final checkpoint");
+            }
+
             if (inputs.Checkpoint is BatchCheckpoint checkpoint && checkpoint.State == RunState.Running)
             {
                 switch (checkpoint.Activity)

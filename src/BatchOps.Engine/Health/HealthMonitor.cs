@@ -111,7 +111,8 @@ namespace BatchOps.Engine.Health
                 LatestErrors = activity?.LatestErrors ?? Array.Empty<ErrorEntry>(),
                 RateLimitEvents = activity?.RateLimitEvents ?? 0,
                 ItemsPerSecond = activity == null ? (double?)null : Math.Round(activity.ItemsPerSecond, 3),
-                Eta = activity == null ? null : ProgressCalculator.Eta(activity.ItemsPerSecond, remaining),
+                // Time left only while a run is working: a job nobody runs has no end in sight.
+                Eta = activity == null || activity.ActiveRuns == 0 || checkpoint?.State == RunState.Abandoned ? null : ProgressCalculator.Eta(activity.ItemsPerSecond, remaining),
                 LastProgress = activity?.LastProgressMs is long last ? DateTimeOffset.FromUnixTimeMilliseconds(last).LocalDateTime : (DateTime?)null,
                 VectorStoreItems = vectorStore?.Items,
                 VectorStoreBytes = vectorStore?.Bytes,

@@ -12,7 +12,7 @@ namespace BatchOps.Engine.Health
         /// <summary>Of those, items that failed for good.</summary>
         public long WindowFailed { get; init; }
 
-        /// <summary>Items finished per second since the start of the window (0 when none).</summary>
+        /// <summary>Items finished within the window per second that runs were working in it (0 when none).</summary>
         public double ItemsPerSecond { get; init; }
 
         /// <summary>When any run of the job last finished an item (ms since the epoch), or null.</summary>

@@ -1,6 +1,6 @@
 namespace BatchOps
 {
-    /// <summary>What a running run is doing at the moment, besides plain processing. Shown in its checkpoint.</summary>
+    /// <summary>What a run is doing at the moment, besides plain processing. Shown in its checkpoint.</summary>
     public enum RunActivity
     {
         /// <summary>Claiming and processing items.</summary>
@@ -17,5 +17,7 @@ namespace BatchOps
         DeepSleep,
         /// <summary>Suspend-BatchRun: in deep sleep until Resume-BatchRun.</summary>
         Suspended,
+        /// <summary>The run has ended; its State says how.</summary>
+        Ended,
     }
 }

@@ -17,5 +17,11 @@ namespace BatchOps
 
         /// <summary>The run's process died without writing a final checkpoint; a later run took back its items.</summary>
         Crashed,
+
+        /// <summary>
+        /// Shown, never stored: the run is recorded as Running, but its process on this machine is gone (killed
+        /// without a final checkpoint). The next run on this machine marks it Crashed and takes its items back.
+        /// </summary>
+        Abandoned,
     }
 }

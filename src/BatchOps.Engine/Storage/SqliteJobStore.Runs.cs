@@ -488,20 +488,33 @@ namespace BatchOps.Engine.Storage
             using var cmd = Command(
                 "SELECT r.id, r.state, r.stop_reason, r.started_ms, r.updated_ms, r.ended_ms, r.batches_started, r.batches_completed, r.succeeded, r.failed, " +
                 "r.host, r.pid, r.user_name, r.options, r.message, j.total, j.pending, j.running, j.succeeded, j.failed, " +
-                "r.activity, r.activity_reason, r.last_progress_ms, r.suspend_requested, r.last_backup, r.last_backup_ms " +
-                "FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.job_id = @job ORDER BY r.id DESC LIMIT 1",
-                ("@job", job.Id));
+                "r.activity, r.activity_reason, r.last_progress_ms, r.suspend_requested, b.last_backup, b.last_backup_ms, r.process_started_ms, r.heartbeat_ms " +
+                "FROM runs r JOIN jobs j ON j.id = r.job_id " +
+                // The job's newest backup, whichever run took it.
+                "LEFT JOIN (SELECT last_backup, last_backup_ms FROM runs WHERE job_id = @job AND last_backup IS NOT NULL ORDER BY last_backup_ms DESC LIMIT 1) b ON 1 " +
+                // The newest run that did work (or is running): a resume that found nothing to do does not hide it.
+                "WHERE r.job_id = @job ORDER BY (r.state = @running OR r.claimed > 0) DESC, r.id DESC LIMIT 1",
+                ("@job", job.Id),
+                ("@running", RunState.Running.ToString()));
             using var reader = cmd.ExecuteReader();
             if (!reader.Read())
             {
                 return null;
             }
 
+            RunState state = ParseState(reader.GetString(1));
+            int? processId = NullableLong(reader, 11) is long pid ? (int)pid : (int?)null;
+            string? host = NullableString(reader, 10);
+            // A Running run whose process is gone is shown as such at once, by the rule recovery uses to take its items.
+            bool abandoned = state == RunState.Running && Running.RunRecovery.IsDead(
+                new RunRecord { Host = host, ProcessId = processId, ProcessStartedMs = NullableLong(reader, 26), HeartbeatMs = reader.GetInt64(27) },
+                Running.RunHost.Current,
+                NowMs());
             return new BatchCheckpoint
             {
                 Job = job.Name,
                 RunId = reader.GetInt64(0),
-                State = ParseState(reader.GetString(1)),
+                State = abandoned ? RunState.Abandoned : state,
                 StopReason = ParseReason(reader.GetString(2)),
                 Started = Times.Local(reader.GetInt64(3)),
                 LastUpdated = Times.Local(reader.GetInt64(4)),
@@ -510,17 +523,20 @@ namespace BatchOps.Engine.Storage
                 BatchesCompleted = reader.GetInt64(7),
                 RunSucceeded = reader.GetInt64(8),
                 RunFailed = reader.GetInt64(9),
-                Host = NullableString(reader, 10),
-                ProcessId = NullableLong(reader, 11) is long pid ? (int)pid : (int?)null,
+                Host = host,
+                ProcessId = processId,
                 User = NullableString(reader, 12),
                 Options = NullableString(reader, 13),
-                Message = NullableString(reader, 14),
+                Message = abandoned
+                    ? $"The run's process {processId} on this machine is gone without a final checkpoint; the next run takes its items back."
+                    : NullableString(reader, 14),
                 Total = reader.GetInt64(15),
                 Remaining = reader.GetInt64(16) + reader.GetInt64(17),
                 Completed = reader.GetInt64(18),
                 Failed = reader.GetInt64(19),
-                Activity = Enum.TryParse(reader.GetString(20), out RunActivity activity) ? activity : RunActivity.Processing,
-                ActivityReason = NullableString(reader, 21),
+                Activity = state != RunState.Running || abandoned ? RunActivity.Ended
+                    : Enum.TryParse(reader.GetString(20), out RunActivity activity) ? activity : RunActivity.Processing,
+                ActivityReason = state != RunState.Running || abandoned ? null : NullableString(reader, 21),
                 LastProgress = Times.Local(NullableLong(reader, 22)),
                 SuspendRequested = reader.GetInt64(23) != 0,
                 LastBackup = NullableString(reader, 24),

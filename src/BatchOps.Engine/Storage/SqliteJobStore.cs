@@ -644,8 +644,25 @@ namespace BatchOps.Engine.Storage
                 }
             }
 
+            // The rate is over the time runs were working within the window, not over the whole window.
             long nowMs = NowMs();
-            double seconds = Math.Max(1, (nowMs - sinceMs) / 1000.0);
+            var intervals = new List<(long, long)>();
+            using (var cmd = Command(
+                "SELECT started_ms, CASE WHEN state = @running THEN @now ELSE COALESCE(ended_ms, heartbeat_ms) END FROM runs " +
+                "WHERE job_id = @job AND started_ms <= @now AND COALESCE(ended_ms, @now) >= @since",
+                ("@job", job.Id),
+                ("@running", RunState.Running.ToString()),
+                ("@now", nowMs),
+                ("@since", sinceMs)))
+            using (var reader = cmd.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    intervals.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                }
+            }
+
+            double seconds = Math.Max(0.001, Health.ActiveTime.Milliseconds(intervals, sinceMs, nowMs) / 1000.0);
             return new JobActivity
             {
                 WindowItems = items,
