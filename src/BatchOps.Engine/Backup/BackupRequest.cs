@@ -12,6 +12,9 @@ namespace BatchOps.Engine.Backup
         /// <summary>The folder that holds the backup sets (full path); created when missing.</summary>
         public string Destination { get; init; } = "";
 
+        /// <summary>Create the destination's missing parent folders too (else only the destination itself is created).</summary>
+        public bool CreateDestinationTree { get; init; }
+
         /// <summary>The name of the store: sets are named Name-yyyyMMdd-HHmmss and retention counts within a name.</summary>
         public string Name { get; init; } = "vectorstore";
 

@@ -184,6 +184,18 @@ namespace BatchOps.Engine.Backup
                 throw BatchOpsException.InvalidArgument(ErrorIds.BackupDestinationInvalid, $"The backup destination '{destination}' is a file; pass a folder.", destination);
             }
 
+            // The backup folder itself is made when missing, but not a whole missing tree: a mistyped path should
+            // fail, as a store in a missing folder does, rather than scatter backups somewhere unexpected.
+            string? parent = Path.GetDirectoryName(destination);
+            if (!request.CreateDestinationTree && !Directory.Exists(destination) && !string.IsNullOrEmpty(parent) && !Directory.Exists(parent))
+            {
+                throw new BatchOpsException(
+                    ErrorIds.BackupDestinationNotFound,
+                    BatchOpsErrorCategory.ObjectNotFound,
+                    $"The folder '{parent}' that would hold the backup folder '{destination}' does not exist.",
+                    destination);
+            }
+
             var sources = new List<(string Name, string Path, bool IsDirectory)>();
             var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (string raw in request.Paths)

@@ -61,6 +61,7 @@ namespace BatchOps.Engine
         public const string BackupSourceInvalid = "BackupSourceInvalid";
         public const string BackupSourceChanged = "BackupSourceChanged";
         public const string BackupDestinationInvalid = "BackupDestinationInvalid";
+        public const string BackupDestinationNotFound = "BackupDestinationNotFound";
         public const string BackupNameInvalid = "BackupNameInvalid";
         public const string InvalidRetention = "InvalidRetention";
         public const string BackupNotFound = "BackupNotFound";

@@ -94,7 +94,7 @@ namespace BatchOps.Engine.Health
             {
                 Time = DateTimeOffset.FromUnixTimeMilliseconds(now).LocalDateTime,
                 Status = verdict.Status,
-                Reasons = verdict.Reasons,
+                Reasons = verdict.Reasons.ToArray(),
                 Job = job?.Name,
                 MemoryPercent = memory == null ? (double?)null : Math.Round(memory.Percent, 1),
                 MemoryUsedMB = memory?.UsedBytes / MB,

@@ -79,5 +79,9 @@ namespace BatchOps
         public DateTime? LastBackupTime { get; init; }
 
         public string Store { get; init; } = "";
+
+        /// <summary>One line, for places that show the checkpoint inside another object (health's list view, CSV).</summary>
+        public override string ToString() =>
+            $"run {RunId} {State}: {Completed:N0} of {Total:N0} succeeded ({PercentComplete.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}%), {Failed:N0} failed";
     }
 }

@@ -15,10 +15,10 @@ namespace BatchOps
         public HealthStatus Status { get; init; }
 
         /// <summary>Why the status is not Healthy, worst first: "memory 91% > 90% critical", "no progress for 12 min".</summary>
-        public IReadOnlyList<string> Reasons { get; init; } = Array.Empty<string>();
+        public string[] Reasons { get; init; } = Array.Empty<string>();
 
         /// <summary>The reasons on one line, for tables and logs.</summary>
-        public string Summary => Reasons.Count == 0 ? "" : string.Join("; ", Reasons);
+        public string Summary => string.Join("; ", Reasons);
 
         public string? Job { get; init; }
 

@@ -26,9 +26,11 @@ namespace BatchOps.Commands
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; } = new string[0];
 
-        /// <summary>The folder that holds the backup sets; created if missing.</summary>
         [Parameter(Mandatory = true)]
         public string Destination { get; set; } = "";
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <summary>The store's name: sets are named Name-yyyyMMdd-HHmmss and retention counts within a name.</summary>
         [Parameter]
@@ -81,6 +83,7 @@ namespace BatchOps.Commands
                     Paths = _paths,
                     Destination = ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid),
                     Name = Name,
+                    CreateDestinationTree = Force,
                     Retention = new RetentionPolicy { Keep = Keep, KeepDaily = KeepDaily, KeepHourly = KeepHourly },
                 };
                 request.Retention.Validate();

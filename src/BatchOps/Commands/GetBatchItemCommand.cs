@@ -22,7 +22,7 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(StatusCompleter))]
         public ItemStatus? Status { get; set; }
 
-        /// <summary>Only items with these keys; wildcards are allowed.</summary>
+        /// <summary>Only items with these keys; wildcards are allowed, and a relative path to a file stands for its full path.</summary>
         [Parameter(Position = 1)]
         [SupportsWildcards]
         public string[]? Key { get; set; }
@@ -40,7 +40,7 @@ namespace BatchOps.Commands
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);
-                foreach (BatchItem item in ItemPages.Read(store, job, new ItemQuery { Status = Status, KeyPatterns = Key }, First))
+                foreach (BatchItem item in ItemPages.Read(store, job, new ItemQuery { Status = Status, KeyPatterns = Key == null ? null : ItemKeyArguments.Patterns(this, Key) }, First))
                 {
                     WriteObject(item);
                 }

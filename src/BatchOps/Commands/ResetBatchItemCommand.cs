@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
@@ -25,8 +26,9 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
-        /// <summary>The keys of the items to reset (exact keys; pipe Get-BatchItem output to select by wildcard).</summary>
+        /// <summary>The keys of the items to reset; wildcards are allowed, and a relative path to a file stands for its full path.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = KeySet)]
+        [SupportsWildcards]
         public string[] Key { get; set; } = new string[0];
 
         /// <summary>Reset every item with this status, such as Failed.</summary>
@@ -40,6 +42,14 @@ namespace BatchOps.Commands
         /// <summary>Write the reset items to the pipeline.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        // Keys typed on the command line are patterns; keys bound from piped items (Get-BatchItem output) are exact.
+        private bool _keysArePatterns;
+
+        protected override void BeginProcessing()
+        {
+            _keysArePatterns = MyInvocation.BoundParameters.ContainsKey(nameof(Key));
+        }
 
         protected override void ProcessRecord()
         {
@@ -63,7 +73,7 @@ namespace BatchOps.Commands
                     return;
                 }
 
-                foreach (string key in Key)
+                foreach (string key in KeysOf(store, job))
                 {
                     if (!ShouldProcess($"item '{key}' of job '{job.Name}'", "Reset to Pending"))
                     {
@@ -116,6 +126,34 @@ namespace BatchOps.Commands
             if (PassThru && result.Reset.Count > 0)
             {
                 WriteObject(store.GetItems(job, new ItemQuery { KeyPatterns = Escape(result.Reset) }), enumerateCollection: true);
+            }
+        }
+
+        /// <summary>The exact keys -Key names: patterns expand to the job's matching keys (Get-BatchItem's rule).</summary>
+        private IEnumerable<string> KeysOf(SqliteJobStore store, BatchJob job)
+        {
+            if (!_keysArePatterns)
+            {
+                foreach (string key in Key)
+                {
+                    yield return key;
+                }
+
+                yield break;
+            }
+
+            foreach (string pattern in ItemKeyArguments.Patterns(this, Key))
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+                {
+                    yield return WildcardPattern.Unescape(pattern);
+                    continue;
+                }
+
+                foreach (BatchItem item in store.GetItems(job, new ItemQuery { KeyPatterns = new[] { pattern }, IncludePayload = false }).ToList())
+                {
+                    yield return item.Key;
+                }
             }
         }
 

@@ -8,10 +8,20 @@ namespace BatchOps.Infrastructure
     internal static class ErrorRecords
     {
         public static ErrorRecord From(BatchOpsException e) =>
-            new ErrorRecord(e, e.ErrorId, ToCategory(e.Category), e.Target);
+            WithAdvice(new ErrorRecord(e, e.ErrorId, ToCategory(e.Category), e.Target), e.ErrorId, e.Message);
 
         public static ErrorRecord From(string errorId, ErrorCategory category, string message, object? target) =>
-            new ErrorRecord(new BatchOpsException(errorId, Parse(category), message, target), errorId, category, target);
+            WithAdvice(new ErrorRecord(new BatchOpsException(errorId, Parse(category), message, target), errorId, category, target), errorId, message);
+
+        private static ErrorRecord WithAdvice(ErrorRecord record, string errorId, string message)
+        {
+            if (ErrorAdvice.For(errorId) is string advice)
+            {
+                record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
+            }
+
+            return record;
+        }
 
         private static ErrorCategory ToCategory(BatchOpsErrorCategory category) =>
             Enum.TryParse(category.ToString(), out ErrorCategory parsed) ? parsed : ErrorCategory.NotSpecified;

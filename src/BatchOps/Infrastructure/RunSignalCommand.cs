@@ -37,6 +37,12 @@ namespace BatchOps.Infrastructure
                     IReadOnlyList<RunRecord> live = RunRecovery.LiveRuns(store, job.Id, RunHost.Current);
                     if (live.Count == 0)
                     {
+                        // -WhatIf (or a declined -Confirm) says what would happen; only a real request finds nobody to ask.
+                        if (!ShouldProcess($"the runs of job '{job.Name}' (none is in progress now)", Action))
+                        {
+                            return;
+                        }
+
                         WriteError(ErrorRecords.From(ErrorIds.RunNotActive, ErrorCategory.InvalidOperation, $"Job '{job.Name}' has no run in progress, so there is nothing {Purpose}.", job.Name));
                         return;
                     }
