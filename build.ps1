@@ -62,7 +62,9 @@ try {
     $pwsh = Get-PwshPath
     switch ($Task) {
         'Demo' {
-            Invoke-Native $pwsh @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'examples' 'QuickStart.ps1'))
+            # Each object through Out-Host: one output stream would show every type after the first as a plain list.
+            $demo = "& '$(Join-Path $PSScriptRoot 'examples' 'QuickStart.ps1')' | ForEach-Object { `$_ | Out-Host }"
+            Invoke-Native $pwsh @('-NoProfile', '-NonInteractive', '-Command', $demo)
         }
         'Test' {
             $null = New-Item -ItemType Directory -Force -Path $ResultsDirectory

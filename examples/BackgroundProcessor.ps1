@@ -1,6 +1,6 @@
 <#
 .SYNOPSIS
-    Seed 001's background document processor with BatchOps: a continuous run that backs up its vector store first and
+    A background document processor with BatchOps: a continuous run that backs up its vector store first and
     every two batches, sleeps deeply when idle, wakes for new documents, and is watched for health and data loss.
 
 .DESCRIPTION
@@ -8,7 +8,7 @@
     vector per document (one writer: -ThrottleLimit 1, as a FAISS index allows). The script:
       1. starts the processor in the background (Start-BatchRun -Continuous -AsJob) with -BackupFirst -BackupEvery 2;
       2. feeds documents in two waves (Add-BatchItem), the second while the run is in deep sleep, which wakes it;
-      3. forces deep sleep and wakes it again (Suspend-BatchRun, Resume-BatchRun: the seed's "Force Deep Sleep");
+      3. forces deep sleep and wakes it again (Suspend-BatchRun, Resume-BatchRun);
       4. damages the index, and lets Watch-BatchHealth -AutoRestore restore the newest backup;
       5. stops the run and shows its summary, its checkpoint (with the last backup) and the health samples.
 

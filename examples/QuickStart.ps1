@@ -4,10 +4,10 @@
     checkpoint, then resumes to the end.
 
 .DESCRIPTION
-    Redoes seed 000's process_chunks_until_50_percent.py and seed 003's --checkpoint-status and --resume with
-    BatchOps. The "embedding API" is a stand-in: it takes a few milliseconds per chunk and answers "HTTP 503" to the
-    first attempt at every seventh chunk, which BatchOps retries with backoff. (An "HTTP 429" would instead pause
-    every worker for -RateLimitWait seconds without using up a retry.)
+    Processes a job to a target, shows where it stands, and resumes it. The "embedding API" is a stand-in: it takes a
+    few milliseconds per chunk and answers "HTTP 503" to the first attempt at every seventh chunk, which BatchOps
+    retries with backoff; -Verbose shows each retry and each batch as it is recorded. (An "HTTP 429" would instead
+    pause every worker for -RateLimitWait seconds without using up a retry.)
 
     Run it through the build (pwsh ./build.ps1 -Task Demo) or on its own after a build.
 
@@ -46,14 +46,14 @@ $documentChunks = 1..$Chunks | ForEach-Object {
     [pscustomobject]@{ Id = 'chunk-{0:D4}' -f $_; Text = "Text of document chunk $_" }
 }
 
-# 1. Process until 50% of the chunks are done, 10 per batch, 4 at a time (process_chunks_until_50_percent.py).
-$documentChunks | Start-BatchRun -Job quickstart -Store $Store -TargetPercent 50 -BatchSize 10 -ThrottleLimit 4 -RetryDelay 0.1 -ScriptBlock $embed
+# 1. Process until 50% of the chunks are done, 10 per batch, 4 at a time; -Verbose shows the retries and batches.
+$documentChunks | Start-BatchRun -Job quickstart -Store $Store -TargetPercent 50 -BatchSize 10 -ThrottleLimit 4 -RetryDelay 0.1 -ScriptBlock $embed -Verbose
 
-# 2. Where the run stands (--checkpoint-status).
+# 2. Where the run stands.
 Get-BatchCheckpoint -Job quickstart -Store $Store
 
-# 3. Resume (--resume). Feeding the same chunks again adds nothing: only the other half is processed.
+# 3. Resume. Feeding the same chunks again adds nothing: only the other half is processed.
 $documentChunks | Start-BatchRun -Job quickstart -Store $Store -BatchSize 10 -ThrottleLimit 4 -RetryDelay 0.1 -ScriptBlock $embed
 
-# 4. The job, done (completion-status).
+# 4. The job, done.
 Get-BatchJob -Name quickstart -Store $Store
