@@ -896,7 +896,7 @@ namespace BatchOps.Engine.Running
                     state = RunState.Completed;
                 }
 
-                string? message = _fatal?.Message;
+                string? message = _fatal?.Message ?? (state == RunState.Stopped ? Volatile.Read(ref _stopMessage) : null);
                 try
                 {
                     var final = new RunCommit { JobId = _job.Id, RunId = _runId };

@@ -32,6 +32,7 @@ namespace BatchOps.Commands
         private string? _commandPath;
         private string _location = "";
         private RunLogWriter? _log;
+        private bool _refused;
 
         /// <summary>The job to feed and run. Created by the first item piped in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -174,7 +175,13 @@ namespace BatchOps.Commands
         [Parameter]
         public int? BackupKeep { get; set; }
 
-        protected override void BeginProcessing()
+        protected override void BeginProcessing() => UnlessRefused(Begin);
+
+        protected override void ProcessRecord() => UnlessRefused(Process);
+
+        protected override void EndProcessing() => UnlessRefused(End);
+
+        private void Begin()
         {
             try
             {
@@ -223,7 +230,7 @@ namespace BatchOps.Commands
             }
         }
 
-        protected override void ProcessRecord()
+        private void Process()
         {
             if (!HasInput)
             {
@@ -240,7 +247,7 @@ namespace BatchOps.Commands
             }
         }
 
-        protected override void EndProcessing()
+        private void End()
         {
             EnqueueResult? fed = null;
             BatchJob job;
@@ -301,38 +308,31 @@ namespace BatchOps.Commands
                 (processor as IDisposable)?.Dispose();
             }
 
-            if (pump.PipelineStopped)
-            {
-                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
-            }
-
             BatchRunSummary summary;
             try
             {
                 summary = run.GetAwaiter().GetResult();
             }
-            catch (BatchOpsException e)
+            catch (BatchOpsException e) when (!pump.PipelineStopped)
             {
                 ThrowTerminating(e);
                 return;
             }
 
-            _log?.WriteSummary(summary);
+            // The log gets its last line however the run ended, Ctrl+C included.
+            ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
+            if (pump.PipelineStopped)
+            {
+                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
+            }
+
             WriteVerbose(RunReport.Summary(summary));
             WriteObject(summary);
-            if (runner.Failure is Exception failure)
+            if (failed != null)
             {
-                // Non-terminating, after the summary; -ErrorAction Stop makes it terminating, so that
+                // After the summary, non-terminating: $? is false, and -ErrorAction Stop makes it throw, so that
                 // `pwsh -File job.ps1` run by a scheduler ends with a non-zero exit code.
-                var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
-                var error = new BatchOpsException(
-                    ErrorIds.RunFailed,
-                    category,
-                    $"Run {summary.RunId} of job '{Job}' failed: {failure.Message} The items it finished are recorded; run the same command again to resume.",
-                    summary,
-                    failure);
-                _log?.WriteError(error.Message);
-                WriteError(ErrorRecords.From(error));
+                WriteError(failed);
             }
         }
 
@@ -352,11 +352,39 @@ namespace BatchOps.Commands
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
-        /// <summary>Refuses with a terminating error, and says so in the log when there is one.</summary>
+        /// <summary>
+        /// Refuses: logs the error, writes it, and ends the command with nothing run. A non-terminating error, not
+        /// ThrowTerminatingError, because -ErrorAction Stop turns only the former into one that ends a script, and a
+        /// scheduled `pwsh -File` script must not carry on (and exit 0) after a refused run.
+        /// </summary>
         protected override void ThrowTerminating(BatchOpsException e)
         {
             _log?.WriteError(e.Message);
-            base.ThrowTerminating(e);
+            _refused = true;
+            WriteError(ErrorRecords.From(e));
+            throw new RefusedException();
+        }
+
+        private void UnlessRefused(Action step)
+        {
+            if (_refused)
+            {
+                return;
+            }
+
+            try
+            {
+                step();
+            }
+            catch (RefusedException)
+            {
+                // Written already; the rest of the pipeline input is ignored.
+            }
+        }
+
+        /// <summary>Unwinds a refused command to its entry point (see <see cref="ThrowTerminating"/>).</summary>
+        private sealed class RefusedException : Exception
+        {
         }
 
         protected override void StopProcessing()
