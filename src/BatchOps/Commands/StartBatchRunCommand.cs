@@ -313,8 +313,14 @@ namespace BatchOps.Commands
             {
                 summary = run.GetAwaiter().GetResult();
             }
-            catch (BatchOpsException e) when (!pump.PipelineStopped)
+            catch (BatchOpsException e)
             {
+                if (pump.PipelineStopped)
+                {
+                    _log?.WriteError(e.Message);
+                    return;
+                }
+
                 ThrowTerminating(e);
                 return;
             }
