@@ -1,5 +1,7 @@
+using System;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using Xunit;
 
@@ -112,5 +114,39 @@ public class RunFailureTests
         var result = session.Run("1..3 | Start-BatchRun -Job j -ScriptBlock { $_ }");
         Assert.Empty(result.Errors);
         Assert.Null(result.Thrown);
+    }
+
+    [Fact]
+    public async Task Remove_BatchJob_Force_under_a_live_run_stops_it_with_a_clear_reason()
+    {
+        using var session = new PowerShellSession();
+        string started = session.File("started.txt");
+        string release = session.File("release.txt");
+        using var shell = session.NewShell();
+        shell.AddScript(
+            "1..6 | Start-BatchRun -Job doomed -BatchSize 1 -ThrottleLimit 1 -ScriptBlock { " +
+            $"[System.IO.File]::WriteAllText('{started}', ''); while (-not [System.IO.File]::Exists('{release}')) {{ [System.Threading.Thread]::Sleep(20) }}; $_ }}");
+        IAsyncResult running = shell.BeginInvoke();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(started))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first item never started");
+            await Task.Delay(20);
+        }
+
+        using (var other = new PowerShellSession(session.Folder))
+        {
+            Assert.Empty(other.Run("Remove-BatchJob -Job doomed -Force -Confirm:$false").Errors);
+        }
+
+        File.WriteAllText(release, "");
+        PSObject summary = shell.EndInvoke(running).Single();
+
+        Assert.Equal("Stopped", summary.Properties["State"].Value.ToString());
+        Assert.Equal("JobRemoved", summary.Properties["StopReason"].Value.ToString());
+        ErrorRecord error = Assert.Single(shell.Streams.Error);
+        Assert.Equal("JobRemoved", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("removed or cleared while this run was processing it", error.Exception.Message);
+        Assert.DoesNotContain("FOREIGN KEY", error.Exception.Message);
     }
 }

@@ -261,6 +261,7 @@ namespace BatchOps.Engine.Storage
 
             return Guarded(() => WriteTransaction(() =>
             {
+                RequireRun(commit.RunId);
                 long now = NowMs();
                 // Retries first: an item's failed attempts always happen before its final outcome.
                 foreach (ItemRetry retry in commit.Retries)
@@ -419,11 +420,28 @@ namespace BatchOps.Engine.Storage
             cmd.ExecuteNonQuery();
         }
 
+        /// <summary>
+        /// Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.
+        /// Without this the run's next write broke a foreign key ("SQLite Error 19") and the run crashed.
+        /// </summary>
+        private void RequireRun(long runId)
+        {
+            if (ScalarLong("SELECT COUNT(*) FROM runs WHERE id = @run", ("@run", runId)) == 0)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.JobRemoved,
+                    BatchOpsErrorCategory.OperationStopped,
+                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
+                    runId);
+            }
+        }
+
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs)
         {
             RequireWritable();
             return Guarded(() => WriteTransaction(() =>
             {
+                RequireRun(runId);
                 long now = NowMs();
                 Execute(
                     "UPDATE items SET lease_expires_ms = @expires WHERE job_id = @job AND status = 1 AND lease_run = @run AND lease_token IS NOT NULL",

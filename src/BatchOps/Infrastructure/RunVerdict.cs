@@ -49,6 +49,11 @@ namespace BatchOps.Infrastructure
         public BatchOpsException? Judge(BatchRunSummary summary, Exception? failure)
         {
             string run = $"Run {summary.RunId} of job '{summary.Job}'";
+            if (summary.StopReason == StopReason.JobRemoved)
+            {
+                return new BatchOpsException(ErrorIds.JobRemoved, BatchOpsErrorCategory.OperationStopped, $"{run} stopped: {summary.Message}", summary);
+            }
+
             if (failure != null)
             {
                 var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
