@@ -72,8 +72,12 @@ namespace BatchOps.Engine.Running
         /// </summary>
         public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
 
-        /// <summary>Rate-limit pauses one item may cause before its rate limit counts as an ordinary failed attempt.</summary>
-        public int MaxRateLimitPausesPerItem { get; set; } = 20;
+        /// <summary>
+        /// Rate-limit pauses one item may cause before its rate limits count as ordinary failed attempts (retried with
+        /// the usual backoff, up to the retry limit). Small, because each pause holds every worker: with the default
+        /// waits 5 pauses are about five minutes, where 20 were an hour of a run doing nothing for one item.
+        /// </summary>
+        public int MaxRateLimitPausesPerItem { get; set; } = 5;
 
         /// <summary>
         /// Circuit breaker (Polly): when more than this fraction (0-1) of attempts fail within
