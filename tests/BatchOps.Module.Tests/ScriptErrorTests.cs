@@ -63,4 +63,23 @@ public class ScriptErrorTests
         Assert.Equal(1L, summary.Properties["Succeeded"].Value);
         Assert.Equal("done", session.Run("(Get-BatchItem -Job chatty -Key a).Result").Single().ToString());
     }
+
+    [Fact]
+    public void The_error_log_keeps_where_in_the_script_block_the_error_happened()
+    {
+        using var session = new PowerShellSession();
+        session.Run(@"'a' | Start-BatchRun -Job where -RetryLimit 1 -RetryDelay 0 -ErrorAction SilentlyContinue -ScriptBlock {
+            $first = 1
+            throw [TimeoutException]'boom'
+        }").Output.ToList();
+
+        var details = session.Run("(Get-BatchHealth -Job where).LatestErrors | ForEach-Object Detail").Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(2, details.Count); // the retried attempt and the final one
+        Assert.All(details, detail =>
+        {
+            Assert.Contains("throw [TimeoutException]'boom'", detail);
+            Assert.Contains("line 3", detail); // the script stack names the block's own line
+        });
+        Assert.Equal("boom", session.Run("(Get-BatchItem -Job where -Key a).LastError").Single().ToString()); // the message stays short
+    }
 }

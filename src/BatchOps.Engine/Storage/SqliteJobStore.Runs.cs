@@ -274,7 +274,7 @@ namespace BatchOps.Engine.Storage
                         ("@token", retry.LeaseToken));
                     if (cmd.ExecuteNonQuery() == 1)
                     {
-                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
+                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error, retry.ErrorDetail);
                     }
                 }
 
@@ -306,7 +306,7 @@ namespace BatchOps.Engine.Storage
                             break;
                         case OutcomeKind.Failed:
                             failed++;
-                            InsertError(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error);
+                            InsertError(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error, outcome.ErrorDetail);
                             break;
                         default:
                             released++;
@@ -405,11 +405,12 @@ namespace BatchOps.Engine.Storage
             return cmd.ExecuteNonQuery() == 1;
         }
 
-        private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message)
+        private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message, string? detail = null)
         {
             SqliteCommand cmd = Bound(
                 "errors.insert",
-                "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message) VALUES (@job, @run, @key, @attempt, @now, @type, @message)",
+                "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message, detail) VALUES (@job, @run, @key, @attempt, @now, @type, @message, @detail)",
+                ("@detail", detail),
                 ("@job", jobId),
                 ("@run", runId),
                 ("@key", key),

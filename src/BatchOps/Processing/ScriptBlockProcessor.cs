@@ -169,7 +169,7 @@ if ($global:LASTEXITCODE -ne 0) {
                     return ItemResult.RateLimited(cause.Message, retryAfter);
                 }
 
-                return ItemResult.Failure(cause.Message, ScriptErrors.TypeName(cause));
+                return ItemResult.Failure(cause.Message, ScriptErrors.TypeName(cause), detail: e.ErrorRecord == null ? null : ScriptErrors.Detail(e.ErrorRecord));
             }
             finally
             {
@@ -204,7 +204,7 @@ if ($global:LASTEXITCODE -ne 0) {
                 return ItemResult.RateLimited(message, retryAfter, output);
             }
 
-            return ItemResult.Failure(message, ScriptErrors.TypeName(first), output);
+            return ItemResult.Failure(message, ScriptErrors.TypeName(first), output, ScriptErrors.Detail(errors[0]));
         }
 
         private static void Stop(PowerShell shell)

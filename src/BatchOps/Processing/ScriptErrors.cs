@@ -60,6 +60,13 @@ namespace BatchOps.Processing
         /// <summary>A short type name for the error log: the original exception's, or the native command marker.</summary>
         public static string TypeName(Exception original) => original.GetType().Name;
 
+        // The outermost frame is the processor's own bootstrap script, which says nothing about the user's block.
+        private static string WithoutHostFrame(string stack)
+        {
+            int last = stack.LastIndexOf('\n');
+            return last < 0 ? stack : stack.Substring(0, last).TrimEnd();
+        }
+
         /// <summary>True for a record that is a line a native command wrote to standard error (not an error by itself).</summary>
         public static bool IsNativeErrorOutput(ErrorRecord record) =>
             record.FullyQualifiedErrorId == "NativeCommandError" || record.FullyQualifiedErrorId == "NativeCommandErrorMessage";
@@ -80,8 +87,34 @@ namespace BatchOps.Processing
             return all.Length <= ErrorTailLength ? all : "..." + all.Substring(all.Length - ErrorTailLength);
         }
 
-        /// <summary>Where in the script the error happened (PowerShell's script stack), or null.</summary>
-        public static string? ScriptStack(ErrorRecord? record) =>
-            string.IsNullOrWhiteSpace(record?.ScriptStackTrace) ? null : record!.ScriptStackTrace;
+        /// <summary>
+        /// Where in the script the error happened: the position (line, column, the code) and the script stack of the
+        /// innermost record under the wrappers, which is the block's own line and not the host's call. Null if none.
+        /// </summary>
+        public static string? Detail(ErrorRecord outer)
+        {
+            ErrorRecord record = outer;
+            Exception e = outer.Exception;
+            for (int depth = 0; depth < 16 && e != null; depth++)
+            {
+                if (e is IContainsErrorRecord holder && holder.ErrorRecord is ErrorRecord inner && inner.InvocationInfo != null)
+                {
+                    record = inner;
+                }
+
+                Exception? next = Unwrapped(e);
+                if (next == null || ReferenceEquals(next, e))
+                {
+                    break;
+                }
+
+                e = next;
+            }
+
+            string position = record.InvocationInfo?.PositionMessage?.Trim() ?? "";
+            string stack = WithoutHostFrame((!string.IsNullOrWhiteSpace(record.ScriptStackTrace) ? record.ScriptStackTrace : outer.ScriptStackTrace ?? "").Trim());
+            string detail = position.Length > 0 && stack.Length > 0 ? position + "\n" + stack : position + stack;
+            return detail.Length == 0 ? null : detail;
+        }
     }
 }
