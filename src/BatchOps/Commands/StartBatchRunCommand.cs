@@ -20,7 +20,7 @@ namespace BatchOps.Commands
     [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
     [OutputType(typeof(BatchRunSummary))]
     [OutputType(typeof(BatchRunJob))]
-    public sealed class StartBatchRunCommand : BatchOpsCmdlet
+    public sealed class StartBatchRunCommand : RefusingCmdlet
     {
         private const string ScriptBlockSet = "ScriptBlock";
         private const string CommandSet = "Command";
@@ -32,7 +32,6 @@ namespace BatchOps.Commands
         private string? _commandPath;
         private string _location = "";
         private RunLogWriter? _log;
-        private bool _refused;
 
         /// <summary>The job to feed and run. Created by the first item piped in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -175,13 +174,7 @@ namespace BatchOps.Commands
         [Parameter]
         public int? BackupKeep { get; set; }
 
-        protected override void BeginProcessing() => UnlessRefused(Begin);
-
-        protected override void ProcessRecord() => UnlessRefused(Process);
-
-        protected override void EndProcessing() => UnlessRefused(End);
-
-        private void Begin()
+        protected override void Begin()
         {
             try
             {
@@ -230,7 +223,7 @@ namespace BatchOps.Commands
             }
         }
 
-        private void Process()
+        protected override void Process()
         {
             if (!HasInput)
             {
@@ -247,7 +240,7 @@ namespace BatchOps.Commands
             }
         }
 
-        private void End()
+        protected override void End()
         {
             EnqueueResult? fed = null;
             BatchJob job;
@@ -358,40 +351,8 @@ namespace BatchOps.Commands
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
-        /// <summary>
-        /// Refuses: logs the error, writes it, and ends the command with nothing run. A non-terminating error, not
-        /// ThrowTerminatingError, because -ErrorAction Stop turns only the former into one that ends a script, and a
-        /// scheduled `pwsh -File` script must not carry on (and exit 0) after a refused run.
-        /// </summary>
-        protected override void ThrowTerminating(BatchOpsException e)
-        {
-            _log?.WriteError(e.Message);
-            _refused = true;
-            WriteError(ErrorRecords.From(e));
-            throw new RefusedException();
-        }
-
-        private void UnlessRefused(Action step)
-        {
-            if (_refused)
-            {
-                return;
-            }
-
-            try
-            {
-                step();
-            }
-            catch (RefusedException)
-            {
-                // Written already; the rest of the pipeline input is ignored.
-            }
-        }
-
-        /// <summary>Unwinds a refused command to its entry point (see <see cref="ThrowTerminating"/>).</summary>
-        private sealed class RefusedException : Exception
-        {
-        }
+        /// <summary>A refused run is said in the log too, when there is one.</summary>
+        protected override void OnRefused(BatchOpsException e) => _log?.WriteError(e.Message);
 
         protected override void StopProcessing()
         {
