@@ -13,9 +13,10 @@ public class ScriptErrorTests
     public void ErrorsByType_names_the_original_exception_not_PowerShell_s_wrapper()
     {
         using var session = new PowerShellSession();
-        session.Run(@"'timeout','format','http','path','plain' | Start-BatchRun -Job types -RetryLimit 0 -ErrorAction SilentlyContinue -ScriptBlock {
+        session.Run(@"'timeout','typeonly','format','http','path','plain' | Start-BatchRun -Job types -RetryLimit 0 -ErrorAction SilentlyContinue -ScriptBlock {
             switch ($_) {
                 'timeout' { throw [TimeoutException]'the API did not answer' }
+                'typeonly' { throw [TimeoutException] }
                 'format'  { [int]::Parse('not a number') }
                 'http'    { throw [System.Net.Http.HttpRequestException]::new('connection refused') }
                 'path'    { Get-Command no-such-command-xyz -ErrorAction Stop }
@@ -27,6 +28,7 @@ public class ScriptErrorTests
         Assert.Equal(
             new[] { "CommandNotFoundException", "FormatException", "HttpRequestException", "RuntimeException", "TimeoutException" },
             byType.Keys.Cast<string>().OrderBy(k => k).ToArray());
+        Assert.Equal(2L, byType["TimeoutException"]);
         Assert.Equal("the API did not answer", session.Run("(Get-BatchItem -Job types -Key timeout).LastError").Single().ToString());
     }
 

@@ -49,16 +49,28 @@ namespace BatchOps.Processing
 
             // The record's exception is the original, unless it is only PowerShell's marker for "see the parent".
             if (e is IContainsErrorRecord holder && holder.ErrorRecord?.Exception is Exception recorded
-                && !ReferenceEquals(recorded, e) && !(recorded is ParentContainsErrorRecordException))
+                && !ReferenceEquals(recorded, e) && IsCause(recorded))
             {
                 return recorded;
             }
 
-            return e.InnerException is Exception inner && !(inner is ParentContainsErrorRecordException) ? inner : null;
+            return e.InnerException is Exception inner && IsCause(inner) ? inner : null;
         }
 
+        // Not a cause: PowerShell's "see the parent" marker, or a bare copy of the parent whose record points back to it
+        // (stopping above it keeps the record that says what was thrown, e.g. the type in `throw [TimeoutException]`).
+        private static bool IsCause(Exception e) =>
+            !(e is ParentContainsErrorRecordException)
+            && !(e.GetType() == typeof(RuntimeException) && ((IContainsErrorRecord)e).ErrorRecord?.Exception is ParentContainsErrorRecordException);
+
         /// <summary>A short type name for the error log: the original exception's, or the native command marker.</summary>
-        public static string TypeName(Exception original) => original.GetType().Name;
+        public static string TypeName(Exception original)
+        {
+            // `throw [TimeoutException]` throws the type itself: PowerShell makes a RuntimeException that targets it.
+            object? thrown = (original as RuntimeException)?.ErrorRecord?.TargetObject;
+            Type? type = thrown as Type ?? (thrown as PSObject)?.BaseObject as Type;
+            return type != null && typeof(Exception).IsAssignableFrom(type) ? type.Name : original.GetType().Name;
+        }
 
         // The outermost frame is the processor's own bootstrap script, which says nothing about the user's block.
         private static string WithoutHostFrame(string stack)
