@@ -216,6 +216,8 @@ public class HealthRunnerTests
 
         Assert.Equal(RunState.Stopped, summary.State);
         Assert.Equal(StopReason.CircuitBroken, summary.StopReason);
+        Assert.Contains("attempts within 60 s failed", summary.Message); // why it stopped, in the summary and the checkpoint
+        Assert.Equal(summary.Message, store.GetCheckpoint(store.GetJob("broken"))!.Message);
         BatchJob after = store.GetJob("broken");
         Assert.InRange(after.Failed, 6, 30);
         Assert.Equal(200 - after.Failed, after.Pending);

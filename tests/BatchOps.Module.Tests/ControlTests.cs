@@ -70,7 +70,7 @@ public class ControlTests
     public void LogPath_writes_a_readable_line_per_batch_and_json_lines()
     {
         using var session = new PowerShellSession();
-        session.Run("1..6 | Start-BatchRun -Job logged -BatchSize 2 -LogPath logs -ScriptBlock { if ($_ -eq 4) { throw 'four is bad' }; $_ } -RetryLimit 0").Single();
+        session.Run("1..6 | Start-BatchRun -Job logged -BatchSize 2 -LogPath logs -ScriptBlock { if ($_ -eq 4) { throw 'four is bad' }; $_ } -RetryLimit 0 -ErrorAction SilentlyContinue").Single();
 
         string logs = session.File("logs");
         string text = File.ReadAllText(Directory.GetFiles(logs, "batchops_*.log").Single());

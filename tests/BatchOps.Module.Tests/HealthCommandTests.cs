@@ -14,7 +14,7 @@ public class HealthCommandTests
     public void Get_BatchHealth_judges_a_job_and_takes_threshold_overrides()
     {
         using var session = new PowerShellSession();
-        session.Run("1..40 | Start-BatchRun -Job eval -BatchSize 10 -RetryLimit 0 -ScriptBlock { if ($_ % 4 -eq 0) { throw 'HTTP 500' }; $_ }").Single();
+        session.Run("1..40 | Start-BatchRun -Job eval -BatchSize 10 -RetryLimit 0 -ScriptBlock { if ($_ % 4 -eq 0) { throw 'HTTP 500' }; $_ } -ErrorAction SilentlyContinue").Single();
 
         PSObject sample = session.Run("Get-BatchHealth -Job eval").Single();
         Assert.Equal("BatchOps.HealthSample", sample.TypeNames[0]);

@@ -29,7 +29,7 @@ public class ProcessorTests
     public void A_thrown_error_fails_the_item_with_its_message()
     {
         using var session = new PowerShellSession();
-        var result = session.Run("'bad' | Start-BatchRun -Job j -RetryLimit 1 -RetryDelay 0 -ScriptBlock { throw 'API key is invalid' }");
+        var result = session.Run("'bad' | Start-BatchRun -Job j -RetryLimit 1 -RetryDelay 0 -ScriptBlock { throw 'API key is invalid' } -ErrorAction SilentlyContinue");
         Assert.Equal(1L, result.Single().Properties["Failed"].Value);
         Assert.Contains(result.Warnings, w => w == "Item 'bad' failed after 2 attempt(s): API key is invalid");
         PSObject item = session.Run("Get-BatchItem -Job j").Single();
@@ -41,7 +41,7 @@ public class ProcessorTests
     public void An_error_written_by_a_command_in_the_block_fails_the_item()
     {
         using var session = new PowerShellSession();
-        session.Run("'x' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { Get-Command no-such-command-xyz -ErrorAction Continue; 'still ran' }").Single();
+        session.Run("'x' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { Get-Command no-such-command-xyz -ErrorAction Continue; 'still ran' } -ErrorAction SilentlyContinue").Single();
         PSObject item = session.Run("Get-BatchItem -Job j").Single();
         Assert.Equal("Failed", item.Properties["Status"].Value.ToString());
         Assert.Contains("no-such-command-xyz", (string)item.Properties["LastError"].Value);
@@ -57,7 +57,7 @@ public class ProcessorTests
         }
 
         using var session = new PowerShellSession();
-        session.Run("'ok','bad' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { if ($_ -eq 'bad') { sh -c 'exit 7' } else { sh -c 'exit 0' }; 'ran' }").Single();
+        session.Run("'ok','bad' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { if ($_ -eq 'bad') { sh -c 'exit 7' } else { sh -c 'exit 0' }; 'ran' } -ErrorAction SilentlyContinue").Single();
         Assert.Equal("Succeeded", session.Run("(Get-BatchItem -Job j -Key ok).Status").Single().ToString());
         Assert.Equal("A native command in the script block exited with code 7.", session.Run("(Get-BatchItem -Job j -Key bad).LastError").Single().ToString());
     }

@@ -53,4 +53,30 @@ public class StopTests
         PSObject resumed = session.Run("Start-BatchRun -Job slow -ScriptBlock { $_ }").Single();
         Assert.Equal(18L, resumed.Properties["Succeeded"].Value);
     }
+
+    [Fact]
+    public async Task Ctrl_C_still_writes_the_log_s_final_line_and_RunFinished()
+    {
+        using var session = new PowerShellSession();
+        string started = session.File("started.txt");
+        using PowerShell shell = session.NewShell();
+        shell.AddScript(
+            "1..5 | Start-BatchRun -Job cancelled -BatchSize 1 -ThrottleLimit 1 -LogPath logs -ScriptBlock { " +
+            $"[System.IO.File]::WriteAllText('{started}', ''); while ($true) {{ [System.Threading.Thread]::Sleep(20) }} }}");
+        IAsyncResult running = shell.BeginInvoke();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(started))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first item never started");
+            await Task.Delay(20);
+        }
+
+        shell.Stop();
+        Assert.Throws<PipelineStoppedException>(() => shell.EndInvoke(running));
+
+        string logs = session.File("logs");
+        string text = File.ReadAllText(Directory.GetFiles(logs, "batchops_*.log").Single());
+        Assert.Contains("Run 1 of 'cancelled' Stopped (Cancelled)", text);
+        Assert.Contains(File.ReadAllLines(Directory.GetFiles(logs, "batchops_*.jsonl").Single()), l => l.Contains("\"event\":\"RunFinished\""));
+    }
 }

@@ -50,6 +50,9 @@ namespace BatchOps.Engine
         public const string CommandNotFound = "CommandNotFound";
         public const string ItemFailed = "ItemFailed";
         public const string RunFailed = "RunFailed";
+        public const string RunItemsFailed = "RunItemsFailed";
+        public const string RunCircuitBroken = "RunCircuitBroken";
+        public const string JobRemoved = "JobRemoved";
         public const string RunNotActive = "RunNotActive";
         public const string JobTargetUnreachable = "JobTargetUnreachable";
         public const string WaitTimedOut = "WaitTimedOut";

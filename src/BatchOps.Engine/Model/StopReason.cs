@@ -32,5 +32,8 @@ namespace BatchOps
 
         /// <summary>The backup taken before the first batch (-BackupFirst) failed, so nothing was processed.</summary>
         BackupFailed,
+
+        /// <summary>The job was removed or cleared (by force) while the run was processing it.</summary>
+        JobRemoved,
     }
 }

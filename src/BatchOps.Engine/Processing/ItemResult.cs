@@ -3,8 +3,9 @@ namespace BatchOps.Engine.Processing
     /// <summary>How one attempt ended.</summary>
     public sealed class ItemResult
     {
-        private ItemResult(bool succeeded, string? output, string? error, string? errorType)
+        private ItemResult(bool succeeded, string? output, string? error, string? errorType, string? detail = null)
         {
+            Detail = detail;
             Succeeded = succeeded;
             Output = output;
             Error = error;
@@ -21,6 +22,9 @@ namespace BatchOps.Engine.Processing
         /// <summary>A short classification of the error (an exception type, "ExitCode", "Timeout" ...).</summary>
         public string? ErrorType { get; }
 
+        /// <summary>Where the error happened (a script's position and stack), kept in the error log beside the error.</summary>
+        public string? Detail { get; }
+
         /// <summary>The attempt was refused for rate limiting (HTTP 429 and the like): dispatch pauses, the attempt does not count.</summary>
         public bool IsRateLimited { get; private set; }
 
@@ -32,6 +36,6 @@ namespace BatchOps.Engine.Processing
 
         public static ItemResult Success(string? output = null) => new ItemResult(true, output, null, null);
 
-        public static ItemResult Failure(string error, string? errorType = null, string? output = null) => new ItemResult(false, output, error, errorType);
+        public static ItemResult Failure(string error, string? errorType = null, string? output = null, string? detail = null) => new ItemResult(false, output, error, errorType, detail);
     }
 }

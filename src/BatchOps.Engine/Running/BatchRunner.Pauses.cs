@@ -16,6 +16,8 @@ namespace BatchOps.Engine.Running
         /// </summary>
         private sealed partial class ActiveRun
         {
+            private string? _stopMessage;
+
             /// <summary>
             /// The memory guard (seed 002): above MaxMemoryPercent, collect and trim, wait, check again; after a few
             /// checks the run is marked paused and says why; it resumes by itself when memory drops. Items in flight
@@ -275,6 +277,7 @@ namespace BatchOps.Engine.Running
 
             private void OnCircuitOpened(string message)
             {
+                Interlocked.CompareExchange(ref _stopMessage, message, null); // the summary says why the run stopped
                 _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.CircuitOpened, IsWarning = true, Message = message });
                 _runner.StopGracefully(StopReason.CircuitBroken);
             }

@@ -129,7 +129,7 @@ namespace BatchOps.Engine.Running
 
             var run = new ActiveRun(this, baseline, RunId, cancellationToken);
             BatchRunSummary summary = await run.ExecuteAsync(input).ConfigureAwait(false);
-            Failure = run.Fatal;
+            Failure = summary.StopReason == StopReason.JobRemoved ? null : run.Fatal; // a stop, said in the summary
             return summary;
         }
 
@@ -815,6 +815,11 @@ namespace BatchOps.Engine.Running
                             _runner.StopGracefully(StopReason.StopRequested);
                         }
                     }
+                    catch (BatchOpsException e) when (JobRemoved(e))
+                    {
+                        Fail(e); // nothing of this run can be recorded any more: stop now, not at the next outcome
+                        return;
+                    }
                     catch (BatchOpsException e)
                     {
                         _runner.Publish(new RunWarningEvent { Message = "Could not renew the leases of items in flight: " + e.Message });
@@ -896,7 +901,12 @@ namespace BatchOps.Engine.Running
                     state = RunState.Completed;
                 }
 
-                string? message = _fatal?.Message;
+                if (JobRemoved(_fatal))
+                {
+                    return RemovedSummary(input);
+                }
+
+                string? message = _fatal?.Message ?? (state == RunState.Stopped ? Volatile.Read(ref _stopMessage) : null);
                 try
                 {
                     var final = new RunCommit { JobId = _job.Id, RunId = _runId };
@@ -911,6 +921,11 @@ namespace BatchOps.Engine.Running
                         Final = true,
                     };
                     _store.Commit(final);
+                }
+                catch (BatchOpsException e) when (JobRemoved(e))
+                {
+                    _fatal = e;
+                    return RemovedSummary(input);
                 }
                 catch (Exception e) when (_fatal != null)
                 {

@@ -124,6 +124,7 @@ namespace BatchOps.Engine.Running
                             Attempt = unit.Attempt,
                             Error = error,
                             ErrorType = type,
+                            ErrorDetail = args.Outcome.Result?.Detail,
                         });
                         return default;
                     },
@@ -223,7 +224,7 @@ namespace BatchOps.Engine.Running
                     new AttemptState(this, unit)).ConfigureAwait(false);
                 return result.Succeeded
                     ? Outcome(unit, OutcomeKind.Succeeded, clock, result: Cap(result.Output))
-                    : Outcome(unit, OutcomeKind.Failed, clock, result: Cap(result.Output), error: result.Error ?? "The processor reported a failure.", errorType: result.ErrorType);
+                    : Outcome(unit, OutcomeKind.Failed, clock, result: Cap(result.Output), error: result.Error ?? "The processor reported a failure.", errorType: result.ErrorType, errorDetail: result.Detail);
             }
             catch (ReleasedWhileWaitingException)
             {
@@ -393,7 +394,7 @@ namespace BatchOps.Engine.Running
             return text.Substring(0, _options.MaxResultLength) + string.Format(CultureInfo.InvariantCulture, " [{0:N0} characters cut]", text.Length - _options.MaxResultLength);
         }
 
-        private static ItemOutcome Outcome(WorkUnit unit, OutcomeKind kind, Stopwatch clock, string? result = null, string? error = null, string? errorType = null, bool undoAttempt = false) =>
+        private static ItemOutcome Outcome(WorkUnit unit, OutcomeKind kind, Stopwatch clock, string? result = null, string? error = null, string? errorType = null, bool undoAttempt = false, string? errorDetail = null) =>
             new ItemOutcome
             {
                 ItemId = unit.Item.Id,
@@ -403,6 +404,7 @@ namespace BatchOps.Engine.Running
                 Result = result,
                 Error = error,
                 ErrorType = errorType,
+                ErrorDetail = errorDetail,
                 Attempt = unit.Attempt,
                 DurationMs = clock.ElapsedMilliseconds,
                 UndoAttempt = undoAttempt,

@@ -14,6 +14,9 @@ namespace BatchOps.Engine.Running
         public const int MaxThrottleLimit = 1_024;
         public const int MaxRetryLimit = 100;
 
+        /// <summary>The longest wait a .NET timer takes (2^32 - 2 ms is about 49.7 days), in whole days.</summary>
+        public static readonly TimeSpan MaxTimerDuration = TimeSpan.FromDays(49);
+
         /// <summary>Items claimed, checkpointed and reported together (seed default: 5).</summary>
         public int BatchSize { get; set; } = 5;
 
@@ -72,8 +75,12 @@ namespace BatchOps.Engine.Running
         /// </summary>
         public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
 
-        /// <summary>Rate-limit pauses one item may cause before its rate limit counts as an ordinary failed attempt.</summary>
-        public int MaxRateLimitPausesPerItem { get; set; } = 20;
+        /// <summary>
+        /// Rate-limit pauses one item may cause before its rate limits count as ordinary failed attempts (retried with
+        /// the usual backoff, up to the retry limit). Small, because each pause holds every worker: with the default
+        /// waits 5 pauses are about five minutes, where 20 were an hour of a run doing nothing for one item.
+        /// </summary>
+        public int MaxRateLimitPausesPerItem { get; set; } = 5;
 
         /// <summary>
         /// Circuit breaker (Polly): when more than this fraction (0-1) of attempts fail within
@@ -157,9 +164,10 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidMaxItems, $"MaxItems must be at least 1; it was {maxItems}. Leave it out to process every pending item.", maxItems);
             }
 
-            if (MaxDuration is TimeSpan maxDuration && maxDuration <= TimeSpan.Zero)
+            // A timer cannot be set further ahead than about 49.7 days.
+            if (MaxDuration is TimeSpan maxDuration && (maxDuration <= TimeSpan.Zero || maxDuration > MaxTimerDuration))
             {
-                throw Invalid(ErrorIds.InvalidMaxDuration, $"MaxDuration must be more than 0; it was {Seconds(maxDuration)} seconds. Leave it out to run until the job is done.", maxDuration);
+                throw Invalid(ErrorIds.InvalidMaxDuration, $"MaxDuration must be more than 0 and at most 49 days; it was {Seconds(maxDuration)} seconds. Leave it out to run until the job is done.", maxDuration);
             }
 
             if (LeaseDuration < TimeSpan.FromMilliseconds(100) || LeaseDuration > TimeSpan.FromDays(1))
@@ -192,9 +200,9 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidMaxFailureRatio, $"FailureSamplingDuration must be between 0.5 seconds and 1 day and FailureMinimumThroughput at least 2; they were {Seconds(FailureSamplingDuration)} s and {FailureMinimumThroughput}.", FailureSamplingDuration);
             }
 
-            if (DeepSleepAfter < TimeSpan.Zero || MaxPollInterval < TimeSpan.FromMilliseconds(100) || MaxPollInterval > TimeSpan.FromDays(1))
+            if (DeepSleepAfter < TimeSpan.Zero || DeepSleepAfter > MaxTimerDuration || MaxPollInterval < TimeSpan.FromMilliseconds(100) || MaxPollInterval > TimeSpan.FromDays(1))
             {
-                throw Invalid(ErrorIds.InvalidDeepSleep, $"DeepSleepAfter must be 0 or more and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
+                throw Invalid(ErrorIds.InvalidDeepSleep, $"DeepSleepAfter must be between 0 and 49 days and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
             }
 
             if (Backup == null && (BackupEvery.HasValue || BackupFirst))

@@ -261,6 +261,7 @@ namespace BatchOps.Engine.Storage
 
             return Guarded(() => WriteTransaction(() =>
             {
+                RequireRun(commit.RunId);
                 long now = NowMs();
                 // Retries first: an item's failed attempts always happen before its final outcome.
                 foreach (ItemRetry retry in commit.Retries)
@@ -273,7 +274,7 @@ namespace BatchOps.Engine.Storage
                         ("@token", retry.LeaseToken));
                     if (cmd.ExecuteNonQuery() == 1)
                     {
-                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error);
+                        InsertError(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error, retry.ErrorDetail);
                     }
                 }
 
@@ -305,7 +306,7 @@ namespace BatchOps.Engine.Storage
                             break;
                         case OutcomeKind.Failed:
                             failed++;
-                            InsertError(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error);
+                            InsertError(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error, outcome.ErrorDetail);
                             break;
                         default:
                             released++;
@@ -404,11 +405,12 @@ namespace BatchOps.Engine.Storage
             return cmd.ExecuteNonQuery() == 1;
         }
 
-        private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message)
+        private void InsertError(long jobId, long runId, string key, int attempt, long now, string? type, string? message, string? detail = null)
         {
             SqliteCommand cmd = Bound(
                 "errors.insert",
-                "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message) VALUES (@job, @run, @key, @attempt, @now, @type, @message)",
+                "INSERT INTO errors (job_id, run_id, item_key, attempt, time_ms, error_type, message, detail) VALUES (@job, @run, @key, @attempt, @now, @type, @message, @detail)",
+                ("@detail", detail),
                 ("@job", jobId),
                 ("@run", runId),
                 ("@key", key),
@@ -419,11 +421,28 @@ namespace BatchOps.Engine.Storage
             cmd.ExecuteNonQuery();
         }
 
+        /// <summary>
+        /// Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.
+        /// Without this the run's next write broke a foreign key ("SQLite Error 19") and the run crashed.
+        /// </summary>
+        private void RequireRun(long runId)
+        {
+            if (ScalarLong("SELECT COUNT(*) FROM runs WHERE id = @run", ("@run", runId)) == 0)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.JobRemoved,
+                    BatchOpsErrorCategory.OperationStopped,
+                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
+                    runId);
+            }
+        }
+
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs)
         {
             RequireWritable();
             return Guarded(() => WriteTransaction(() =>
             {
+                RequireRun(runId);
                 long now = NowMs();
                 Execute(
                     "UPDATE items SET lease_expires_ms = @expires WHERE job_id = @job AND status = 1 AND lease_run = @run AND lease_token IS NOT NULL",

@@ -564,7 +564,7 @@ namespace BatchOps.Engine.Storage
         {
             var errors = new List<ErrorEntry>();
             using var cmd = Command(
-                "SELECT run_id, item_key, attempt, time_ms, error_type, message FROM errors WHERE job_id = @job ORDER BY id DESC LIMIT @n",
+                "SELECT run_id, item_key, attempt, time_ms, error_type, message, detail FROM errors WHERE job_id = @job ORDER BY id DESC LIMIT @n",
                 ("@job", job.Id),
                 ("@n", last));
             using var reader = cmd.ExecuteReader();
@@ -578,6 +578,7 @@ namespace BatchOps.Engine.Storage
                     Time = Times.Local(reader.GetInt64(3)),
                     ErrorType = NullableString(reader, 4),
                     Message = NullableString(reader, 5),
+                    Detail = NullableString(reader, 6),
                 });
             }
 

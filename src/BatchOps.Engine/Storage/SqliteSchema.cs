@@ -116,6 +116,11 @@ ALTER TABLE runs ADD COLUMN last_progress_ms INTEGER;
 ALTER TABLE runs ADD COLUMN last_backup TEXT;
 ALTER TABLE runs ADD COLUMN last_backup_ms INTEGER;
 ",
+
+            // Version 3: where an error happened, beside what it said (a script's position and stack), for the error log.
+            @"
+ALTER TABLE errors ADD COLUMN detail TEXT;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

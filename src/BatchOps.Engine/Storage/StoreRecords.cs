@@ -67,6 +67,9 @@ namespace BatchOps.Engine.Storage
 
         public string? ErrorType { get; init; }
 
+        /// <summary>Where the error happened (a script's position and stack), for the error log.</summary>
+        public string? ErrorDetail { get; init; }
+
         /// <summary>The attempt number that produced this outcome.</summary>
         public int Attempt { get; init; }
 
@@ -90,6 +93,9 @@ namespace BatchOps.Engine.Storage
         public string Error { get; init; } = "";
 
         public string? ErrorType { get; init; }
+
+        /// <summary>Where the error happened (a script's position and stack), for the error log.</summary>
+        public string? ErrorDetail { get; init; }
     }
 
     /// <summary>A line for the error log that is not an attempt's failure: the item's attempt count is not touched.</summary>
@@ -257,6 +263,9 @@ namespace BatchOps.Engine.Storage
         public string? ErrorType { get; init; }
 
         public string? Message { get; init; }
+
+        /// <summary>Where the error happened (a script's position and stack), when the processor said.</summary>
+        public string? Detail { get; init; }
     }
 }
 

@@ -20,7 +20,7 @@ namespace BatchOps.Commands
     [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
     [OutputType(typeof(BatchRunSummary))]
     [OutputType(typeof(BatchRunJob))]
-    public sealed class StartBatchRunCommand : BatchOpsCmdlet
+    public sealed class StartBatchRunCommand : RefusingCmdlet
     {
         private const string ScriptBlockSet = "ScriptBlock";
         private const string CommandSet = "Command";
@@ -72,20 +72,23 @@ namespace BatchOps.Commands
         [Parameter]
         public int ThrottleLimit { get; set; } = 5;
 
-        /// <summary>Seconds to pause after each batch (0: no pause and no barrier between batches).</summary>
+        /// <summary>Seconds (or a TimeSpan) to pause after each batch (0: no pause and no barrier between batches).</summary>
         [Parameter]
-        public double BatchDelay { get; set; }
+        [Duration]
+        public TimeSpan BatchDelay { get; set; }
 
         [Parameter]
         public int RetryLimit { get; set; } = 3;
 
-        /// <summary>Seconds before the first retry; doubled for each further retry, with jitter.</summary>
+        /// <summary>Seconds (or a TimeSpan) before the first retry; doubled for each further retry, with jitter.</summary>
         [Parameter]
-        public double RetryDelay { get; set; } = 1;
+        [Duration]
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-        /// <summary>Seconds one attempt may take before it is cancelled.</summary>
+        /// <summary>Seconds (or a TimeSpan) one attempt may take before it is cancelled.</summary>
         [Parameter]
-        public double? ItemTimeout { get; set; }
+        [Duration]
+        public TimeSpan? ItemTimeout { get; set; }
 
         /// <summary>The most items started per second.</summary>
         [Parameter]
@@ -99,8 +102,9 @@ namespace BatchOps.Commands
         [Parameter]
         public long? MaxItems { get; set; }
 
-        /// <summary>Stop claiming work after this long.</summary>
+        /// <summary>Seconds (or a TimeSpan such as 02:00:00) after which the run stops claiming work.</summary>
         [Parameter]
+        [Duration]
         public TimeSpan? MaxDuration { get; set; }
 
         /// <summary>The store file (default: $env:BATCHOPS_STORE, else batchops.db in the current location).</summary>
@@ -119,13 +123,15 @@ namespace BatchOps.Commands
         [Parameter]
         public double MaxMemoryPercent { get; set; } = 80;
 
-        /// <summary>Seconds the memory guard waits between checks (after collecting garbage and releasing memory).</summary>
+        /// <summary>Seconds (or a TimeSpan) the memory guard waits between checks (after collecting garbage and releasing memory).</summary>
         [Parameter]
-        public double MemoryWait { get; set; } = 5;
+        [Duration]
+        public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(5);
 
-        /// <summary>Seconds every worker waits after a rate limit (HTTP 429) that gave no Retry-After; doubles while they continue.</summary>
+        /// <summary>Seconds (or a TimeSpan) every worker waits after a rate limit (HTTP 429) that gave no Retry-After; doubles while they continue.</summary>
         [Parameter]
-        public double RateLimitWait { get; set; } = 10;
+        [Duration]
+        public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
 
         /// <summary>With -Command: the exit code by which the program says it was rate limited.</summary>
         [Parameter(ParameterSetName = CommandSet)]
@@ -139,9 +145,10 @@ namespace BatchOps.Commands
         [Parameter]
         public SwitchParameter Continuous { get; set; }
 
-        /// <summary>With -Continuous: seconds idle before deep sleep (memory released, runspaces closed).</summary>
+        /// <summary>With -Continuous: seconds (or a TimeSpan) idle before deep sleep (memory released, runspaces closed).</summary>
         [Parameter]
-        public double DeepSleepAfter { get; set; } = 300;
+        [Duration]
+        public TimeSpan DeepSleepAfter { get; set; } = TimeSpan.FromSeconds(300);
 
         /// <summary>The vector store's files and folders to back up at quiet points (with -BackupDestination).</summary>
         [Parameter]
@@ -167,7 +174,7 @@ namespace BatchOps.Commands
         [Parameter]
         public int? BackupKeep { get; set; }
 
-        protected override void BeginProcessing()
+        protected override void Begin()
         {
             try
             {
@@ -216,7 +223,7 @@ namespace BatchOps.Commands
             }
         }
 
-        protected override void ProcessRecord()
+        protected override void Process()
         {
             if (!HasInput)
             {
@@ -233,7 +240,7 @@ namespace BatchOps.Commands
             }
         }
 
-        protected override void EndProcessing()
+        protected override void End()
         {
             EnqueueResult? fed = null;
             BatchJob job;
@@ -294,11 +301,6 @@ namespace BatchOps.Commands
                 (processor as IDisposable)?.Dispose();
             }
 
-            if (pump.PipelineStopped)
-            {
-                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
-            }
-
             BatchRunSummary summary;
             try
             {
@@ -306,26 +308,30 @@ namespace BatchOps.Commands
             }
             catch (BatchOpsException e)
             {
+                if (pump.PipelineStopped)
+                {
+                    _log?.WriteError(e.Message);
+                    return;
+                }
+
                 ThrowTerminating(e);
                 return;
             }
 
-            _log?.WriteSummary(summary);
+            // The log gets its last line however the run ended, Ctrl+C included.
+            ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
+            if (pump.PipelineStopped)
+            {
+                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
+            }
+
             WriteVerbose(RunReport.Summary(summary));
             WriteObject(summary);
-            if (runner.Failure is Exception failure)
+            if (failed != null)
             {
-                // Non-terminating, after the summary; -ErrorAction Stop makes it terminating, so that
+                // After the summary, non-terminating: $? is false, and -ErrorAction Stop makes it throw, so that
                 // `pwsh -File job.ps1` run by a scheduler ends with a non-zero exit code.
-                var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
-                var error = new BatchOpsException(
-                    ErrorIds.RunFailed,
-                    category,
-                    $"Run {summary.RunId} of job '{Job}' failed: {failure.Message} The items it finished are recorded; run the same command again to resume.",
-                    summary,
-                    failure);
-                _log?.WriteError(error.Message);
-                WriteError(ErrorRecords.From(error));
+                WriteError(failed);
             }
         }
 
@@ -345,12 +351,8 @@ namespace BatchOps.Commands
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
-        /// <summary>Refuses with a terminating error, and says so in the log when there is one.</summary>
-        protected override void ThrowTerminating(BatchOpsException e)
-        {
-            _log?.WriteError(e.Message);
-            base.ThrowTerminating(e);
-        }
+        /// <summary>A refused run is said in the log too, when there is one.</summary>
+        protected override void OnRefused(BatchOpsException e) => _log?.WriteError(e.Message);
 
         protected override void StopProcessing()
         {
@@ -363,20 +365,20 @@ namespace BatchOps.Commands
         {
             BatchSize = BatchSize,
             ThrottleLimit = ThrottleLimit,
-            BatchDelay = Seconds(BatchDelay, ErrorIds.InvalidBatchDelay, nameof(BatchDelay)),
+            BatchDelay = BatchDelay,
             RetryLimit = RetryLimit,
-            RetryDelay = Seconds(RetryDelay, ErrorIds.InvalidRetryDelay, nameof(RetryDelay)),
-            ItemTimeout = ItemTimeout is double timeout ? Seconds(timeout, ErrorIds.InvalidItemTimeout, nameof(ItemTimeout)) : (TimeSpan?)null,
+            RetryDelay = RetryDelay,
+            ItemTimeout = ItemTimeout,
             RateLimit = RateLimit,
             TargetPercent = TargetPercent,
             MaxItems = MaxItems,
             MaxDuration = MaxDuration,
             MaxMemoryPercent = MaxMemoryPercent,
-            MemoryWait = Seconds(MemoryWait, ErrorIds.InvalidMaxMemoryPercent, nameof(MemoryWait)),
-            RateLimitWait = Seconds(RateLimitWait, ErrorIds.InvalidRateLimitWait, nameof(RateLimitWait)),
+            MemoryWait = MemoryWait,
+            RateLimitWait = RateLimitWait,
             MaxFailureRatio = MaxFailureRatio,
             Continuous = Continuous,
-            DeepSleepAfter = Seconds(DeepSleepAfter, ErrorIds.InvalidDeepSleep, nameof(DeepSleepAfter)),
+            DeepSleepAfter = DeepSleepAfter,
             Backup = BuildBackup(),
             BackupEvery = BackupEvery,
             BackupFirst = BackupFirst,
@@ -403,16 +405,6 @@ namespace BatchOps.Commands
                 Name = BackupName ?? Job,
                 Retention = BackupKeep.HasValue ? new Engine.Backup.RetentionPolicy { Keep = BackupKeep } : null,
             };
-        }
-
-        private static TimeSpan Seconds(double seconds, string errorId, string name)
-        {
-            if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > TimeSpan.FromDays(2).TotalSeconds)
-            {
-                throw BatchOpsException.InvalidArgument(errorId, $"-{name} must be a number of seconds (such as 2 or 0.5); it was {seconds}.", seconds);
-            }
-
-            return TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
         }
 
         protected override void Dispose(bool disposing)

@@ -35,27 +35,29 @@ namespace BatchOps.Commands
         [Parameter]
         public SwitchParameter NoFailures { get; set; }
 
-        /// <summary>Give up after this long (a WaitTimedOut error).</summary>
+        /// <summary>Seconds (or a TimeSpan such as 02:00:00) after which to give up (a WaitTimedOut error).</summary>
         [Parameter]
+        [Duration]
         public TimeSpan? Timeout { get; set; }
 
-        /// <summary>Seconds between looks at the job (default 2).</summary>
+        /// <summary>Seconds (or a TimeSpan) between looks at the job (default 2).</summary>
         [Parameter]
-        public double PollInterval { get; set; } = 2;
+        [Duration]
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Store { get; set; }
 
         protected override void ProcessRecord()
         {
-            if (double.IsNaN(PollInterval) || PollInterval <= 0 || PollInterval > 3600)
+            if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
             {
-                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval}.", PollInterval));
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds.", PollInterval));
             }
 
             SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             var condition = new JobCondition { Complete = Complete, NoFailures = NoFailures, TargetPercent = TargetPercent };
-            var waiter = new JobWaiter(store) { PollInterval = TimeSpan.FromSeconds(PollInterval) };
+            var waiter = new JobWaiter(store) { PollInterval = PollInterval };
             var progress = new ProgressRecord(0x0BA8, $"Waiting for job '{Job}' to reach: {condition.Describe()}", "Reading the job");
             BatchJob? latest = null;
 

@@ -22,9 +22,10 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string? Job { get; set; }
 
-        /// <summary>Seconds between samples.</summary>
+        /// <summary>Seconds (or a TimeSpan) between samples.</summary>
         [Parameter]
-        public double Interval { get; set; } = 30;
+        [Duration]
+        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 
         /// <summary>Stop after this many samples (default: until Ctrl+C or the pipeline stops).</summary>
         [Parameter]
@@ -57,7 +58,7 @@ namespace BatchOps.Commands
 
             for (int taken = 0; Count == null || taken < Count; taken++)
             {
-                if (taken > 0 && _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(Interval)))
+                if (taken > 0 && _stop.Token.WaitHandle.WaitOne(Interval))
                 {
                     return; // stopped
                 }
@@ -86,7 +87,7 @@ namespace BatchOps.Commands
 
         private DataLossRecovery? CreateRecovery()
         {
-            HealthWatch.CheckSchedule(Interval, Count);
+            HealthWatch.CheckSchedule(Interval.TotalSeconds, Count);
             if (!AutoRestore)
             {
                 return null;

@@ -58,16 +58,15 @@ namespace BatchOps.Infrastructure
             try
             {
                 Task<BatchRunSummary> run = _runner.RunAsync(job, CancellationToken.None, fed);
-                new RunEventPump(this, _log).PumpUntil(Events.Reader, run);
+                var pump = new RunEventPump(this, _log);
+                pump.PumpUntil(Events.Reader, run);
                 BatchRunSummary summary = await run.ConfigureAwait(false);
-                _log?.WriteSummary(summary);
+                ErrorRecord? failed = pump.Verdict.Finish(summary, _runner.Failure, _log); // as Start-BatchRun without -AsJob
                 Output.Add(PSObject.AsPSObject(summary));
                 _status = RunReport.Summary(summary);
-                if (_runner.Failure is Exception failure)
+                if (failed != null)
                 {
-                    string message = $"Run {summary.RunId} of job '{job.Name}' failed: {failure.Message}";
-                    _log?.WriteError(message);
-                    Error.Add(ErrorRecords.From(ErrorIds.RunFailed, ErrorCategory.InvalidOperation, message, summary));
+                    Error.Add(failed);
                     final = JobState.Failed;
                 }
                 else

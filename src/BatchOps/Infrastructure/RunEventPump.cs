@@ -53,6 +53,9 @@ namespace BatchOps.Infrastructure
             _log = log;
         }
 
+        /// <summary>Whether the run failed, from the events seen; written after the summary.</summary>
+        public RunVerdict Verdict { get; } = new RunVerdict();
+
         /// <summary>True once the pipeline was stopped: nothing more can be written, but the run is still awaited.</summary>
         public bool PipelineStopped { get; private set; }
 
@@ -89,6 +92,7 @@ namespace BatchOps.Infrastructure
         private void Write(RunEvent e)
         {
             _log?.Write(e);
+            Verdict.Observe(e);
             if (PipelineStopped)
             {
                 return;

@@ -36,7 +36,9 @@ $BatchOpsVariables.Add([psvariable]::new('_', $BatchOpsPayload))
 $BatchOpsVariables.Add([psvariable]::new('BatchItem', $BatchItem))
 $global:__BatchOpsBlock.InvokeWithContext($null, $BatchOpsVariables, $BatchOpsPayload)
 if ($global:LASTEXITCODE -ne 0) {
-    throw ""A native command in the script block exited with code $($global:LASTEXITCODE).""
+    throw [System.Management.Automation.ErrorRecord]::new(
+        [System.Exception]::new(""A native command in the script block exited with code $($global:LASTEXITCODE).""),
+        'NativeCommandFailed', 'NotSpecified', $global:LASTEXITCODE)
 }
 ";
 
@@ -138,9 +140,11 @@ if ($global:LASTEXITCODE -ne 0) {
                     throw new OperationCanceledException(cancellationToken);
                 }
 
-                if (shell.Streams.Error.Count > 0)
+                // A native command's standard error arrives as error records; only its exit code decides (as $? does).
+                List<ErrorRecord> errors = shell.Streams.Error.Where(r => !ScriptErrors.IsNativeErrorOutput(r)).ToList();
+                if (errors.Count > 0)
                 {
-                    return Failure(shell.Streams.Error.ToList(), PowerShellValues.ResultText(output));
+                    return Failure(errors, PowerShellValues.ResultText(output));
                 }
 
                 return ItemResult.Success(PowerShellValues.ResultText(output));
@@ -150,15 +154,22 @@ if ($global:LASTEXITCODE -ne 0) {
                 reusable = false;
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (RuntimeException e) when (e.ErrorRecord?.FullyQualifiedErrorId == ScriptErrors.NativeCommandFailed)
+            {
+                // As -Command does: the end of the program's standard error says why (python's traceback, curl's reason).
+                string tail = ScriptErrors.NativeErrorTail(shell.Streams.Error);
+                string message = tail.Length == 0 ? e.Message : e.Message.TrimEnd('.') + ": " + tail;
+                return ItemResult.Failure(message, ScriptErrors.NativeCommandFailed);
+            }
             catch (RuntimeException e)
             {
-                Exception cause = Unwrap(e);
+                Exception cause = ScriptErrors.Original(e);
                 if (RateLimitSignal.IsRateLimit(cause, out TimeSpan? retryAfter))
                 {
                     return ItemResult.RateLimited(cause.Message, retryAfter);
                 }
 
-                return ItemResult.Failure(cause.Message, e.ErrorRecord?.FullyQualifiedErrorId ?? cause.GetType().Name);
+                return ItemResult.Failure(cause.Message, ScriptErrors.TypeName(cause), detail: e.ErrorRecord == null ? null : ScriptErrors.Detail(e.ErrorRecord));
             }
             finally
             {
@@ -180,7 +191,7 @@ if ($global:LASTEXITCODE -ne 0) {
 
         private static ItemResult Failure(List<ErrorRecord> errors, string? output)
         {
-            Exception first = Unwrap(errors[0].Exception);
+            Exception first = ScriptErrors.Original(errors[0].Exception);
             string message = errors[0].ErrorDetails?.Message ?? first.Message;
             if (errors.Count > 1)
             {
@@ -193,18 +204,7 @@ if ($global:LASTEXITCODE -ne 0) {
                 return ItemResult.RateLimited(message, retryAfter, output);
             }
 
-            return ItemResult.Failure(message, errors[0].FullyQualifiedErrorId ?? first.GetType().Name, output);
-        }
-
-        // A method call that throws inside the bootstrap wraps the block's own error; the block's is the one to show.
-        private static Exception Unwrap(Exception e)
-        {
-            while ((e is MethodInvocationException || e is System.Reflection.TargetInvocationException) && e.InnerException != null)
-            {
-                e = e.InnerException;
-            }
-
-            return e;
+            return ItemResult.Failure(message, ScriptErrors.TypeName(first), output, ScriptErrors.Detail(errors[0]));
         }
 
         private static void Stop(PowerShell shell)

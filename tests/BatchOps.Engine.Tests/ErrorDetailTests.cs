@@ -1,0 +1,33 @@
+using System.Linq;
+using System.Threading.Tasks;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Running;
+using Xunit;
+
+namespace BatchOps.Engine.Tests;
+
+public class ErrorDetailTests
+{
+    [Fact]
+    public async Task The_error_log_keeps_a_processor_s_detail_for_retried_and_final_failures()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "detail", 1);
+        var options = RunnerTests.Fast(batchSize: 1, throttle: 1);
+        options.RetryLimit = 1;
+        var processor = DelegateProcessor.FromSync(item => ItemResult.Failure("boom", "TimeoutException", detail: "At line:3 char:5\nat <ScriptBlock>, line 3"));
+
+        await new BatchRunner(store, processor, options).RunAsync(job);
+
+        var errors = store.GetErrors(store.GetJob("detail"), 10);
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e =>
+        {
+            Assert.Equal("boom", e.Message);
+            Assert.Equal("TimeoutException", e.ErrorType);
+            Assert.Equal("At line:3 char:5\nat <ScriptBlock>, line 3", e.Detail);
+        });
+        Assert.Equal("boom", store.GetItems(store.GetJob("detail"), new Storage.ItemQuery()).Single().LastError);
+    }
+}
