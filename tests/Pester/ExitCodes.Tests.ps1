@@ -1,26 +1,18 @@
-#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
-
 # What a scheduler sees: each test writes a job script and runs it as `pwsh -NonInteractive -File`, as cron, a
 # systemd unit or Task Scheduler would, and checks the exit code. A failed run must give a non-zero exit code when
 # the script asks for it (-ErrorAction Stop or $ErrorActionPreference = 'Stop').
 
 BeforeAll {
-    $pwsh = (Get-Process -Id $PID).Path
-    # pwsh installed as a .NET tool runs as `dotnet pwsh.dll`: then the child needs the dll as its first argument.
-    $pwshDll = @()
-    if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') {
-        $pwshDll = @(Join-Path $PSHOME 'pwsh.dll')
-    }
-    $manifest = Join-Path $PSScriptRoot '..' 'out' 'BatchOps' 'BatchOps.psd1'
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
     # Writes a job script that imports the module and uses a store in $TestDrive, runs it, returns its exit code.
-    function Invoke-JobScript {
+    function Invoke-SchedulerJob {
         param([string] $Name, [string] $Body)
         $script = Join-Path $TestDrive "$Name.ps1"
         $store = Join-Path $TestDrive "$Name.db"
-        $text = "Import-Module '$manifest'`n`$store = '$store'`n$Body`n'script-went-on' | Set-Content -LiteralPath (Join-Path '$TestDrive' '$Name.after')"
+        $text = "Import-Module '$ModuleManifest'`n`$store = '$store'`n$Body`n'script-went-on' | Set-Content -LiteralPath (Join-Path '$TestDrive' '$Name.after')"
         Set-Content -LiteralPath $script -Value $text
-        & $pwsh @pwshDll -NoProfile -NonInteractive -File $script *> (Join-Path $TestDrive "$Name.out")
+        & $Pwsh -NoProfile -NonInteractive -File $script *> (Join-Path $TestDrive "$Name.out")
         return $LASTEXITCODE
     }
 
@@ -32,55 +24,55 @@ BeforeAll {
 
 Describe 'Exit codes of a job script run by a scheduler' {
     It 'exits 0 when every item succeeds' {
-        Invoke-JobScript -Name 'ok' -Body '1..3 | Start-BatchRun -Job ok -Store $store -ErrorAction Stop -ScriptBlock { $_ }' | Should -Be 0
+        Invoke-SchedulerJob -Name 'ok' -Body '1..3 | Start-BatchRun -Job ok -Store $store -ErrorAction Stop -ScriptBlock { $_ }' | Should -Be 0
         Test-WentOn -Name 'ok' | Should -BeTrue
     }
 
     It 'exits 1 when every item fails, with -ErrorAction Stop' {
-        Invoke-JobScript -Name 'allfail' -Body '1..3 | Start-BatchRun -Job allfail -Store $store -RetryLimit 0 -ErrorAction Stop -ScriptBlock { throw "bad item" }' | Should -Be 1
+        Invoke-SchedulerJob -Name 'allfail' -Body '1..3 | Start-BatchRun -Job allfail -Store $store -RetryLimit 0 -ErrorAction Stop -ScriptBlock { throw "bad item" }' | Should -Be 1
         Test-WentOn -Name 'allfail' | Should -BeFalse
     }
 
     It 'exits 1 when every item fails, with $ErrorActionPreference = Stop' {
         $body = '$ErrorActionPreference = "Stop"' + "`n" + '1..3 | Start-BatchRun -Job allfail2 -Store $store -RetryLimit 0 -ScriptBlock { throw "bad item" }'
-        Invoke-JobScript -Name 'allfail2' -Body $body | Should -Be 1
+        Invoke-SchedulerJob -Name 'allfail2' -Body $body | Should -Be 1
         Test-WentOn -Name 'allfail2' | Should -BeFalse
     }
 
     It 'exits 1 when a -Command program exits 7 for every item' {
         # The program is pwsh itself: `pwsh -NoProfile -Command 'exit 7'` is there wherever these tests run.
-        $arguments = (@($pwshDll) + '-NoProfile', '-Command', 'exit 7' | ForEach-Object { "'$_'" }) -join ', '
-        $body = '1..3 | Start-BatchRun -Job exit7 -Store $store -RetryLimit 0 -ErrorAction Stop -Command ' + "'$pwsh' -ArgumentList $arguments"
-        Invoke-JobScript -Name 'exit7' -Body $body | Should -Be 1
+        $arguments = ('-NoProfile', '-Command', 'exit 7' | ForEach-Object { "'$_'" }) -join ', '
+        $body = '1..3 | Start-BatchRun -Job exit7 -Store $store -RetryLimit 0 -ErrorAction Stop -Command ' + "'$Pwsh' -ArgumentList $arguments"
+        Invoke-SchedulerJob -Name 'exit7' -Body $body | Should -Be 1
         Test-WentOn -Name 'exit7' | Should -BeFalse
     }
 
     It 'exits 1 when the circuit breaker stops the run' {
         $body = '1..40 | Start-BatchRun -Job breaker -Store $store -RetryLimit 0 -ThrottleLimit 1 -BatchSize 5 -MaxFailureRatio 0.5 -ErrorAction Stop -ScriptBlock { throw "service down" }'
-        Invoke-JobScript -Name 'breaker' -Body $body | Should -Be 1
+        Invoke-SchedulerJob -Name 'breaker' -Body $body | Should -Be 1
         Test-WentOn -Name 'breaker' | Should -BeFalse
     }
 
     It 'exits 1 and runs nothing when the store''s folder is missing' {
         $body = '1..3 | Start-BatchRun -Job nofolder -Store (Join-Path $store "missing" "jobs.db") -ErrorAction Stop -ScriptBlock { $_ }'
-        Invoke-JobScript -Name 'nofolder' -Body $body | Should -Be 1
+        Invoke-SchedulerJob -Name 'nofolder' -Body $body | Should -Be 1
         Test-WentOn -Name 'nofolder' | Should -BeFalse
     }
 
     It 'exits 1 when the run is refused for a bad argument' {
-        Invoke-JobScript -Name 'badarg' -Body '1..3 | Start-BatchRun -Job badarg -Store $store -MaxDuration 0 -ErrorAction Stop -ScriptBlock { $_ }' | Should -Be 1
+        Invoke-SchedulerJob -Name 'badarg' -Body '1..3 | Start-BatchRun -Job badarg -Store $store -MaxDuration 0 -ErrorAction Stop -ScriptBlock { $_ }' | Should -Be 1
         Test-WentOn -Name 'badarg' | Should -BeFalse
     }
 
     It 'reads -MaxDuration 60 as a minute: the items run and the script exits 0' {
         $body = '$s = 1..3 | Start-BatchRun -Job minute -Store $store -MaxDuration 60 -ErrorAction Stop -ScriptBlock { $_ }' + "`n" + 'if ($s.Succeeded -ne 3) { exit 3 }'
-        Invoke-JobScript -Name 'minute' -Body $body | Should -Be 0
+        Invoke-SchedulerJob -Name 'minute' -Body $body | Should -Be 0
         Test-WentOn -Name 'minute' | Should -BeTrue
     }
 
     It 'exits 0 but leaves $? false without -ErrorAction Stop (PowerShell''s rule)' {
         $body = '1..2 | Start-BatchRun -Job quiet -Store $store -RetryLimit 0 -ScriptBlock { throw "bad" } | Out-Null' + "`n" + 'if ($?) { exit 5 }'
-        Invoke-JobScript -Name 'quiet' -Body $body | Should -Be 0
+        Invoke-SchedulerJob -Name 'quiet' -Body $body | Should -Be 0
         Test-WentOn -Name 'quiet' | Should -BeTrue
     }
 }
