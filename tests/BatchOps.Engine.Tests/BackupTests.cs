@@ -561,12 +561,36 @@ public class BackupTests
 
         BackupOutcome outcome = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = new[] { index }, Destination = destination });
 
-        Assert.Equal(new[] { dead, oldOwnerless }.OrderBy(p => p), outcome.AbandonedPartials.OrderBy(p => p));
+        Assert.Equal(new[] { dead, oldOwnerless }.OrderBy(p => p), outcome.AbandonedPartials.OrderBy(p => p)); // older partials: owner files
         Assert.False(Directory.Exists(dead));
         Assert.True(Directory.Exists(alive));
         Assert.True(Directory.Exists(foreign));
         Assert.True(Directory.Exists(newOwnerless));
         Assert.False(File.Exists(Path.Combine(outcome.Backup.Path, VectorStoreBackupWriter.OwnerFile)));
         Assert.True(BackupCatalog.Test(outcome.Backup.Path).IsValid);
+    }
+
+    [Fact]
+    public void A_partial_folder_names_its_owner_so_a_kill_at_any_moment_leaves_one_the_sweep_can_judge()
+    {
+        using var folder = new TempFolder();
+        string index = folder.File("faiss_index.bin");
+        BackupFiles.WriteFaissFlat(index, 4, 10);
+        string destination = Directory.CreateDirectory(folder.File("backups")).FullName;
+        RunHost self = RunHost.Current;
+        string Partial(string name, RunHost owner) =>
+            Directory.CreateDirectory(Path.Combine(destination, "." + name + PartialOwner.Tag(owner) + BackupPaths.PartialSuffix)).FullName;
+
+        // Empty, as a folder killed right after it was made is: its name alone says whose it is.
+        string dead = Partial("vectorstore-20261201-120000-aaaaaaaa", new RunHost(self.Machine, int.MaxValue - 7, 1, self.User));
+        string alive = Partial("vectorstore-20261201-120000-bbbbbbbb", self);
+        string foreign = Partial("vectorstore-20261201-120000-cccccccc", new RunHost("another-machine", int.MaxValue - 7, 1, self.User));
+
+        BackupOutcome outcome = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = new[] { index }, Destination = destination });
+
+        Assert.Equal(new[] { dead }, outcome.AbandonedPartials);
+        Assert.True(Directory.Exists(alive));
+        Assert.True(Directory.Exists(foreign));
+        Assert.Empty(Directory.GetFileSystemEntries(outcome.Backup.Path, VectorStoreBackupWriter.OwnerFile, SearchOption.AllDirectories));
     }
 }

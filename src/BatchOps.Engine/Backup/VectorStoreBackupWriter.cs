@@ -45,7 +45,7 @@ namespace BatchOps.Engine.Backup
             DateTime created = _time.GetUtcNow().UtcDateTime;
             string setName = FreeSetName(destination, request.Name + "-" + created.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             // A name of its own for the folder being written, so two backups at once never share one.
-            string partial = Path.Combine(destination, "." + setName + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + BackupPaths.PartialSuffix);
+            string partial = Path.Combine(destination, "." + setName + "-" + Guid.NewGuid().ToString("N").Substring(0, 8) + PartialOwner.Tag(RunHost.Current) + BackupPaths.PartialSuffix);
             string final = Path.Combine(destination, setName);
             var manifest = new BackupManifest
             {
@@ -59,9 +59,6 @@ namespace BatchOps.Engine.Backup
             {
                 string data = Path.Combine(partial, BackupManifest.DataFolder);
                 Directory.CreateDirectory(data);
-                string owner = Path.Combine(partial, OwnerFile);
-                RunHost self = RunHost.Current;
-                File.WriteAllText(owner, string.Join("\n", self.Machine, self.ProcessId.ToString(CultureInfo.InvariantCulture), self.ProcessStartedMs.ToString(CultureInfo.InvariantCulture)));
                 foreach ((string name, string path, bool isDirectory) in sources)
                 {
                     manifest.Sources.Add(new BackupManifest.ManifestSource { Name = name, Path = path, IsDirectory = isDirectory });
@@ -79,7 +76,6 @@ namespace BatchOps.Engine.Backup
                 List<long> counts = manifest.Files.Where(f => f.ItemCount.HasValue).Select(f => f.ItemCount!.Value).ToList();
                 manifest.ItemCount = counts.Count > 0 ? counts.Sum() : (long?)null;
                 manifest.Write(partial);
-                File.Delete(owner);
                 while (Directory.Exists(final))
                 {
                     final = Path.Combine(destination, FreeSetName(destination, setName)); // another backup took the name meanwhile
@@ -114,7 +110,10 @@ namespace BatchOps.Engine.Backup
             return new BackupOutcome(backup, removed) { AbandonedPartials = swept };
         }
 
-        /// <summary>Who is writing a .partial folder: host, process id, process start (ms), one per line.</summary>
+        /// <summary>
+        /// Who was writing a .partial folder, in backups made before the owner went into the folder's name: host,
+        /// process id, process start (ms), one per line. Still read, so that their leftovers are swept too.
+        /// </summary>
         internal const string OwnerFile = ".batchops-owner";
 
         /// <summary>
@@ -138,6 +137,11 @@ namespace BatchOps.Engine.Backup
 
         private static bool IsAbandoned(string partial)
         {
+            if (PartialOwner.TryJudge(Path.GetFileName(partial), RunHost.Current, out bool abandoned))
+            {
+                return abandoned;
+            }
+
             try
             {
                 string owner = Path.Combine(partial, OwnerFile);
