@@ -5,9 +5,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Adds work items to a job without running it. Keys the job already has are not added again.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Add, "BatchItem")]
     [OutputType(typeof(EnqueueResult))]
     public sealed class AddBatchItemCommand : BatchOpsCmdlet

@@ -6,9 +6,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Backs up a vector store's files and folders into a verified, timestamped backup set.</para>
-    /// </summary>
     [Cmdlet(VerbsData.Backup, "VectorStore", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VectorStoreBackup))]
     public sealed class BackupVectorStoreCommand : BatchOpsCmdlet
@@ -17,11 +14,9 @@ namespace BatchOps.Commands
         private const string LiteralPathSet = "LiteralPath";
         private readonly List<string> _paths = new List<string>();
 
-        /// <summary>The store's files and folders; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         public string[] Path { get; set; } = new string[0];
 
-        /// <summary>The store's files and folders, taken as written; Get-ChildItem output binds here.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Alias("PSPath", "LP")]
         public string[] LiteralPath { get; set; } = new string[0];
@@ -32,19 +27,15 @@ namespace BatchOps.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>The store's name: sets are named Name-yyyyMMdd-HHmmss and retention counts within a name.</summary>
         [Parameter]
         public string Name { get; set; } = "vectorstore";
 
-        /// <summary>After a successful backup, keep only the newest N sets of this name (with -KeepDaily/-KeepHourly: any rule keeps a set).</summary>
         [Parameter]
         public int? Keep { get; set; }
 
-        /// <summary>After a successful backup, keep the newest set of each of the latest N days that have sets.</summary>
         [Parameter]
         public int? KeepDaily { get; set; }
 
-        /// <summary>After a successful backup, keep the newest set of each of the latest N hours that have sets.</summary>
         [Parameter]
         public int? KeepHourly { get; set; }
 

@@ -4,14 +4,10 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Forgets what a job has done: every item back to Pending; runs, results and errors deleted; items kept.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Clear, "BatchJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BatchJob))]
     public sealed class ClearBatchJobCommand : JobChangeCommand
     {
-        /// <summary>Write the cleared job to the pipeline.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 

@@ -7,14 +7,10 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Gets the checkpoint of a job's latest run: started, last updated, total, completed, failed, remaining, current batch, state.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Get, "BatchCheckpoint")]
     [OutputType(typeof(BatchCheckpoint))]
     public sealed class GetBatchCheckpointCommand : BatchOpsCmdlet
     {
-        /// <summary>Jobs whose checkpoint to show; all jobs that have run when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(JobNameCompleter))]

@@ -7,14 +7,10 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Gets the jobs in a store with their item counts and percent complete.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Get, "BatchJob")]
     [OutputType(typeof(BatchJob))]
     public sealed class GetBatchJobCommand : BatchOpsCmdlet
     {
-        /// <summary>Job names; wildcards are allowed. All jobs when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Job")]
         [ArgumentCompleter(typeof(JobNameCompleter))]

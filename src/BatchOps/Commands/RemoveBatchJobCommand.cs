@@ -4,9 +4,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Deletes jobs with all their items, runs, checkpoints and error records.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Remove, "BatchJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
     public sealed class RemoveBatchJobCommand : JobChangeCommand

@@ -5,14 +5,10 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Deletes backup sets. Only folders that are backup sets (with a BatchOps manifest) are deleted.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Remove, "VectorStoreBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
     public sealed class RemoveVectorStoreBackupCommand : BatchOpsCmdlet
     {
-        /// <summary>The backup set's folder; Get-VectorStoreBackup output binds by its Path.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath")]
         public string[] Path { get; set; } = new string[0];

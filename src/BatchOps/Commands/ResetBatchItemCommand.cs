@@ -7,9 +7,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Puts items back to Pending with no attempts, so that the next run processes them again.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Reset, "BatchItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = KeySet)]
     [OutputType(typeof(BatchItem))]
     public sealed class ResetBatchItemCommand : BatchOpsCmdlet
@@ -26,12 +23,10 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
-        /// <summary>The keys of the items to reset; wildcards are allowed, and a relative path to a file stands for its full path.</summary>
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = KeySet)]
         [SupportsWildcards]
         public string[] Key { get; set; } = new string[0];
 
-        /// <summary>Reset every item with this status, such as Failed.</summary>
         [Parameter(Mandatory = true, ParameterSetName = StatusSet)]
         [ArgumentCompleter(typeof(StatusCompleter))]
         public ItemStatus Status { get; set; }
@@ -39,7 +34,6 @@ namespace BatchOps.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Store { get; set; }
 
-        /// <summary>Write the reset items to the pipeline.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 

@@ -5,9 +5,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Restores a vector store from a backup set: verified first, a safety copy of what it replaces, an all-or-nothing swap.</para>
-    /// </summary>
     [Cmdlet(VerbsData.Restore, "VectorStore", DefaultParameterSetName = SetPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(VectorStoreRestore))]
     public sealed class RestoreVectorStoreCommand : BatchOpsCmdlet
@@ -16,24 +13,19 @@ namespace BatchOps.Commands
         private const string LatestSet = "Latest";
         private bool _restored;
 
-        /// <summary>The backup set's folder; Get-VectorStoreBackup output binds by its Path.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = SetPathSet)]
         [Alias("PSPath")]
         public string Path { get; set; } = "";
 
-        /// <summary>The backup folder to take the newest valid set from (with -Latest).</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LatestSet)]
         public string Destination { get; set; } = "";
 
-        /// <summary>Restore the newest set in -Destination that passes verification.</summary>
         [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
         public SwitchParameter Latest { get; set; }
 
-        /// <summary>With -Latest: only sets of this store name.</summary>
         [Parameter(ParameterSetName = LatestSet)]
         public string? Name { get; set; }
 
-        /// <summary>Restore into this existing folder (each source by its name) instead of the paths it was backed up from.</summary>
         [Parameter]
         public string? TargetPath { get; set; }
 

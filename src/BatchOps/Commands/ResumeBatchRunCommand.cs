@@ -4,9 +4,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Wakes the runs of a job that Suspend-BatchRun put to sleep; they claim work again within about a second.</para>
-    /// </summary>
     [Cmdlet(VerbsLifecycle.Resume, "BatchRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(BatchCheckpoint))]
     public sealed class ResumeBatchRunCommand : RunSignalCommand

@@ -14,9 +14,6 @@ using BatchOps.Processing;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Processes a job's items in batches, durably: feeds pipeline input into the job, then runs it.</para>
-    /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
     [OutputType(typeof(BatchRunSummary))]
     [OutputType(typeof(BatchRunJob))]
@@ -33,36 +30,28 @@ namespace BatchOps.Commands
         private string _location = "";
         private RunLogWriter? _log;
 
-        /// <summary>The job to feed and run. Created by the first item piped in.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
-        /// <summary>Work items: strings, files, or objects with an Id, Key or Name property (else use -Key).</summary>
         [Parameter(ValueFromPipeline = true)]
         public PSObject? InputObject { get; set; }
 
-        /// <summary>The property that identifies each input object, or a script block that computes its key.</summary>
         [Parameter]
         public object? Key { get; set; }
 
-        /// <summary>The work to do per item. The item's payload is $_ and the first argument; $BatchItem has its key and attempt.</summary>
         [Parameter(Position = 1, ParameterSetName = ScriptBlockSet)]
         public ScriptBlock? ScriptBlock { get; set; }
 
-        /// <summary>Variables to define in the runspaces that run the script block (they cannot see yours).</summary>
         [Parameter(ParameterSetName = ScriptBlockSet)]
         public Hashtable? Variable { get; set; }
 
-        /// <summary>Modules to import in the runspaces that run the script block.</summary>
         [Parameter(ParameterSetName = ScriptBlockSet)]
         public string[]? ImportModule { get; set; }
 
-        /// <summary>A program to run per item instead of a script block (no shell is involved).</summary>
         [Parameter(Mandatory = true, ParameterSetName = CommandSet)]
         public string Command { get; set; } = "";
 
-        /// <summary>The program's arguments; {Key}, {Payload}, {Attempt}, {Job} and {RunId} are replaced per item.</summary>
         [Parameter(ParameterSetName = CommandSet)]
         public string[]? ArgumentList { get; set; }
 
@@ -72,7 +61,6 @@ namespace BatchOps.Commands
         [Parameter]
         public int ThrottleLimit { get; set; } = 5;
 
-        /// <summary>Seconds (or a TimeSpan) to pause after each batch (0: no pause and no barrier between batches).</summary>
         [Parameter]
         [Duration]
         public TimeSpan BatchDelay { get; set; }
@@ -80,97 +68,75 @@ namespace BatchOps.Commands
         [Parameter]
         public int RetryLimit { get; set; } = 3;
 
-        /// <summary>Seconds (or a TimeSpan) before the first retry; doubled for each further retry, with jitter.</summary>
         [Parameter]
         [Duration]
         public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-        /// <summary>Seconds (or a TimeSpan) one attempt may take before it is cancelled.</summary>
         [Parameter]
         [Duration]
         public TimeSpan? ItemTimeout { get; set; }
 
-        /// <summary>The most items started per second.</summary>
         [Parameter]
         public double? RateLimit { get; set; }
 
-        /// <summary>Stop once this percentage of the job's items has succeeded.</summary>
         [Parameter]
         public double? TargetPercent { get; set; }
 
-        /// <summary>Process at most this many items in this run.</summary>
         [Parameter]
         public long? MaxItems { get; set; }
 
-        /// <summary>Seconds (or a TimeSpan such as 02:00:00) after which the run stops claiming work.</summary>
         [Parameter]
         [Duration]
         public TimeSpan? MaxDuration { get; set; }
 
-        /// <summary>The store file (default: $env:BATCHOPS_STORE, else batchops.db in the current location).</summary>
         [Parameter]
         public string? Store { get; set; }
 
-        /// <summary>Run in the background as a PowerShell job; Receive-Job returns the summary, Stop-Job stops the run gracefully.</summary>
         [Parameter]
         public SwitchParameter AsJob { get; set; }
 
-        /// <summary>A folder for the run's log: batchops_YYYYMMDD.log (a line per batch) and .jsonl (every event).</summary>
         [Parameter]
         public string? LogPath { get; set; }
 
-        /// <summary>Claim no more work while system (or container) memory is above this percentage; 100 turns the guard off.</summary>
         [Parameter]
         public double MaxMemoryPercent { get; set; } = 80;
 
-        /// <summary>Seconds (or a TimeSpan) the memory guard waits between checks (after collecting garbage and releasing memory).</summary>
         [Parameter]
         [Duration]
         public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(5);
 
-        /// <summary>Seconds (or a TimeSpan) every worker waits after a rate limit (HTTP 429) that gave no Retry-After; doubles while they continue.</summary>
         [Parameter]
         [Duration]
         public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
 
-        /// <summary>With -Command: the exit code by which the program says it was rate limited.</summary>
         [Parameter(ParameterSetName = CommandSet)]
         public int? RateLimitExitCode { get; set; }
 
-        /// <summary>Stop the run (leaving the rest pending) when more than this fraction of attempts in a minute fail, e.g. 0.5.</summary>
         [Parameter]
         public double? MaxFailureRatio { get; set; }
 
-        /// <summary>Keep running when the job is drained: sleep when idle, wake when items are added.</summary>
         [Parameter]
         public SwitchParameter Continuous { get; set; }
 
-        /// <summary>With -Continuous: seconds (or a TimeSpan) idle before deep sleep (memory released, runspaces closed).</summary>
         [Parameter]
         [Duration]
         public TimeSpan DeepSleepAfter { get; set; } = TimeSpan.FromSeconds(300);
 
-        /// <summary>The vector store's files and folders to back up at quiet points (with -BackupDestination).</summary>
         [Parameter]
         public string[]? BackupPath { get; set; }
 
-        /// <summary>The folder for the run's backup sets.</summary>
         [Parameter]
         public string? BackupDestination { get; set; }
 
-        /// <summary>Back up after every N completed batches, with dispatch paused and the items in flight finished.</summary>
         [Parameter]
         public int? BackupEvery { get; set; }
 
-        /// <summary>Back up before the first batch; if that backup fails, nothing is processed.</summary>
         [Parameter]
         public SwitchParameter BackupFirst { get; set; }
 
-        /// <summary>The store name of the run's backup sets (default: the job's name).</summary>
         [Parameter]
         public string? BackupName { get; set; }
 
-        /// <summary>Keep only the newest N backup sets of that name after each successful backup.</summary>
         [Parameter]
         public int? BackupKeep { get; set; }
 

@@ -4,9 +4,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Asks the runs of a job, in any process, to stop: they finish the items in flight, return the rest to the queue and write their checkpoint.</para>
-    /// </summary>
     [Cmdlet(VerbsLifecycle.Stop, "BatchRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(BatchCheckpoint))]
     public sealed class StopBatchRunCommand : RunSignalCommand

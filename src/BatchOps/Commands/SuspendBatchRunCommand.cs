@@ -4,9 +4,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Puts the runs of a job into deep sleep until Resume-BatchRun: they finish the items in flight, return the rest to the queue, release memory and wait.</para>
-    /// </summary>
     [Cmdlet(VerbsLifecycle.Suspend, "BatchRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(BatchCheckpoint))]
     public sealed class SuspendBatchRunCommand : RunSignalCommand

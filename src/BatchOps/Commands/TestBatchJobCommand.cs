@@ -6,9 +6,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Tells whether a job is complete, free of failures, or past a percentage: $true or $false, for scripts and Pester.</para>
-    /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "BatchJob")]
     [OutputType(typeof(bool))]
     public sealed class TestBatchJobCommand : BatchOpsCmdlet
@@ -18,15 +15,12 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
-        /// <summary>Nothing is pending or running (the default when no condition is given).</summary>
         [Parameter]
         public SwitchParameter Complete { get; set; }
 
-        /// <summary>No item has failed.</summary>
         [Parameter]
         public SwitchParameter NoFailures { get; set; }
 
-        /// <summary>At least this percentage of the job's items has succeeded.</summary>
         [Parameter]
         public double? TargetPercent { get; set; }
 

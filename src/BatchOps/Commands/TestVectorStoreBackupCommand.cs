@@ -5,19 +5,14 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Re-reads a backup set and reports each missing, changed or extra file and any unsafe manifest path.</para>
-    /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "VectorStoreBackup")]
     [OutputType(typeof(BackupTestResult), typeof(bool))]
     public sealed class TestVectorStoreBackupCommand : BatchOpsCmdlet
     {
-        /// <summary>The backup set's folder; Get-VectorStoreBackup output binds by its Path.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("PSPath")]
         public string[] Path { get; set; } = new string[0];
 
-        /// <summary>Write only $true or $false.</summary>
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 

@@ -9,9 +9,6 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Waits until a job reaches a target (complete, no failures, a percentage), then writes its checkpoint: the seeds' "check and notify at 50%".</para>
-    /// </summary>
     [Cmdlet(VerbsLifecycle.Wait, "BatchJob")]
     [OutputType(typeof(BatchCheckpoint), typeof(BatchJob))]
     public sealed class WaitBatchJobCommand : BatchOpsCmdlet
@@ -23,24 +20,19 @@ namespace BatchOps.Commands
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
-        /// <summary>Wait until this percentage of the job's items has succeeded.</summary>
         [Parameter]
         public double? TargetPercent { get; set; }
 
-        /// <summary>Wait until nothing is pending or running (the default when no condition is given).</summary>
         [Parameter]
         public SwitchParameter Complete { get; set; }
 
-        /// <summary>Also require that no item has failed.</summary>
         [Parameter]
         public SwitchParameter NoFailures { get; set; }
 
-        /// <summary>Seconds (or a TimeSpan such as 02:00:00) after which to give up (a WaitTimedOut error).</summary>
         [Parameter]
         [Duration]
         public TimeSpan? Timeout { get; set; }
 
-        /// <summary>Seconds (or a TimeSpan) between looks at the job (default 2).</summary>
         [Parameter]
         [Duration]
         public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -7,39 +7,30 @@ using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Writes a health sample every -Interval seconds until stopped (or -Count samples), so a pipeline can alert on Degraded or Critical; -AutoRestore restores a vector store that lost data.</para>
-    /// </summary>
     [Cmdlet(VerbsCommon.Watch, "BatchHealth")]
     [OutputType(typeof(HealthSample))]
     public sealed class WatchBatchHealthCommand : HealthCommand
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-        /// <summary>The job to watch. Without it: the machine and the vector store only.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string? Job { get; set; }
 
-        /// <summary>Seconds (or a TimeSpan) between samples.</summary>
         [Parameter]
         [Duration]
         public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary>Stop after this many samples (default: until Ctrl+C or the pipeline stops).</summary>
         [Parameter]
         public int? Count { get; set; }
 
-        /// <summary>When the vector store loses data, restore the newest valid backup set from -BackupDestination.</summary>
         [Parameter]
         public SwitchParameter AutoRestore { get; set; }
 
-        /// <summary>The folder of backup sets -AutoRestore restores from.</summary>
         [Parameter]
         public string? BackupDestination { get; set; }
 
-        /// <summary>With -AutoRestore: only sets of this store name.</summary>
         [Parameter]
         public string? BackupName { get; set; }
 

@@ -10,11 +10,9 @@ namespace BatchOps.Infrastructure
     /// <summary>What Get-BatchHealth and Watch-BatchHealth share: the job, the vector store, the thresholds, the monitor.</summary>
     public abstract class HealthCommand : BatchOpsCmdlet
     {
-        /// <summary>The vector store's files and folders: its item count or size is watched; a drop is Critical.</summary>
         [Parameter]
         public string[]? VectorStorePath { get; set; }
 
-        /// <summary>Thresholds to override, e.g. @{ MemoryCriticalPercent = 95; StallDegraded = 20 } (durations in minutes).</summary>
         [Parameter]
         public Hashtable? Threshold { get; set; }
 

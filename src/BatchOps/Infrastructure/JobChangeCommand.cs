@@ -13,7 +13,6 @@ namespace BatchOps.Infrastructure
     /// </summary>
     public abstract class JobChangeCommand : JobSelectionCommand
     {
-        /// <summary>Change the job even if a run appears to be processing it.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 

@@ -13,7 +13,6 @@ namespace BatchOps.Infrastructure
     /// </summary>
     public abstract class RunSignalCommand : JobSelectionCommand
     {
-        /// <summary>Write the job's checkpoint after asking.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
