@@ -15,7 +15,7 @@ namespace BatchOps.Engine.Tests;
 
 public class BackupTests
 {
-    // A FAISS + pickle store like seed 001's, in folder/store.
+    // A FAISS + pickle store like the background processor's, in folder/store.
     private static (string Index, string Documents) FaissStore(TempFolder folder, long vectors = 1200)
     {
         string store = Directory.CreateDirectory(folder.File("store")).FullName;
@@ -157,7 +157,7 @@ public class BackupTests
         string indexBefore = BackupFiles.Fingerprint(index), documentsBefore = BackupFiles.Fingerprint(documents);
         VectorStoreBackup backup = Backup(folder, index, documents);
 
-        BackupFiles.WriteFaissFlat(index, 4, 10); // the seed's disaster: the index lost most of its vectors
+        BackupFiles.WriteFaissFlat(index, 4, 10); // the disaster backups are for: the index lost most of its vectors
         BackupFiles.WriteOpaque(documents, 50, seed: 1);
         string indexDamaged = BackupFiles.Fingerprint(index);
 
@@ -342,7 +342,7 @@ public class BackupTests
     public void Retention_keeps_the_newest_sets_and_the_newest_of_each_day_and_hour()
     {
         var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
-        // Every 4 hours for 5 days (seed 001's schedule), plus two sets in the last hour.
+        // Every 4 hours for 5 days (a schedule backups were kept on), plus two sets in the last hour.
         List<VectorStoreBackup> sets = Enumerable.Range(0, 30).Select(i => Set(start.AddHours(4 * i))).ToList();
         sets.Add(Set(start.AddHours(4 * 29).AddMinutes(20)));
         sets.Add(Set(start.AddHours(4 * 29).AddMinutes(40)));

@@ -39,7 +39,7 @@ public class RunOptionsTests
     }
 
     [Fact]
-    public void The_defaults_are_the_seed_scripts_defaults_and_valid()
+    public void The_defaults_are_those_of_the_replaced_scripts_and_valid()
     {
         var options = new RunOptions();
         options.Validate();

@@ -111,7 +111,7 @@ Describe 'Formatting' {
         $table | Should -Match '\[#####\.\.\.\.\.\] 50\.0%'
     }
 
-    It 'shows the checkpoint as the seed checkpoint-status block' {
+    It 'shows the checkpoint as a status block' {
         $store = Join-Path $TestDrive 'format.db'
         $list = Get-BatchCheckpoint -Job half -Store $store | Format-List | Out-String
         $list | Should -Match 'Last Updated'
