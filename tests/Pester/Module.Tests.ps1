@@ -108,7 +108,7 @@ Describe 'Formatting' {
         1..4 | Start-BatchRun -Job half -Store $store -MaxItems 2 -ScriptBlock { $_ } | Out-Null
         $table = Get-BatchJob -Store $store | Format-Table | Out-String
         $table | Should -Match 'Succeeded'
-        $table | Should -Match '\[#####\.\.\.\.\.\] 50\.0%'
+        $table | Should -Match '\[##\.\.\.\] 50\.0%'
     }
 
     It 'shows the checkpoint as a status block' {

@@ -6,7 +6,7 @@ BeforeAll {
     Import-Module $ModuleManifest -Force
 
     $store = New-TestStorePath 'views'
-    $script:Added = 1..10 | ForEach-Object { "chunk-$_" } | Add-BatchItem -Job embed-document-chunk -Store $store
+    $script:Added = 1..10 | ForEach-Object { "chunk-$_" } | Add-BatchItem -Job embed-document-chunks-v26 -Store $store
     $longKey = '/var/lib/import/customers/2026/very-long-folder-name/report-0007.txt'
     $script:Summary = @('a', 'b', 'c', $longKey) | Start-BatchRun -Job evaluate-products -Store $store -RetryLimit 0 -WarningAction SilentlyContinue -ScriptBlock {
         if ($_ -eq 'b') { throw 'The evaluation API did not answer within 30 seconds; giving up on this product for now' }
@@ -39,8 +39,9 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
     It 'shows the job table with whole names, counts and progress bars' {
         $lines = Show-View $Jobs $Width
         $lines[1] | Should -Match '^Name\s+Total\s+Pending\s+Running\s+Succeeded\s+Failed\s+Progress'
-        ($lines | Where-Object { $_ -match '^embed-document-chunk\s+10\s+10\s+0\s+0\s+0 \[\.{10}\] 0\.0%' }) | Should -Not -BeNullOrEmpty
-        ($lines | Where-Object { $_ -like 'evaluate-products*' }) | Should -Match '\s4\s+0\s+0\s+3\s+1 \[#######\.\.\.\] 75\.0%'
+        # Names of up to 25 characters show whole at 80 columns.
+        ($lines | Where-Object { $_ -match '^embed-document-chunks-v26\s+10\s+10\s+0\s+0\s+0 \[\.{5}\] 0\.0%' }) | Should -Not -BeNullOrEmpty
+        ($lines | Where-Object { $_ -like 'evaluate-products*' }) | Should -Match '\s4\s+0\s+0\s+3\s+1 \[###\.\.\] 75\.0%'
         ($lines -join "`n") | Should -Not -Match '…'
     }
 
@@ -63,7 +64,7 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
     It 'shows the checkpoint block with its progress bar' {
         $text = (Show-View $Checkpoint $Width) -join "`n"
         $text | Should -Match 'Current Batch : 1'
-        $text | Should -Match 'Progress\s+: \[#######\.\.\.\] 75\.0%'
+        $text | Should -Match 'Progress\s+: \[###\.\.\] 75\.0%'
     }
 
     It 'shows health with a whole status and job name' {
@@ -97,7 +98,7 @@ Describe 'Redirected output' {
         $result = Invoke-JobScript -Body "`$PSStyle.OutputRendering = 'PlainText'; Get-BatchJob -Store '$store'"
         $result.ExitCode | Should -Be 0
         $lines = $result.Output -split "`r?`n"
-        $lines | Where-Object { $_ -match '^nightly-import\s+3\s+3\s+0\s+0\s+0 \[\.{10}\] 0\.0%' } | Should -Not -BeNullOrEmpty
+        $lines | Where-Object { $_ -match '^nightly-import\s+3\s+3\s+0\s+0\s+0 \[\.{5}\] 0\.0%' } | Should -Not -BeNullOrEmpty
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
     }
 }

@@ -36,7 +36,7 @@ namespace BatchOps
 
         public double PercentComplete => Percent.Of(Completed, Total);
 
-        /// <summary>PercentComplete as a text bar, for tables: "[#####.....] 50.0%".</summary>
+        /// <summary>PercentComplete as a text bar, for tables: "[##...] 50.0%".</summary>
         public string Progress => Percent.Bar(PercentComplete);
 
         /// <summary>The highest batch number this run has started.</summary>

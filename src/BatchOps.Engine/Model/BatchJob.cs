@@ -35,7 +35,7 @@ namespace BatchOps
         /// <summary>Succeeded items as a percentage of all items (0 when the job is empty).</summary>
         public double PercentComplete => Percent.Of(Succeeded, Total);
 
-        /// <summary>PercentComplete as a text bar, for tables: "[#####.....] 50.0%".</summary>
+        /// <summary>PercentComplete as a text bar, for tables: "[##...] 50.0%".</summary>
         public string Progress => Percent.Bar(PercentComplete);
 
         public DateTime Created { get; init; }

@@ -9,10 +9,10 @@ namespace BatchOps
             whole <= 0 ? 0 : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero);
 
         /// <summary>
-        /// A text progress bar for tables: "[#####.....] 50.0%", "[##########] 100%" (a cell is filled only when
-        /// complete). At most 18 characters, the width the job table gives it.
+        /// A text progress bar for tables: "[##...] 50.0%", "[#####] 100%" (a cell, 20%, is filled only when
+        /// complete). At most 13 characters: the job table gives it that, so that names keep 25 at 80 columns.
         /// </summary>
-        public static string Bar(double percent, int width = 10)
+        public static string Bar(double percent, int width = 5)
         {
             double clamped = Math.Max(0, Math.Min(100, percent));
             int filled = (int)Math.Floor(clamped * width / 100.0);

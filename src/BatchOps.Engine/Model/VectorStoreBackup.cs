@@ -21,6 +21,7 @@ namespace BatchOps
         /// <summary>The folder the set is in (Backup-VectorStore -Destination).</summary>
         public string Destination { get; init; } = "";
 
+        /// <summary>When the set was made, in UTC (the views show local time).</summary>
         public DateTime Created { get; init; }
 
         /// <summary>The files and folders that were backed up, with their paths at the time.</summary>
