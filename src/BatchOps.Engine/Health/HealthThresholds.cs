@@ -51,9 +51,11 @@ namespace BatchOps.Engine.Health
             Check(DiskCriticalPercent <= DiskDegradedPercent && DiskCriticalPercent >= 0 && DiskDegradedPercent <= 100, "DiskCriticalPercent and DiskDegradedPercent must be between 0 and 100, Critical not above Degraded");
             Check(ErrorRateDegradedPercent <= ErrorRateCriticalPercent && ErrorRateDegradedPercent > 0 && ErrorRateCriticalPercent <= 100, "ErrorRateDegradedPercent and ErrorRateCriticalPercent must be between 0 and 100, Degraded not above Critical");
             Check(ErrorRateMinItems >= 1, "ErrorRateMinItems must be 1 or more");
-            Check(StallDegraded > TimeSpan.Zero && StallDegraded <= StallCritical, "StallDegraded must be more than 0 and not longer than StallCritical");
+            Check(
+                StallDegraded > TimeSpan.Zero && StallDegraded <= StallCritical,
+                $"StallDegraded ({Minutes(StallDegraded)} min) must be more than 0 and not longer than StallCritical ({Minutes(StallCritical)} min)");
             Check(RateLimitDegradedEvents >= 1, "RateLimitDegradedEvents must be 1 or more");
-            Check(Window > TimeSpan.Zero, "Window must be more than 0");
+            Check(Window > TimeSpan.Zero, $"Window ({Minutes(Window)} min) must be more than 0");
             Check(VectorStoreShrinkPercent >= 0 && VectorStoreShrinkPercent <= 100, "VectorStoreShrinkPercent must be between 0 and 100");
         }
 
@@ -64,5 +66,7 @@ namespace BatchOps.Engine.Health
                 throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthThreshold, message + ". Leave a threshold out to use its default (see about_BatchOps).", message);
             }
         }
+
+        private static string Minutes(TimeSpan span) => span.TotalMinutes.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
