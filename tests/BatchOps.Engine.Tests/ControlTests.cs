@@ -109,6 +109,29 @@ public class JobWaiterTests
     }
 
     [Fact]
+    public async Task Waiting_times_out_at_the_deadline_not_a_poll_interval_after_it()
+    {
+        using var folder = new TempFolder();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = Stores.Open(folder, time);
+        Stores.Seed(store, "idle", 2);
+        var waiter = new JobWaiter(store, time) { PollInterval = TimeSpan.FromSeconds(10) };
+
+        Task<BatchJob> wait = waiter.WaitAsync("idle", new JobCondition(), TimeSpan.FromSeconds(3), null, CancellationToken.None);
+        await Processors.WaitUntil(() =>
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            return wait.IsCompleted;
+        }, "the timeout");
+
+        Assert.InRange(time.GetUtcNow() - time.Start, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.5));
+        var e = await Assert.ThrowsAsync<BatchOpsException>(() => wait);
+        Assert.Equal(ErrorIds.WaitTimedOut, e.ErrorId);
+        Assert.Contains("within 3.0 s", e.Message);
+        Assert.Contains("No run is working on it now.", e.Message);
+    }
+
+    [Fact]
     public async Task Waiting_for_a_target_a_finished_job_missed_ends_at_once()
     {
         using var folder = new TempFolder();

@@ -6,7 +6,7 @@ using BatchOps.Engine.Storage;
 namespace BatchOps.Engine.Running
 {
     /// <summary>
-    /// Waits until a job meets a condition (seed 000's check_and_notify_50_percent.sh), reading the job's counters
+    /// Waits until a job meets a condition (to notify someone when a job is half done, say), reading the job's counters
     /// every poll interval. Ends early, with a JobTargetUnreachable error, when the job has nothing left to run and
     /// the condition is still not met.
     /// </summary>
@@ -58,16 +58,25 @@ namespace BatchOps.Engine.Running
                     throw new BatchOpsException(ErrorIds.JobTargetUnreachable, BatchOpsErrorCategory.InvalidResult, why, jobName);
                 }
 
-                if (timeout is TimeSpan max && _time.GetElapsedTime(started) >= max)
+                TimeSpan wait = PollInterval;
+                if (timeout is TimeSpan max)
                 {
-                    throw new BatchOpsException(
-                        ErrorIds.WaitTimedOut,
-                        BatchOpsErrorCategory.OperationTimeout,
-                        $"Job '{job.Name}' did not reach '{condition.Describe()}' within {max}: it is at {job.PercentComplete:0.0}% ({job.Succeeded:N0} of {job.Total:N0} succeeded, {job.Remaining:N0} remaining).",
-                        jobName);
+                    TimeSpan left = max - _time.GetElapsedTime(started);
+                    if (left <= TimeSpan.Zero)
+                    {
+                        string working = RunRecovery.LiveRuns(_store, job.Id, RunHost.Current).Count == 0 ? " No run is working on it now." : "";
+                        throw new BatchOpsException(
+                            ErrorIds.WaitTimedOut,
+                            BatchOpsErrorCategory.OperationTimeout,
+                            $"Job '{job.Name}' did not reach '{condition.Describe()}' within {Reporting.RunReport.Duration(max)}: it is at {job.PercentComplete:0.0}% ({job.Succeeded:N0} of {job.Total:N0} succeeded, {job.Remaining:N0} remaining).{working}",
+                            jobName);
+                    }
+
+                    // The last look falls on the deadline, not a whole poll interval after it.
+                    wait = left < wait ? left : wait;
                 }
 
-                await _time.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                await _time.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
     }
