@@ -150,7 +150,8 @@ namespace BatchOps.Commands
         {
             try
             {
-                _options = BuildOptions();
+                // Without -Job a backup is named after the piped job, in End; this name only passes validation.
+                _options = StartBatchRunOptions.Build(this, BackupName ?? (Job.Length > 0 ? Job : "vectorstore"), ResolveFileSystemPath);
                 _options.Validate();
                 _selection = new RunSelection(Job);
                 if (_selection.Job != null)
@@ -265,9 +266,9 @@ namespace BatchOps.Commands
                 _store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting); // empty input and no store yet
                 job = _store.GetJob(_selection.Job);
                 OpenLog();
-                if (_options!.Backup is Engine.Backup.BackupRequest backup && BackupName == null && Job.Length == 0)
+                if (_options!.Backup != null && BackupName == null && Job.Length == 0)
                 {
-                    _options.Backup = new Engine.Backup.BackupRequest { Paths = backup.Paths, Destination = backup.Destination, Name = job.Name, Retention = backup.Retention };
+                    _options.Backup = StartBatchRunOptions.Backup(this, job.Name, ResolveFileSystemPath);
                     _options.Validate();
                 }
 
@@ -285,7 +286,7 @@ namespace BatchOps.Commands
             IItemProcessor processor;
             try
             {
-                processor = CreateProcessor();
+                processor = StartBatchRunOptions.Processor(this, _options!, _commandPath, _location);
             }
             catch (Exception e) when (e is RuntimeException || e is PSArgumentException)
             {
@@ -356,19 +357,6 @@ namespace BatchOps.Commands
             }
         }
 
-        private IItemProcessor CreateProcessor()
-        {
-            if (ParameterSetName == CommandSet)
-            {
-                var command = new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location) { RateLimitExitCode = RateLimitExitCode };
-                return new ExternalCommandProcessor(command, _options!.MaxResultLength);
-            }
-
-            // Only the block's text crosses to the runspaces that run it; $using: values are taken from here, now.
-            (string script, Hashtable usingValues) = UsingVariables.Rewrite(ScriptBlock!, SessionState);
-            return new ScriptBlockProcessor(script, _options!.ThrottleLimit, _location, Variable, ImportModule, usingValues);
-        }
-
         /// <summary>
         /// Piped BatchItem objects: exactly those run (reset first if finished, with -WhatIf/-Confirm). Otherwise the
         /// whole job, confirmed once unless the piped data already was. False: nothing to run.
@@ -380,7 +368,7 @@ namespace BatchOps.Commands
                 return _approved == true || ShouldProcess($"job '{job.Name}' ({job.Pending:N0} pending)", "Run");
             }
 
-            List<string> keys = ChosenItems.Prepare(_store!, job, _selection.Chosen, new ChosenItemsHost(this));
+            List<string> keys = ChosenItems.Prepare(_store!, job, _selection.Chosen, new CmdletChosenItemsHost(this));
             if (keys.Count == 0)
             {
                 return false;
@@ -403,19 +391,6 @@ namespace BatchOps.Commands
             }
         }
 
-        private sealed class ChosenItemsHost : IChosenItemsHost
-        {
-            private readonly StartBatchRunCommand _cmdlet;
-
-            public ChosenItemsHost(StartBatchRunCommand cmdlet) => _cmdlet = cmdlet;
-
-            public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
-
-            public void WriteError(ErrorRecord record) => _cmdlet.WriteError(record);
-
-            public void WriteVerbose(string text) => _cmdlet.WriteVerbose(text);
-        }
-
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
@@ -427,52 +402,6 @@ namespace BatchOps.Commands
             // Ctrl+C, Stop-Job, a downstream Select-Object -First: cancel what is in flight; the runner releases it
             // and writes its final checkpoint before EndProcessing returns.
             _cancel.Cancel();
-        }
-
-        private RunOptions BuildOptions() => new RunOptions
-        {
-            BatchSize = BatchSize,
-            ThrottleLimit = ThrottleLimit,
-            BatchDelay = BatchDelay,
-            RetryLimit = RetryLimit,
-            RetryDelay = RetryDelay,
-            ItemTimeout = ItemTimeout,
-            RateLimit = RateLimit,
-            TargetPercent = TargetPercent,
-            MaxItems = MaxItems,
-            MaxDuration = MaxDuration,
-            MaxMemoryPercent = MaxMemoryPercent,
-            MemoryWait = MemoryWait,
-            RateLimitWait = RateLimitWait,
-            MaxFailureRatio = MaxFailureRatio,
-            Continuous = Continuous,
-            DeepSleepAfter = DeepSleepAfter,
-            Backup = BuildBackup(),
-            BackupEvery = BackupEvery,
-            BackupFirst = BackupFirst,
-        };
-
-        // -BackupPath and -BackupDestination go together; either alone is refused by RunOptions.Validate.
-        private Engine.Backup.BackupRequest? BuildBackup()
-        {
-            if (BackupPath == null && BackupDestination == null)
-            {
-                return null;
-            }
-
-            var paths = new System.Collections.Generic.List<string>();
-            foreach (string path in BackupPath ?? new string[0])
-            {
-                paths.Add(ResolveFileSystemPath(path, "-BackupPath", ErrorIds.BackupSourceInvalid));
-            }
-
-            return new Engine.Backup.BackupRequest
-            {
-                Paths = paths,
-                Destination = BackupDestination == null ? "" : ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid),
-                Name = BackupName ?? (Job.Length > 0 ? Job : "vectorstore"), // a piped job names it in End
-                Retention = BackupKeep.HasValue ? new Engine.Backup.RetentionPolicy { Keep = BackupKeep } : null,
-            };
         }
 
         protected override void Dispose(bool disposing)

@@ -16,6 +16,20 @@ namespace BatchOps.Infrastructure
         void WriteVerbose(string text);
     }
 
+    /// <summary>A cmdlet as the host: its own ShouldProcess, WriteError and WriteVerbose (pipeline thread only).</summary>
+    internal sealed class CmdletChosenItemsHost : IChosenItemsHost
+    {
+        private readonly Cmdlet _cmdlet;
+
+        public CmdletChosenItemsHost(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public bool ShouldProcess(string target, string action) => _cmdlet.ShouldProcess(target, action);
+
+        public void WriteError(ErrorRecord record) => _cmdlet.WriteError(record);
+
+        public void WriteVerbose(string text) => _cmdlet.WriteVerbose(text);
+    }
+
     /// <summary>
     /// Items piped into Start-BatchRun as BatchItem objects: each is run again whatever its status. A succeeded or
     /// failed item is first put back to pending, as Reset-BatchItem does (same confirmation); an item a live run
