@@ -225,7 +225,13 @@ namespace BatchOps.Commands
                 {
                     if (!_selection.Take(RunInput.Of(element)))
                     {
-                        continue; // a BatchOps object: it chose the job, or an item to run
+                        // A BatchOps object: it chose the job, or an item to run, and says which store it lives in.
+                        if (_store != null && StoreToUse != null && !_selection.HasNewItems && _store.Location != ResolveStorePath(StoreToUse))
+                        {
+                            _store = null;
+                        }
+
+                        continue;
                     }
 
                     _approved ??= ShouldProcess($"job '{_selection.Job}'", "Add the piped items and run");
