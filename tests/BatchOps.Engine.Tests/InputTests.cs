@@ -53,6 +53,23 @@ public class InputTests
     }
 
     [Fact]
+    public void A_file_or_folder_payload_says_it_is_one_and_a_plain_path_does_not()
+    {
+        using var folder = new TempFolder();
+        string file = ItemPayloads.FromInput(new InputObject(new FileInfo(folder.File("a [1].txt"))));
+        string directory = ItemPayloads.FromInput(new InputObject(new DirectoryInfo(folder.Path)));
+        string text = ItemPayloads.FromInput(new InputObject(folder.File("a [1].txt")));
+
+        Assert.True(FileSystemPayload.TryRead(file, out string filePath));
+        Assert.Equal(folder.File("a [1].txt"), filePath);
+        Assert.Equal(filePath, PayloadJson.ToText(file)); // what a command's {Payload} and BATCHOPS_PAYLOAD get
+        Assert.True(FileSystemPayload.TryRead(directory, out string directoryPath));
+        Assert.Equal(new DirectoryInfo(folder.Path).FullName, directoryPath);
+        Assert.False(FileSystemPayload.TryRead(text, out _));
+        Assert.False(FileSystemPayload.TryRead("{\"$fileSystemPath\":\"/x\",\"other\":1}", out _)); // an object that merely has such a property
+    }
+
+    [Fact]
     public void Numbers_are_keyed_by_their_invariant_text()
     {
         Assert.Equal("1.5", ItemKeys.Resolve(new InputObject(1.5), null));

@@ -650,7 +650,7 @@ public class RunnerTests
         public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => _inner.GetActiveRuns(jobId);
         public long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message) => _inner.AbandonRuns(jobId, runIds, message);
         public long StartRun(long jobId, RunStart start) => _inner.StartRun(jobId, start);
-        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true) => _inner.Claim(jobId, runId, count, leaseExpiresMs, maxAttempts, includeExpired);
+        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true, IReadOnlyCollection<string>? onlyKeys = null) => _inner.Claim(jobId, runId, count, leaseExpiresMs, maxAttempts, includeExpired, onlyKeys);
         public bool RenewLeases(long jobId, long runId, long leaseExpiresMs) => _inner.RenewLeases(jobId, runId, leaseExpiresMs);
         public bool RequestStop(long runId) => _inner.RequestStop(runId);
         public bool RequestSuspend(long runId, bool suspend) => _inner.RequestSuspend(runId, suspend);

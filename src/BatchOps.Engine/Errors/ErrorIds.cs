@@ -30,6 +30,10 @@ namespace BatchOps.Engine
         public const string ItemNotFound = "ItemNotFound";
         public const string ItemInFlight = "ItemInFlight";
         public const string PayloadNotSerializable = "PayloadNotSerializable";
+        public const string InvalidItemSelection = "InvalidItemSelection";
+        public const string JobMissing = "JobMissing";
+        public const string JobAmbiguous = "JobAmbiguous";
+        public const string InputMixed = "InputMixed";
 
         // The store.
         public const string StoreNotFound = "StoreNotFound";

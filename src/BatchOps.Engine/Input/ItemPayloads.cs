@@ -4,7 +4,8 @@ using System.IO;
 namespace BatchOps.Engine
 {
     /// <summary>
-    /// What is stored as an item's payload: for a string, the string; for a file or folder, its full path; for other
+    /// What is stored as an item's payload: for a string, the string; for a file or folder, its full path marked as
+    /// such (<see cref="FileSystemPayload"/>); for other
     /// objects, their properties as JSON. The processor gets the same payload on every run, resumed or not.
     /// </summary>
     public static class ItemPayloads
@@ -18,7 +19,7 @@ namespace BatchOps.Engine
             {
                 null => "null",
                 string text => PayloadJson.FromText(text),
-                FileSystemInfo file => PayloadJson.FromText(file.FullName),
+                FileSystemInfo file => FileSystemPayload.Write(file.FullName),
                 _ => PayloadJson.Write(input.ToPayloadTree()),
             };
 

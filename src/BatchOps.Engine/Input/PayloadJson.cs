@@ -39,6 +39,11 @@ namespace BatchOps.Engine
                 return "";
             }
 
+            if (FileSystemPayload.TryRead(payload, out string path))
+            {
+                return path;
+            }
+
             if (payload![0] == '"')
             {
                 try

@@ -5,8 +5,9 @@ namespace BatchOps
     /// <summary>One definition of "percent complete" for every view, so that they never disagree.</summary>
     internal static class Percent
     {
+        /// <summary>Never above 100: counts read at different moments (a job growing under a run) must not show 160%.</summary>
         public static double Of(long part, long whole) =>
-            whole <= 0 ? 0 : Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero);
+            whole <= 0 ? 0 : Math.Min(100, Math.Round(100.0 * part / whole, 1, MidpointRounding.AwayFromZero));
 
         /// <summary>
         /// A text progress bar for tables: "[##...] 50.0%", "[#####] 100%" (a cell, 20%, is filled only when

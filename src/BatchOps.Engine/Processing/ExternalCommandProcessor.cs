@@ -183,6 +183,10 @@ namespace BatchOps.Engine.Processing
                     {
                         json.WriteNullValue();
                     }
+                    else if (FileSystemPayload.TryRead(item.Payload, out string path))
+                    {
+                        json.WriteStringValue(path); // a command gets a file's path, as it always has
+                    }
                     else
                     {
                         using JsonDocument payload = JsonDocument.Parse(item.Payload!);

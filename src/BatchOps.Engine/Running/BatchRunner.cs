@@ -213,6 +213,7 @@ namespace BatchOps.Engine.Running
             private readonly BatchTracker _tracker = new BatchTracker();
             private readonly Stopwatch _clock = Stopwatch.StartNew();
             private readonly ProgressCalculator _progress;
+            private readonly LiveJob _live;
             private readonly long _startMs;
             private ItemExecutor? _executor;
             private const long ExpiredCheckIntervalMs = 15_000;
@@ -255,6 +256,7 @@ namespace BatchOps.Engine.Running
                 _releaseWaiting = CancellationTokenSource.CreateLinkedTokenSource(runner._graceful.Token);
                 _startMs = _store.NowMs();
                 _progress = new ProgressCalculator(_startMs);
+                _live = new LiveJob(_store, job);
             }
 
             public Exception? Fatal => _fatal;
@@ -262,7 +264,7 @@ namespace BatchOps.Engine.Running
             public async Task<BatchRunSummary> ExecuteAsync(EnqueueResult? input)
             {
                 RateLimiter? limiter = _runner.RateLimiterFactory != null ? _runner.RateLimiterFactory() : RateLimits.Create(_options.RateLimit);
-                _executor = new ItemExecutor(_runner._processor, _options, limiter, _job.Name, _runId, _runner._time, OnRetry, OnRateLimited, OnCircuitOpened);
+                _executor = new ItemExecutor(_runner._processor, _options, limiter, _job.Name, _runId, _runner._time, _store.NowMs, OnRetry, OnRateLimited, OnCircuitOpened);
                 _nextBackupAt = _options.BackupEvery ?? long.MaxValue;
                 _runner.Publish(new RunStartedEvent { RunId = _runId, Job = _job.Name, Progress = Snapshot() });
 
@@ -310,9 +312,6 @@ namespace BatchOps.Engine.Running
             {
                 long claimedTotal = 0;
                 int maxAttempts = _options.RetryLimit + 1;
-                long targetCount = _options.TargetPercent is double target
-                    ? (long)Math.Ceiling(target / 100.0 * _job.Total - 1e-9)
-                    : long.MaxValue;
                 bool barrier = _options.BatchDelay > TimeSpan.Zero;
                 bool includeExpired = true; // the first claim takes over expired leases, then every so often
                 long nextExpiredCheckMs = 0;
@@ -397,11 +396,19 @@ namespace BatchOps.Engine.Running
                         want = Math.Min(want, left);
                     }
 
-                    if (_options.TargetPercent.HasValue)
+                    if (_options.TargetPercent is double target)
                     {
                         // Claim only what the target still needs, counting items in flight as if they will succeed;
-                        // if some fail, the next pass claims more.
-                        long needed = targetCount - _job.Succeeded - Interlocked.Read(ref _localSucceeded) - held;
+                        // if some fail, the next pass claims more. The target is a share of the job as it is now:
+                        // before calling it reached, look whether items were added meanwhile.
+                        long done = _job.Succeeded + Interlocked.Read(ref _localSucceeded) + held;
+                        long needed = _live.TargetCount(target) - done;
+                        if (needed <= 0 && held == 0)
+                        {
+                            _live.Refresh();
+                            needed = _live.TargetCount(target) - done;
+                        }
+
                         if (needed <= 0)
                         {
                             if (held == 0)
@@ -431,7 +438,7 @@ namespace BatchOps.Engine.Running
                     long now = _store.NowMs();
                     bool checkExpired = includeExpired || now >= nextExpiredCheckMs;
                     long leaseExpires = now + (long)_options.LeaseDuration.TotalMilliseconds;
-                    ClaimResult claim = _store.Claim(_job.Id, _runId, (int)Math.Min(want, int.MaxValue), leaseExpires, maxAttempts, checkExpired);
+                    ClaimResult claim = _store.Claim(_job.Id, _runId, (int)Math.Min(want, int.MaxValue), leaseExpires, maxAttempts, checkExpired, _options.ItemKeys);
                     includeExpired = false;
                     if (checkExpired)
                     {
@@ -455,6 +462,11 @@ namespace BatchOps.Engine.Running
                         {
                             // Before calling the job drained, look once more for leases that ran out meanwhile.
                             includeExpired = true;
+                            continue;
+                        }
+
+                        if (await WaitForInFlightAsync().ConfigureAwait(false))
+                        {
                             continue;
                         }
 
@@ -719,6 +731,10 @@ namespace BatchOps.Engine.Running
                         }
 
                         _progress.Record(now, _succeeded + Interlocked.Read(ref _failed));
+                        if (_runner._events != null && (completed.Count > 0 || now - _lastProgressMs >= ProgressInterval.TotalMilliseconds))
+                        {
+                            _live.Refresh(); // what is published next counts items added since the run started
+                        }
                         foreach (ItemOutcome failure in failures)
                         {
                             _runner.Publish(new ItemFailedEvent { Key = failure.Key, Attempts = failure.Attempt, Error = failure.Error ?? "", ErrorType = failure.ErrorType });
@@ -848,30 +864,6 @@ namespace BatchOps.Engine.Running
                 Interlocked.CompareExchange(ref _fatal, e, null);
                 CancelQuietly(_hard);
                 _itemFinished.Release();
-            }
-
-            private ProgressSnapshot Snapshot()
-            {
-                long now = _store.NowMs();
-                long succeeded = _job.Succeeded + Interlocked.Read(ref _succeeded);
-                long failed = _job.Failed + Interlocked.Read(ref _failed);
-                long processed = Interlocked.Read(ref _succeeded) + Interlocked.Read(ref _failed);
-                long remaining = Math.Max(0, _job.Total - succeeded - failed);
-                double rate = _progress.Rate(now, processed);
-                return new ProgressSnapshot
-                {
-                    Job = _job.Name,
-                    RunId = _runId,
-                    Total = _job.Total,
-                    Succeeded = succeeded,
-                    Failed = failed,
-                    Remaining = remaining,
-                    RunProcessed = processed,
-                    BatchesCompleted = _tracker.Completed,
-                    ItemsPerSecond = rate,
-                    Eta = ProgressCalculator.Eta(rate, remaining),
-                    Elapsed = _clock.Elapsed,
-                };
             }
 
             private static bool IsStop(StopReason reason) =>

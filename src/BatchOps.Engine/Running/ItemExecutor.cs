@@ -35,6 +35,9 @@ namespace BatchOps.Engine.Running
 
         public bool Started { get; set; }
 
+        /// <summary>When the processor first got the item in this claim (store clock, ms); null until then.</summary>
+        public long? StartedMs { get; set; }
+
         /// <summary>Pauses of all dispatch this item's rate limits caused (they do not count as attempts).</summary>
         public int RateLimitPauses { get; set; }
 
@@ -87,9 +90,11 @@ namespace BatchOps.Engine.Running
         private readonly RateLimitGate _gate;
         private readonly Action<RateLimitHit>? _onRateLimited;
         private readonly int _maxAttempts;
+        private readonly Func<long> _nowMs; // the store's clock, for when an item started and finished
 
-        public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Action<WorkUnit, ItemRetry> onRetry, Action<RateLimitHit>? onRateLimited = null, Action<string>? onCircuitOpened = null)
+        public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Func<long> nowMs, Action<WorkUnit, ItemRetry> onRetry, Action<RateLimitHit>? onRateLimited = null, Action<string>? onCircuitOpened = null)
         {
+            _nowMs = nowMs;
             _gate = new RateLimitGate(time, options.RateLimitWait, options.MaxRetryDelay);
             _onRateLimited = onRateLimited;
             _processor = processor;
@@ -287,6 +292,7 @@ namespace BatchOps.Engine.Running
                 }
 
                 unit.Started = true;
+                unit.StartedMs ??= _nowMs();
                 var item = new ItemContext
                 {
                     Job = _job,
@@ -394,7 +400,7 @@ namespace BatchOps.Engine.Running
             return text.Substring(0, _options.MaxResultLength) + string.Format(CultureInfo.InvariantCulture, " [{0:N0} characters cut]", text.Length - _options.MaxResultLength);
         }
 
-        private static ItemOutcome Outcome(WorkUnit unit, OutcomeKind kind, Stopwatch clock, string? result = null, string? error = null, string? errorType = null, bool undoAttempt = false, string? errorDetail = null) =>
+        private ItemOutcome Outcome(WorkUnit unit, OutcomeKind kind, Stopwatch clock, string? result = null, string? error = null, string? errorType = null, bool undoAttempt = false, string? errorDetail = null) =>
             new ItemOutcome
             {
                 ItemId = unit.Item.Id,
@@ -408,6 +414,8 @@ namespace BatchOps.Engine.Running
                 Attempt = unit.Attempt,
                 DurationMs = clock.ElapsedMilliseconds,
                 UndoAttempt = undoAttempt,
+                StartedMs = unit.StartedMs,
+                FinishedMs = kind == OutcomeKind.Released ? null : _nowMs(),
             };
     }
 }

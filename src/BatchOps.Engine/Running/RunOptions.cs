@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
 
@@ -101,6 +102,12 @@ namespace BatchOps.Engine.Running
 
         /// <summary>Continuous mode: the longest interval between full polls (items whose lease ran out); new items wake it within a second.</summary>
         public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+        /// <summary>
+        /// Run only the items with these keys (exact); the job's other items are left as they are. Only pending items
+        /// (and items whose lease ran out) are claimed: put finished ones back to pending first. Null: the whole job.
+        /// </summary>
+        public IReadOnlyCollection<string>? ItemKeys { get; set; }
 
         /// <summary>The vector store to back up at quiet points (paths, destination, name, retention); null: no backups.</summary>
         public Backup.BackupRequest? Backup { get; set; }
@@ -205,6 +212,14 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidDeepSleep, $"DeepSleepAfter must be between 0 and 49 days and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
             }
 
+            if (ItemKeys != null && (ItemKeys.Count == 0 || Continuous))
+            {
+                throw Invalid(
+                    ErrorIds.InvalidItemSelection,
+                    ItemKeys.Count == 0 ? "A run of chosen items needs at least one item." : "A run of chosen items ends when they are done, so it cannot be continuous.",
+                    ItemKeys.Count);
+            }
+
             if (Backup == null && (BackupEvery.HasValue || BackupFirst))
             {
                 throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
@@ -258,6 +273,11 @@ namespace BatchOps.Engine.Running
                 json.WriteNumber("LeaseDurationSeconds", LeaseDuration.TotalSeconds);
                 WriteOptional(json, "MaxMemoryPercent", MaxMemoryPercent);
                 WriteOptional(json, "MaxFailureRatio", MaxFailureRatio);
+                if (ItemKeys != null)
+                {
+                    json.WriteNumber("ChosenItems", ItemKeys.Count);
+                }
+
                 if (Continuous)
                 {
                     json.WriteBoolean("Continuous", true);

@@ -56,9 +56,10 @@ namespace BatchOps.Engine.Storage
         /// <summary>
         /// Claims up to <paramref name="count"/> items (expired leases first when <paramref name="includeExpired"/>,
         /// then pending) in one transaction, leased to the run until <paramref name="leaseExpiresMs"/>. Items already
-        /// started <paramref name="maxAttempts"/> times are failed instead of claimed.
+        /// started <paramref name="maxAttempts"/> times are failed instead of claimed. With <paramref name="onlyKeys"/>,
+        /// only items with those keys are claimed.
         /// </summary>
-        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true);
+        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true, IReadOnlyCollection<string>? onlyKeys = null);
 
         /// <summary>Writes outcomes, retries, finished batches and the checkpoint in one transaction.</summary>
         CommitResult Commit(RunCommit commit);

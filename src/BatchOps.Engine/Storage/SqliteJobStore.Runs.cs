@@ -100,7 +100,7 @@ namespace BatchOps.Engine.Storage
             }));
         }
 
-        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true)
+        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true, IReadOnlyCollection<string>? onlyKeys = null)
         {
             RequireWritable();
             if (count <= 0)
@@ -108,6 +108,7 @@ namespace BatchOps.Engine.Storage
                 return new ClaimResult();
             }
 
+            ChosenKeys? only = onlyKeys == null ? null : new ChosenKeys(onlyKeys);
             return Guarded(() => WriteTransaction(() =>
             {
                 long now = NowMs();
@@ -115,13 +116,13 @@ namespace BatchOps.Engine.Storage
                 var claimed = new List<ClaimedItem>(count);
                 if (includeExpired)
                 {
-                    ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, count, claimed);
+                    ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, count, claimed, only);
                 }
 
                 int reclaimed = claimed.Count;
                 if (claimed.Count < count)
                 {
-                    ClaimPending(jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed);
+                    ClaimPending(jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed, only);
                 }
 
                 int fromPending = claimed.Count - reclaimed;
@@ -161,15 +162,16 @@ namespace BatchOps.Engine.Storage
         }
 
         /// <summary>Takes over items whose lease ran out (their run died or hung). Rare, so simply done row by row.</summary>
-        private void ReclaimExpired(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
+        private void ReclaimExpired(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into, ChosenKeys? only)
         {
             var expired = new List<ClaimedItem>();
             SqliteCommand find = Bound(
-                "claim.expired",
-                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now ORDER BY id LIMIT @n",
+                "claim.expired" + ChosenKeys.NameSuffix(only),
+                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 1 AND lease_expires_ms < @now" + ChosenKeys.Filter(only) + " ORDER BY id LIMIT @n",
                 ("@job", jobId),
                 ("@now", now),
-                ("@n", n));
+                ("@n", n),
+                ("@only", only?.Json));
             ReadItems(find, token, expired);
 
             foreach (ClaimedItem item in expired)
@@ -189,13 +191,14 @@ namespace BatchOps.Engine.Storage
         /// Claims the first pending items in id order: one SELECT, then one UPDATE over their id range. Inside the
         /// write transaction the pending rows in that range are exactly the ones selected.
         /// </summary>
-        private void ClaimPending(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into)
+        private void ClaimPending(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into, ChosenKeys? only)
         {
             SqliteCommand find = Bound(
-                "claim.find",
-                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 0 ORDER BY id LIMIT @n",
+                "claim.find" + ChosenKeys.NameSuffix(only),
+                "SELECT id, key, payload, attempts FROM items WHERE job_id = @job AND status = 0" + ChosenKeys.Filter(only) + " ORDER BY id LIMIT @n",
                 ("@job", jobId),
-                ("@n", n));
+                ("@n", n),
+                ("@only", only?.Json));
             int before = into.Count;
             ReadItems(find, token, into);
             if (into.Count == before)
@@ -203,10 +206,12 @@ namespace BatchOps.Engine.Storage
                 return;
             }
 
+            // Chosen items are not contiguous: the range is narrowed to them as the SELECT was.
             SqliteCommand take = Bound(
-                "claim.take",
+                "claim.take" + ChosenKeys.NameSuffix(only),
                 "UPDATE items SET status = 1, lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
-                "WHERE job_id = @job AND status = 0 AND id BETWEEN @first AND @last",
+                "WHERE job_id = @job AND status = 0 AND id BETWEEN @first AND @last" + ChosenKeys.Filter(only),
+                ("@only", only?.Json),
                 ("@run", runId),
                 ("@token", token),
                 ("@expires", expires),
@@ -381,13 +386,14 @@ namespace BatchOps.Engine.Storage
                 case OutcomeKind.Failed:
                     cmd = Prepared(
                         "commit.finish",
-                        "UPDATE items SET status = @status, result = @result, last_error = @error, finished_ms = @now, duration_ms = @duration, lease_token = NULL, lease_expires_ms = NULL " +
+                        "UPDATE items SET status = @status, result = @result, last_error = @error, started_ms = COALESCE(@started, started_ms), finished_ms = @finished, duration_ms = @duration, lease_token = NULL, lease_expires_ms = NULL " +
                         "WHERE id = @id AND lease_token = @token AND status = 1",
-                        "@status", "@result", "@error", "@now", "@duration", "@id", "@token");
+                        "@status", "@result", "@error", "@started", "@finished", "@duration", "@id", "@token");
                     Set(cmd, "@status", outcome.Kind == OutcomeKind.Succeeded ? (int)ItemStatus.Succeeded : (int)ItemStatus.Failed);
                     Set(cmd, "@result", outcome.Result);
                     Set(cmd, "@error", outcome.Kind == OutcomeKind.Failed ? outcome.Error : null);
-                    Set(cmd, "@now", now);
+                    Set(cmd, "@started", outcome.StartedMs);
+                    Set(cmd, "@finished", outcome.FinishedMs ?? now);
                     Set(cmd, "@duration", outcome.DurationMs);
                     break;
                 default:

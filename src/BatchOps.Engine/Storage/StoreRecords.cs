@@ -77,6 +77,12 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>For a release: the attempt its claim counted is given back (never started, or cancelled by the user).</summary>
         public bool UndoAttempt { get; init; }
+
+        /// <summary>When the processor got the item (ms); null keeps the claim time. Outcomes are written in groups, later.</summary>
+        public long? StartedMs { get; init; }
+
+        /// <summary>When the item finished (ms); null means the time the outcome is written.</summary>
+        public long? FinishedMs { get; init; }
     }
 
     /// <summary>A failed attempt that will be retried: the attempt counter and the error log are written at once.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Channels;
@@ -14,7 +15,7 @@ using BatchOps.Processing;
 
 namespace BatchOps.Commands
 {
-    [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet)]
+    [Cmdlet(VerbsLifecycle.Start, "BatchRun", DefaultParameterSetName = ScriptBlockSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(BatchRunSummary))]
     [OutputType(typeof(BatchRunJob))]
     public sealed class StartBatchRunCommand : RefusingCmdlet
@@ -29,8 +30,13 @@ namespace BatchOps.Commands
         private string? _commandPath;
         private string _location = "";
         private RunLogWriter? _log;
+        private string? _logFolder;
+        private RunSelection _selection = new RunSelection(null);
 
-        [Parameter(Mandatory = true, Position = 0)]
+        // Asked once for the piped data (add and run), so that -WhatIf adds nothing and -Confirm asks once, not per item.
+        private bool? _approved;
+
+        [Parameter(Position = 0)]
         [ArgumentCompleter(typeof(JobNameCompleter))]
         public string Job { get; set; } = "";
 
@@ -144,12 +150,23 @@ namespace BatchOps.Commands
         {
             try
             {
-                _options = BuildOptions();
+                // Without -Job a backup is named after the piped job, in End; this name only passes validation.
+                _options = StartBatchRunOptions.Build(this, BackupName ?? (Job.Length > 0 ? Job : "vectorstore"), ResolveFileSystemPath);
                 _options.Validate();
-                JobNames.Validate(Job);
+                _selection = new RunSelection(Job);
+                if (_selection.Job != null)
+                {
+                    JobNames.Validate(Job);
+                }
+                else if (!HasInput)
+                {
+                    throw RunSelection.Missing();
+                }
+
                 if (LogPath != null)
                 {
-                    _log = new RunLogWriter(SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath), Job);
+                    _logFolder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath);
+                    OpenLog();
                 }
 
                 _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -169,15 +186,21 @@ namespace BatchOps.Commands
 
             // Without pipeline input the run resumes an existing job: never create a store or a job for that. With
             // input, a missing store is created by the first valid item, so refused input writes nothing at all.
+            // Without -Job, the piped objects name the job (and their store): all of this waits for them.
             try
             {
+                _feeder = new ItemFeeder(() => _store ??= OpenStore(StoreToUse, StoreAccess.ReadWrite), Job, Key);
+                if (_selection.Job == null)
+                {
+                    return;
+                }
+
                 bool exists = SqliteJobStore.CheckLocation(ResolveStorePath(Store));
                 if (exists || !HasInput)
                 {
                     _store = OpenStore(Store, StoreAccess.ReadWriteExisting);
                 }
 
-                _feeder = new ItemFeeder(() => _store ??= OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
                 if (!HasInput)
                 {
                     _store!.GetJob(Job);
@@ -198,7 +221,25 @@ namespace BatchOps.Commands
 
             try
             {
-                _feeder!.AddInput(InputObject, fromPipeline: MyInvocation.ExpectingInput);
+                foreach (PSObject? element in ItemFeeder.Elements(InputObject, fromPipeline: MyInvocation.ExpectingInput))
+                {
+                    if (!_selection.Take(RunInput.Of(element)))
+                    {
+                        // A BatchOps object: it chose the job, or an item to run, and says which store it lives in.
+                        if (_store != null && StoreToUse != null && !_selection.HasNewItems && _store.Location != ResolveStorePath(StoreToUse))
+                        {
+                            _store = null;
+                        }
+
+                        continue;
+                    }
+
+                    _approved ??= ShouldProcess($"job '{_selection.Job}'", "Add the piped items and run");
+                    if (_approved == true)
+                    {
+                        _feeder!.Add(element, _selection.Job!);
+                    }
+                }
             }
             catch (BatchOpsException e)
             {
@@ -212,14 +253,35 @@ namespace BatchOps.Commands
             BatchJob job;
             try
             {
+                if (_selection.Job == null)
+                {
+                    throw RunSelection.Missing(); // input came, but none of it named a job
+                }
+
+                if (_approved == false)
+                {
+                    return; // -WhatIf, or declined: nothing was added, nothing runs
+                }
+
                 fed = _feeder!.Complete();
                 if (fed != null)
                 {
-                    WriteVerbose($"Job '{Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
+                    WriteVerbose($"Job '{_selection.Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
                 }
 
-                _store ??= OpenStore(Store, StoreAccess.ReadWriteExisting); // empty input and no store yet
-                job = _store.GetJob(Job);
+                _store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting); // empty input and no store yet
+                job = _store.GetJob(_selection.Job);
+                OpenLog();
+                if (_options!.Backup != null && BackupName == null && Job.Length == 0)
+                {
+                    _options.Backup = StartBatchRunOptions.Backup(this, job.Name, ResolveFileSystemPath);
+                    _options.Validate();
+                }
+
+                if (!ChooseWhatToRun(ref job))
+                {
+                    return;
+                }
             }
             catch (BatchOpsException e)
             {
@@ -230,7 +292,7 @@ namespace BatchOps.Commands
             IItemProcessor processor;
             try
             {
-                processor = CreateProcessor();
+                processor = StartBatchRunOptions.Processor(this, _options!, _commandPath, _location);
             }
             catch (Exception e) when (e is RuntimeException || e is PSArgumentException)
             {
@@ -301,17 +363,38 @@ namespace BatchOps.Commands
             }
         }
 
-        private IItemProcessor CreateProcessor()
+        /// <summary>
+        /// Piped BatchItem objects: exactly those run (reset first if finished, with -WhatIf/-Confirm). Otherwise the
+        /// whole job, confirmed once unless the piped data already was. False: nothing to run.
+        /// </summary>
+        private bool ChooseWhatToRun(ref BatchJob job)
         {
-            if (ParameterSetName == CommandSet)
+            if (_selection.Chosen.Count == 0)
             {
-                var command = new ExternalCommand(_commandPath!, ArgumentList ?? new string[0], _location) { RateLimitExitCode = RateLimitExitCode };
-                return new ExternalCommandProcessor(command, _options!.MaxResultLength);
+                return _approved == true || ShouldProcess($"job '{job.Name}' ({job.Pending:N0} pending)", "Run");
             }
 
-            // Only the block's text crosses to the runspaces that run it; $using: values are taken from here, now.
-            (string script, Hashtable usingValues) = UsingVariables.Rewrite(ScriptBlock!, SessionState);
-            return new ScriptBlockProcessor(script, _options!.ThrottleLimit, _location, Variable, ImportModule, usingValues);
+            List<string> keys = ChosenItems.Prepare(_store!, job, _selection.Chosen, new CmdletChosenItemsHost(this));
+            if (keys.Count == 0)
+            {
+                return false;
+            }
+
+            _options!.ItemKeys = keys;
+            _options.Validate();
+            job = _store!.GetJob(job.Name); // the resets changed its counters
+            return true;
+        }
+
+        /// <summary>-Store when given, else the store the piped objects came from, else the default.</summary>
+        private string? StoreToUse => !string.IsNullOrWhiteSpace(Store) ? Store : _selection.Store;
+
+        private void OpenLog()
+        {
+            if (_logFolder != null && _log == null && _selection.Job != null)
+            {
+                _log = new RunLogWriter(_logFolder, _selection.Job);
+            }
         }
 
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
@@ -325,52 +408,6 @@ namespace BatchOps.Commands
             // Ctrl+C, Stop-Job, a downstream Select-Object -First: cancel what is in flight; the runner releases it
             // and writes its final checkpoint before EndProcessing returns.
             _cancel.Cancel();
-        }
-
-        private RunOptions BuildOptions() => new RunOptions
-        {
-            BatchSize = BatchSize,
-            ThrottleLimit = ThrottleLimit,
-            BatchDelay = BatchDelay,
-            RetryLimit = RetryLimit,
-            RetryDelay = RetryDelay,
-            ItemTimeout = ItemTimeout,
-            RateLimit = RateLimit,
-            TargetPercent = TargetPercent,
-            MaxItems = MaxItems,
-            MaxDuration = MaxDuration,
-            MaxMemoryPercent = MaxMemoryPercent,
-            MemoryWait = MemoryWait,
-            RateLimitWait = RateLimitWait,
-            MaxFailureRatio = MaxFailureRatio,
-            Continuous = Continuous,
-            DeepSleepAfter = DeepSleepAfter,
-            Backup = BuildBackup(),
-            BackupEvery = BackupEvery,
-            BackupFirst = BackupFirst,
-        };
-
-        // -BackupPath and -BackupDestination go together; either alone is refused by RunOptions.Validate.
-        private Engine.Backup.BackupRequest? BuildBackup()
-        {
-            if (BackupPath == null && BackupDestination == null)
-            {
-                return null;
-            }
-
-            var paths = new System.Collections.Generic.List<string>();
-            foreach (string path in BackupPath ?? new string[0])
-            {
-                paths.Add(ResolveFileSystemPath(path, "-BackupPath", ErrorIds.BackupSourceInvalid));
-            }
-
-            return new Engine.Backup.BackupRequest
-            {
-                Paths = paths,
-                Destination = BackupDestination == null ? "" : ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid),
-                Name = BackupName ?? Job,
-                Retention = BackupKeep.HasValue ? new Engine.Backup.RetentionPolicy { Keep = BackupKeep } : null,
-            };
         }
 
         protected override void Dispose(bool disposing)

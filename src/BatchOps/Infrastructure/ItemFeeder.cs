@@ -14,13 +14,13 @@ namespace BatchOps.Infrastructure
     internal sealed class ItemFeeder
     {
         private readonly System.Func<IJobStore> _store;
-        private readonly string _job;
+        private string _job;
         private readonly string? _keyProperty;
         private readonly ScriptBlock? _keyScript;
         private EnqueueBuffer? _buffer;
 
         /// <param name="store">Opens (creating if need be) the store; called only when the first valid item arrives.</param>
-        /// <param name="job">The job to add to; created with its first item.</param>
+        /// <param name="job">The job to add to; created with its first item. Empty: named with the first item (see Add).</param>
         /// <param name="keySelector">-Key: a property name or a script block, or null for the default rules.</param>
         public ItemFeeder(System.Func<IJobStore> store, string job, object? keySelector)
         {
@@ -50,19 +50,39 @@ namespace BatchOps.Infrastructure
         /// </summary>
         public void AddInput(PSObject? inputObject, bool fromPipeline)
         {
+            foreach (PSObject? element in Elements(inputObject, fromPipeline))
+            {
+                Add(element);
+            }
+        }
+
+        /// <summary>The items in what -InputObject received (see AddInput).</summary>
+        public static IEnumerable<PSObject?> Elements(PSObject? inputObject, bool fromPipeline)
+        {
             IEnumerable? many = fromPipeline || inputObject == null || inputObject.BaseObject is string || inputObject.BaseObject is IDictionary
                 ? null
                 : LanguagePrimitives.GetEnumerable(inputObject.BaseObject);
             if (many == null)
             {
-                Add(inputObject);
-                return;
+                yield return inputObject;
+                yield break;
             }
 
             foreach (object? element in many)
             {
-                Add(element == null ? null : PSObject.AsPSObject(element));
+                yield return element == null ? null : PSObject.AsPSObject(element);
             }
+        }
+
+        /// <summary>Adds one item to <paramref name="job"/>, for a feeder made before the job was known (a piped BatchJob names it).</summary>
+        public void Add(PSObject? inputObject, string job)
+        {
+            if (_buffer == null)
+            {
+                _job = job;
+            }
+
+            Add(inputObject);
         }
 
         public void Add(PSObject? inputObject)

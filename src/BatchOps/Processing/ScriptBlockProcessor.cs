@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
+using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Infrastructure;
 
@@ -15,20 +16,28 @@ namespace BatchOps.Processing
     /// <summary>
     /// Runs a script block per item in a runspace pool of its own. A ScriptBlock object belongs to the runspace that
     /// made it and must never run on a worker thread, so only its text crosses over; each pool runspace compiles it
-    /// once. The item's payload is $_ and the first argument; $BatchItem holds its key, attempt, job and run id.
+    /// once. The item's payload is $_ and the first argument (a file or folder item's is its FileInfo/DirectoryInfo,
+    /// read again); $BatchItem holds its key, attempt, job and run id.
     /// The caller's variables, functions and modules are not in the pool: pass them with -Variable and -ImportModule.
     /// </summary>
     internal sealed class ScriptBlockProcessor : IItemProcessor, IReleasableProcessor, IDisposable
     {
         // Runs in the pool runspace. Only engine features and core commands, so that it works in any host.
         private const string Bootstrap = @"
-param([string] $BatchOpsScript, $BatchOpsPayload, $BatchItem, [string] $BatchOpsLocation)
+param([string] $BatchOpsScript, $BatchOpsPayload, $BatchItem, [string] $BatchOpsLocation, [string] $BatchOpsFileSystemPath)
 if ($ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath -ne $BatchOpsLocation) {
     $null = $ExecutionContext.SessionState.Path.SetLocation([System.Management.Automation.WildcardPattern]::Escape($BatchOpsLocation))
 }
 if ($global:__BatchOpsText -cne $BatchOpsScript) {
     $global:__BatchOpsBlock = [scriptblock]::Create($BatchOpsScript)
     $global:__BatchOpsText = $BatchOpsScript
+}
+if ($BatchOpsFileSystemPath) {
+    # An item made from a file or folder: $_ is that FileInfo or DirectoryInfo again, read now.
+    $BatchOpsPayload = Get-Item -LiteralPath $BatchOpsFileSystemPath -Force -ErrorAction Ignore
+    if ($null -eq $BatchOpsPayload) {
+        throw [System.Management.Automation.ItemNotFoundException]::new(""The file or folder '$BatchOpsFileSystemPath' this item was made from no longer exists: it was deleted or moved after the item was added."")
+    }
 }
 $global:LASTEXITCODE = 0
 $BatchOpsVariables = [System.Collections.Generic.List[psvariable]]::new()
@@ -122,11 +131,13 @@ if ($global:LASTEXITCODE -ne 0) {
             bool reusable = true;
             try
             {
+                bool fileSystem = FileSystemPayload.TryRead(item.Payload, out string path);
                 shell.AddScript(Bootstrap)
                     .AddArgument(_script)
-                    .AddArgument(PowerShellValues.FromPayload(item.Payload))
+                    .AddArgument(fileSystem ? null : PowerShellValues.FromPayload(item.Payload))
                     .AddArgument(ItemInfo(item))
-                    .AddArgument(_location);
+                    .AddArgument(_location)
+                    .AddArgument(fileSystem ? path : "");
 
                 PSDataCollection<PSObject> output;
                 using (cancellationToken.Register(() => Stop(shell)))
