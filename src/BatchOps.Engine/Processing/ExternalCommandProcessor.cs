@@ -160,11 +160,12 @@ namespace BatchOps.Engine.Processing
                     stdout);
             }
 
-            return ItemResult.Failure(
-                detail.Length == 0 ? $"Exit code {exitCode}." : $"Exit code {exitCode}: {detail}",
-                "ExitCode",
-                stdout);
+            string error = detail.Length == 0 ? $"Exit code {exitCode}." : $"Exit code {exitCode}: {detail}";
+            return IsInterruptExitCode(exitCode) ? ItemResult.Interrupted(error, "ExitCode", stdout) : ItemResult.Failure(error, "ExitCode", stdout);
         }
+
+        // 128 + SIGINT / SIGTERM on Unix; STATUS_CONTROL_C_EXIT on Windows.
+        private static bool IsInterruptExitCode(int exitCode) => exitCode == 130 || exitCode == 143 || exitCode == unchecked((int)0xC000013A);
 
         private static async Task WriteInputAsync(StreamWriter stdin, ItemContext item)
         {

@@ -28,6 +28,9 @@ namespace BatchOps.Engine.Processing
         /// <summary>The attempt was refused for rate limiting (HTTP 429 and the like): dispatch pauses, the attempt does not count.</summary>
         public bool IsRateLimited { get; private set; }
 
+        /// <summary>The program was interrupted by a signal a stop sends (Ctrl+C, SIGTERM), not failed by the item.</summary>
+        public bool IsInterrupted { get; private set; }
+
         /// <summary>The wait the service asked for (Retry-After), if it said.</summary>
         public System.TimeSpan? RetryAfter { get; private set; }
 
@@ -37,5 +40,8 @@ namespace BatchOps.Engine.Processing
         public static ItemResult Success(string? output = null) => new ItemResult(true, output, null, null);
 
         public static ItemResult Failure(string error, string? errorType = null, string? output = null, string? detail = null) => new ItemResult(false, output, error, errorType, detail);
+
+        public static ItemResult Interrupted(string error, string? errorType = null, string? output = null) =>
+            new ItemResult(false, output, error, errorType) { IsInterrupted = true };
     }
 }

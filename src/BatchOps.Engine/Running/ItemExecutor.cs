@@ -91,10 +91,12 @@ namespace BatchOps.Engine.Running
         private readonly Action<RateLimitHit>? _onRateLimited;
         private readonly int _maxAttempts;
         private readonly Func<long> _nowMs; // the store's clock, for when an item started and finished
+        private readonly TimeProvider _time;
 
         public ItemExecutor(IItemProcessor processor, RunOptions options, RateLimiter? limiter, string job, long runId, TimeProvider time, Func<long> nowMs, Action<WorkUnit, ItemRetry> onRetry, Action<RateLimitHit>? onRateLimited = null, Action<string>? onCircuitOpened = null)
         {
             _nowMs = nowMs;
+            _time = time;
             _gate = new RateLimitGate(time, options.RateLimitWait, options.MaxRetryDelay);
             _onRateLimited = onRateLimited;
             _processor = processor;
@@ -325,6 +327,8 @@ namespace BatchOps.Engine.Running
                     _gate.NoteSuccess();
                     return result;
                 }
+
+                await InterruptGrace.AwaitStopAsync(result, _time, context.CancellationToken).ConfigureAwait(false);
 
                 if (!IsRateLimited(result, out retryAfter) || unit.RateLimitPauses >= _options.MaxRateLimitPausesPerItem || context.CancellationToken.IsCancellationRequested)
                 {
