@@ -76,3 +76,31 @@ Describe 'Exit codes of a job script run by a scheduler' {
         Test-WentOn -Name 'quiet' | Should -BeTrue
     }
 }
+
+Describe 'Scheduled feeds that find nothing, and failures from earlier runs' {
+    BeforeAll {
+        Import-Module $ModuleManifest -Force
+    }
+
+    It 'exits 0 with a warning when the feed is empty and there is <What>' -ForEach @(
+        @{ What = 'no store and no job yet'; Prepare = '' }
+        @{ What = 'a store without the job yet'; Prepare = "'x' | Add-BatchItem -Job other -Store `$store | Out-Null" }
+    ) {
+        $name = 'empty-' + ($What -replace '\W', '')
+        $body = "$Prepare`n`$ErrorActionPreference = 'Stop'`n@() | Start-BatchRun -Job hourly -Store `$store -ScriptBlock { `$_ }"
+        Invoke-SchedulerJob -Name $name -Body $body | Should -Be 0
+        Test-WentOn -Name $name | Should -BeTrue
+        Get-Content -Raw (Join-Path $TestDrive "$name.out") | Should -Match "nothing to do"
+    }
+
+    It 'still refuses a run of a job that does not exist when no pipeline feeds it' {
+        Invoke-SchedulerJob -Name 'nojob' -Body "'x' | Add-BatchItem -Job other -Store `$store | Out-Null`nStart-BatchRun -Job typo -Store `$store -ErrorAction Stop -ScriptBlock { `$_ }" | Should -Be 1
+    }
+
+    It 'warns on the next run that items failed in earlier runs are not tried again' {
+        $store = New-TestStorePath 'earlier'
+        1..3 | Start-BatchRun -Job broken -Store $store -RetryLimit 0 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue -ScriptBlock { throw 'down' } | Out-Null
+        $warnings = @(1..3 | Start-BatchRun -Job broken -Store $store -ScriptBlock { $_ } 3>&1 | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $warnings.Message | Should -Match "still has 3 item\(s\) that failed in earlier runs.*Reset-BatchItem"
+    }
+}

@@ -269,6 +269,11 @@ namespace BatchOps.Commands
                     WriteVerbose($"Job '{_selection.Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
                 }
 
+                if (NothingCameForANewJob())
+                {
+                    return;
+                }
+
                 _store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting); // empty input and no store yet
                 job = _store.GetJob(_selection.Job);
                 OpenLog();
@@ -361,6 +366,10 @@ namespace BatchOps.Commands
                 // `pwsh -File job.ps1` run by a scheduler ends with a non-zero exit code.
                 WriteError(failed);
             }
+            else if (RunVerdict.EarlierFailures(summary, _store!) is string earlier)
+            {
+                WriteWarning(earlier);
+            }
         }
 
         /// <summary>
@@ -398,6 +407,27 @@ namespace BatchOps.Commands
         }
 
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
+        /// <summary>
+        /// A scheduled feed that found nothing this time (an empty folder) for a job that does not exist yet is not a
+        /// failure: there is nothing to do. Says so in a warning; the script's exit code stays 0.
+        /// </summary>
+        private bool NothingCameForANewJob()
+        {
+            if (!MyInvocation.ExpectingInput || _selection.HasNewItems || _selection.Chosen.Count > 0)
+            {
+                return false;
+            }
+
+            string path = ResolveStorePath(StoreToUse);
+            bool jobExists = SqliteJobStore.CheckLocation(path) && (_store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting)).FindJob(_selection.Job!) != null;
+            if (!jobExists)
+            {
+                WriteWarning($"No items came through the pipeline, and there is no job '{_selection.Job}' in '{path}' yet: nothing to do.");
+            }
+
+            return !jobExists;
+        }
+
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
         /// <summary>A refused run is said in the log too, when there is one.</summary>

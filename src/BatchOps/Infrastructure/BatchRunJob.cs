@@ -71,6 +71,11 @@ namespace BatchOps.Infrastructure
                 }
                 else
                 {
+                    if (RunVerdict.EarlierFailures(summary, _store) is string earlier)
+                    {
+                        Warning.Add(new WarningRecord(earlier));
+                    }
+
                     final = summary.State == RunState.Stopped ? JobState.Stopped : JobState.Completed;
                 }
             }
