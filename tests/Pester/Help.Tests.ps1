@@ -105,6 +105,13 @@ Describe 'The committed MAML' {
         (Get-Content -LiteralPath $made.FullName -Raw) | Should -BeExactly (Get-Content -LiteralPath $committed -Raw)
     }
 
+    It 'keeps every $_ of docs/<Name>.md (platyPS drops underscores it takes for emphasis)' -ForEach $commands {
+        [xml] $maml = Get-Content -LiteralPath (Join-Path $RepoRoot 'en-US' 'BatchOps.dll-Help.xml') -Raw
+        $node = $maml.helpItems.command | Where-Object { $_.details.name -eq $Name }
+        # What is left of `$_` or `BATCHOPS_*` when the underscore is taken: "`$ `", "$ .Path", "BATCHOPS *".
+        $node.InnerText | Should -Not -MatchExactly '\$ [.`)}\]]|BATCHOPS \*'
+    }
+
     It 'is staged into the module by the build' {
         $staged = Join-Path (Split-Path $ModuleManifest) 'en-US' 'BatchOps.dll-Help.xml'
         (Get-FileHash $staged).Hash | Should -Be (Get-FileHash (Join-Path $RepoRoot 'en-US' 'BatchOps.dll-Help.xml')).Hash
