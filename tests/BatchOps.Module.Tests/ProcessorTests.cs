@@ -59,7 +59,7 @@ public class ProcessorTests
         using var session = new PowerShellSession();
         session.Run("'ok','bad' | Start-BatchRun -Job j -RetryLimit 0 -ScriptBlock { if ($_ -eq 'bad') { sh -c 'exit 7' } else { sh -c 'exit 0' }; 'ran' } -ErrorAction SilentlyContinue").Single();
         Assert.Equal("Succeeded", session.Run("(Get-BatchItem -Job j -Key ok).Status").Single().ToString());
-        Assert.Equal("A native command in the script block exited with code 7.", session.Run("(Get-BatchItem -Job j -Key bad).LastError").Single().ToString());
+        Assert.Equal("Exit code 7.", session.Run("(Get-BatchItem -Job j -Key bad).LastError").Single().ToString());
     }
 
     [Fact]

@@ -46,8 +46,9 @@ public class ScriptErrorTests
         }").Output.ToList();
 
         string lastError = session.Run("(Get-BatchItem -Job native -Key a).LastError").Single().ToString();
-        Assert.StartsWith("A native command in the script block exited with code 2: Traceback", lastError);
-        Assert.Contains("KeyError: embedding", lastError);
+        // The program's last word first (where tables cut), then the rest of its standard error.
+        Assert.StartsWith("Exit code 2: KeyError: embedding", lastError);
+        Assert.Contains("Traceback (most recent call last):", lastError);
         var byType = (IDictionary)session.Run("(Get-BatchHealth -Job native).ErrorsByType").Single().BaseObject;
         Assert.Equal(new[] { "NativeCommandFailed" }, byType.Keys.Cast<string>().ToArray());
     }

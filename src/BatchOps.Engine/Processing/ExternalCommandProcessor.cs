@@ -160,7 +160,7 @@ namespace BatchOps.Engine.Processing
                     stdout);
             }
 
-            string error = detail.Length == 0 ? $"Exit code {exitCode}." : $"Exit code {exitCode}: {detail}";
+            string error = NativeFailure.Message(exitCode, detail);
             return IsInterruptExitCode(exitCode) ? ItemResult.Interrupted(error, "ExitCode", stdout) : ItemResult.Failure(error, "ExitCode", stdout);
         }
 

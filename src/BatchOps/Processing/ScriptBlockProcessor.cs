@@ -46,7 +46,7 @@ $BatchOpsVariables.Add([psvariable]::new('BatchItem', $BatchItem))
 $global:__BatchOpsBlock.InvokeWithContext($null, $BatchOpsVariables, $BatchOpsPayload)
 if ($global:LASTEXITCODE -ne 0) {
     throw [System.Management.Automation.ErrorRecord]::new(
-        [System.Exception]::new(""A native command in the script block exited with code $($global:LASTEXITCODE).""),
+        [System.Exception]::new(""Exit code $($global:LASTEXITCODE).""),
         'NativeCommandFailed', 'NotSpecified', $global:LASTEXITCODE)
 }
 ";
@@ -168,9 +168,8 @@ if ($global:LASTEXITCODE -ne 0) {
             catch (RuntimeException e) when (e.ErrorRecord?.FullyQualifiedErrorId == ScriptErrors.NativeCommandFailed)
             {
                 // As -Command does: the end of the program's standard error says why (python's traceback, curl's reason).
-                string tail = ScriptErrors.NativeErrorTail(shell.Streams.Error);
-                string message = tail.Length == 0 ? e.Message : e.Message.TrimEnd('.') + ": " + tail;
-                return ItemResult.Failure(message, ScriptErrors.NativeCommandFailed);
+                int exitCode = e.ErrorRecord.TargetObject is int code ? code : -1;
+                return ItemResult.Failure(NativeFailure.Message(exitCode, ScriptErrors.NativeErrorTail(shell.Streams.Error)), ScriptErrors.NativeCommandFailed);
             }
             catch (RuntimeException e)
             {
