@@ -91,7 +91,7 @@ public class DurationTests
         session.Run("'a' | Add-BatchItem -Job pending").Single();
         var result = session.Run("Wait-BatchJob -Job pending -Timeout 0.2 -PollInterval 0.05");
         Assert.Equal("WaitTimedOut", result.FirstErrorId);
-        Assert.Contains("within 00:00:00.2000000", result.Errors[0].Exception.Message);
+        Assert.Contains("within 200 ms", result.Errors[0].Exception.Message); // 0.2 seconds, not 0.2 ticks
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 # Objects piped into Start-BatchRun as a user pipes them: files come back as files, a BatchJob selects the job,
-# BatchItem objects run exactly those items. Each script block writes a line per execution to a file, to count them.
+# BatchItem objects run exactly those items. Each script block writes a line per execution to a file, to count them
+# (one worker at a time: appends from several runspaces to one file can overwrite each other).
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -61,14 +62,14 @@ Describe 'A BatchJob piped into Start-BatchRun' {
     }
 
     It 'selects the job to run, without -Job' {
-        $summary = Get-BatchJob -Name chunks -Store $store | Start-BatchRun -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
+        $summary = Get-BatchJob -Name chunks -Store $store | Start-BatchRun -ThrottleLimit 1 -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
         $summary.Job | Should -Be 'chunks'
         $summary.Succeeded | Should -Be 6
         (Get-Executions $log).Count | Should -Be 6
     }
 
     It 'is not added as an item when -Job names the same job' {
-        $summary = Get-BatchJob -Name chunks -Store $store | Start-BatchRun -Job chunks -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
+        $summary = Get-BatchJob -Name chunks -Store $store | Start-BatchRun -Job chunks -ThrottleLimit 1 -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
         $summary.Total | Should -Be 6
         (Get-BatchJob -Name chunks -Store $store).Total | Should -Be 6
     }
@@ -101,7 +102,7 @@ Describe 'BatchItem objects piped into Start-BatchRun' {
 
     It 'run exactly the chosen item' {
         Reset-BatchItem -Job chunks -Store $store -Key chunk-0040
-        $summary = Get-BatchItem -Job chunks -Store $store -Key chunk-0040 | Start-BatchRun -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
+        $summary = Get-BatchItem -Job chunks -Store $store -Key chunk-0040 | Start-BatchRun -ThrottleLimit 1 -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_ }
         Get-Executions $log | Should -Be @('chunk-0040')
         $summary.Succeeded | Should -Be 1
         (Get-BatchItem -Job chunks -Store $store -Key chunk-0040).Status | Should -Be 'Succeeded'
@@ -110,7 +111,7 @@ Describe 'BatchItem objects piped into Start-BatchRun' {
 
     It 'run a succeeded item again' {
         $null = Get-BatchItem -Job chunks -Store $store -Key chunk-0007 | Start-BatchRun -ScriptBlock { 'first' }
-        $summary = Get-BatchItem -Job chunks -Store $store -Key chunk-0007 | Start-BatchRun -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_; 'second' }
+        $summary = Get-BatchItem -Job chunks -Store $store -Key chunk-0007 | Start-BatchRun -ThrottleLimit 1 -ScriptBlock { Add-Content -LiteralPath $using:log -Value $_; 'second' }
         Get-Executions $log | Should -Be @('chunk-0007')
         $summary.Succeeded | Should -Be 1
         (Get-BatchItem -Job chunks -Store $store -Key chunk-0007).Result | Should -Be 'second'
