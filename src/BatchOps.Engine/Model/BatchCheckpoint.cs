@@ -3,7 +3,7 @@ using System;
 namespace BatchOps
 {
     /// <summary>
-    /// The checkpoint of a job's latest run: the view of seed 003's --checkpoint-status (started, last updated,
+    /// The checkpoint of a job's latest run: where a run stands (started, last updated,
     /// total, completed, failed, remaining, current batch) with the run's own figures beside it.
     /// </summary>
     public sealed class BatchCheckpoint

@@ -2,7 +2,7 @@ using System;
 
 namespace BatchOps
 {
-    /// <summary>What a run did, written once when Start-BatchRun ends: the seeds' "final summary".</summary>
+    /// <summary>What a run did, written once when a run ends: its final summary.</summary>
     public sealed class BatchRunSummary
     {
         public string Job { get; init; } = "";

@@ -1,6 +1,6 @@
 namespace BatchOps
 {
-    /// <summary>The verdict of a health sample (seed 004's healthy / degraded / critical).</summary>
+    /// <summary>The verdict of a health sample (healthy / degraded / critical).</summary>
     public enum HealthStatus
     {
         /// <summary>Every figure within its thresholds.</summary>

@@ -5,7 +5,7 @@ using BatchOps.Engine.Running;
 namespace BatchOps.Engine.Reporting
 {
     /// <summary>
-    /// The words a run shows a person: the seeds' per-batch live lines, progress status, failures and the final
+    /// The words a run shows a person: the per-batch live lines, progress status, failures and the final
     /// summary. Kept here so that every host (cmdlet, log file, tests) says the same thing the same way.
     /// </summary>
     public static class RunReport

@@ -19,7 +19,7 @@ namespace BatchOps.Engine.Running
             private string? _stopMessage;
 
             /// <summary>
-            /// The memory guard (seed 002): above MaxMemoryPercent, collect and trim, wait, check again; after a few
+            /// The memory guard: above MaxMemoryPercent, collect and trim, wait, check again; after a few
             /// checks the run is marked paused and says why; it resumes by itself when memory drops. Items in flight
             /// go on meanwhile. Returns false when the run is stopping.
             /// </summary>

@@ -518,7 +518,7 @@ namespace BatchOps.Engine.Running
 
                     if (barrier)
                     {
-                        // The seeds' mode: finish the batch, write its checkpoint, pause, then take the next one.
+                        // Paced batches: finish the batch, write its checkpoint, pause, then take the next one.
                         try
                         {
                             await _batchRecorded.WaitAsync(_hard.Token).ConfigureAwait(false);

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace BatchOps.Engine.Running
 {
     /// <summary>
-    /// How a run processes its job. The defaults are those of the seed scripts and of ForEach-Object -Parallel.
+    /// How a run processes its job. The defaults are those of the scripts BatchOps replaces and of ForEach-Object -Parallel.
     /// <see cref="Validate"/> refuses a bad value with an error that names it, before anything is written.
     /// </summary>
     public sealed class RunOptions
@@ -18,7 +18,7 @@ namespace BatchOps.Engine.Running
         /// <summary>The longest wait a .NET timer takes (2^32 - 2 ms is about 49.7 days), in whole days.</summary>
         public static readonly TimeSpan MaxTimerDuration = TimeSpan.FromDays(49);
 
-        /// <summary>Items claimed, checkpointed and reported together (seed default: 5).</summary>
+        /// <summary>Items claimed, checkpointed and reported together (default 5).</summary>
         public int BatchSize { get; set; } = 5;
 
         /// <summary>Items processed at the same time (as ForEach-Object -Parallel's default: 5).</summary>
@@ -27,7 +27,7 @@ namespace BatchOps.Engine.Running
         /// <summary>A pause after each batch. Zero (the default) means no barrier between batches at all.</summary>
         public TimeSpan BatchDelay { get; set; } = TimeSpan.Zero;
 
-        /// <summary>Retries after a failed first attempt (seed default: 3, so at most 4 attempts).</summary>
+        /// <summary>Retries after a failed first attempt (default 3, so at most 4 attempts).</summary>
         public int RetryLimit { get; set; } = 3;
 
         /// <summary>The first retry's delay; each further retry doubles it, with jitter.</summary>
@@ -64,7 +64,7 @@ namespace BatchOps.Engine.Running
         /// </summary>
         public double? MaxMemoryPercent { get; set; }
 
-        /// <summary>How long the memory guard waits between checks (seed 002: 5 seconds).</summary>
+        /// <summary>How long the memory guard waits between checks (default 5 seconds).</summary>
         public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>Checks above the threshold before the run is marked paused and says so.</summary>
