@@ -53,6 +53,15 @@ public class JobConditionTests
     }
 
     [Fact]
+    public void A_finished_job_just_short_of_the_target_is_unreachable_even_where_its_share_rounds_up()
+    {
+        // 1,000 of 2,001 succeeded, nothing left: 49.975% rounds to 50.0%, but the target can never be reached.
+        string? why = new JobCondition { TargetPercent = 50 }.Unreachable(Job(2_001, 0, 0, 1_000, 1_001));
+        Assert.NotNull(why);
+        Assert.Contains("49.975% succeeded, short of 50%", why);
+    }
+
+    [Fact]
     public void A_bad_target_is_refused()
     {
         var e = Assert.Throws<BatchOpsException>(() => new JobCondition { TargetPercent = 101 }.Validate());

@@ -40,9 +40,12 @@ namespace BatchOps.Engine.Running
                 return false;
             }
 
-            // Compared on the unrounded share, so that 49.96% does not pass for 50%.
-            return !(TargetPercent is double target) || (job.Total > 0 && 100.0 * job.Succeeded / job.Total >= target - 1e-9);
+            return !(TargetPercent is double target) || ReachedPercent(job, target);
         }
+
+        // Compared on the unrounded share, so that 49.975% neither passes for 50% nor hides a target missed for good.
+        private static bool ReachedPercent(BatchJob job, double target) =>
+            job.Total > 0 && 100.0 * job.Succeeded / job.Total >= target - 1e-9;
 
         /// <summary>
         /// Why the condition can no longer be met (the job has nothing left to run), or null while it still can.
@@ -60,9 +63,9 @@ namespace BatchOps.Engine.Running
                 reasons.Add($"{job.Failed:N0} item(s) failed");
             }
 
-            if (TargetPercent is double target && job.PercentComplete < target)
+            if (TargetPercent is double target && !ReachedPercent(job, target))
             {
-                reasons.Add($"it finished at {job.PercentComplete:0.0}% succeeded, short of {target:0.#}%");
+                reasons.Add($"it finished at {(job.Total == 0 ? 0 : 100.0 * job.Succeeded / job.Total):0.0##}% succeeded, short of {target:0.#}%");
             }
 
             return reasons.Count == 0 ? null : $"Job '{job.Name}' has nothing left to run and {string.Join(" and ", reasons)}. Reset the failed items (Reset-BatchItem) and run it again.";
