@@ -54,8 +54,10 @@ try {
     }
 
     # The build stages the module folder (out/BatchOps) with the manifest, formats, help and native SQLite.
+    # The demo needs only the module; everything else builds the whole solution (tests and bench too).
+    $project = if ($Task -eq 'Demo') { Join-Path 'src' 'BatchOps' 'BatchOps.csproj' } else { 'BatchOps.sln' }
     if (-not $PesterOnly) {
-        Invoke-Native dotnet @('build', 'BatchOps.sln', '--configuration', $Configuration, '--nologo')
+        Invoke-Native dotnet @('build', $project, '--configuration', $Configuration, '--nologo')
     }
 
     # A fresh pwsh for anything that imports the module: a loaded binary module cannot be unloaded or rebuilt.
