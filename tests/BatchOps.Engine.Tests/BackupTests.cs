@@ -472,6 +472,46 @@ public class BackupTests
     }
 
     [Fact]
+    public void Two_restores_in_the_same_second_keep_both_safety_copies()
+    {
+        using var folder = new TempFolder();
+        (string index, _) = FaissStore(folder);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
+        VectorStoreBackup backup = new VectorStoreBackupWriter(clock).Create(new BackupRequest { Paths = new[] { index }, Destination = folder.File("backups") }).Backup;
+        var restorer = new VectorStoreRestorer(clock);
+
+        BackupFiles.WriteFaissFlat(index, 4, 3);
+        string first = restorer.Restore(backup, targetFolder: null).SafetyCopy!;
+        BackupFiles.WriteFaissFlat(index, 4, 5);
+        string second = restorer.Restore(backup, targetFolder: null).SafetyCopy!;
+
+        Assert.NotEqual(first, second);
+        Assert.True(File.Exists(Path.Combine(first, "faiss_index.bin")) && File.Exists(Path.Combine(second, "faiss_index.bin")), $"{first} and {second} are both kept");
+    }
+
+    [Fact]
+    public void A_set_whose_item_count_dropped_is_passed_over_for_the_one_before_it()
+    {
+        using var folder = new TempFolder();
+        (string index, _) = FaissStore(folder);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
+        var writer = new VectorStoreBackupWriter(clock);
+        var request = new BackupRequest { Paths = new[] { index }, Destination = folder.File("backups") };
+        BackupFiles.WriteFaissFlat(index, 4, 116);
+        BackupOutcome whole = writer.Create(request);
+        Assert.Null(whole.CountDrop);
+        clock.Advance(TimeSpan.FromHours(4));
+        BackupFiles.WriteFaissFlat(index, 4, 7); // the damage, then a backup of it
+        BackupOutcome damaged = writer.Create(request);
+
+        Assert.Contains("dropped from 116 to 7", damaged.CountDrop);
+        var skipped = new List<SkippedBackup>();
+        Assert.Equal(whole.Backup.Name, BackupCatalog.NewestValid(folder.File("backups"), null, skipped.Add).Name);
+        Assert.Equal(damaged.Backup.Name, skipped.Single().Name);
+        Assert.Equal(damaged.Backup.Name, BackupCatalog.NewestValid(folder.File("backups"), null, allowDrop: true).Name);
+    }
+
+    [Fact]
     public void The_newest_valid_set_is_found_past_newer_broken_ones()
     {
         using var folder = new TempFolder();

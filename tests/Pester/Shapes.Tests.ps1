@@ -84,6 +84,42 @@ Describe 'Backup-VectorStore -Destination' {
     }
 }
 
+Describe 'A backup taken after the store lost data' {
+    BeforeAll {
+        function Write-FaissIndex([string] $Path, [long] $Vectors) {
+            # A flat FAISS index as faiss writes it: the header's ntotal is the vector count a backup records.
+            $stream = [System.IO.MemoryStream]::new()
+            $writer = [System.IO.BinaryWriter]::new($stream)
+            $writer.Write([System.Text.Encoding]::ASCII.GetBytes('IxF2')); $writer.Write([int]4); $writer.Write([long]$Vectors)
+            $writer.Write([long]1048576); $writer.Write([long]1048576); $writer.Write([byte]1); $writer.Write([int]1)
+            $writer.Write([byte[]]::new(16 * $Vectors)); $writer.Flush()
+            [System.IO.File]::WriteAllBytes($Path, $stream.ToArray())
+        }
+
+        $index = Join-Path $TestDrive 'faiss_index.bin'
+        $backups = Join-Path $TestDrive 'loss-backups'
+        Write-FaissIndex $index 116
+        $whole = Backup-VectorStore -Path $index -Destination $backups -Name faiss
+        Write-FaissIndex $index 7
+        $damaged = Backup-VectorStore -Path $index -Destination $backups -Name faiss -WarningVariable backupWarnings -WarningAction SilentlyContinue
+    }
+
+    It 'warns when the new set holds fewer items than the one before it' {
+        $damaged.ItemCount | Should -Be 7
+        "$backupWarnings" | Should -Match 'dropped from 116 to 7.*lost data'
+    }
+
+    It 'is passed over by Restore-VectorStore -Latest, with a warning' {
+        $restore = Restore-VectorStore -Destination $backups -Latest -Name faiss -Confirm:$false -WarningVariable restoreWarnings -WarningAction SilentlyContinue
+        $restore.Backup | Should -Be $whole.Name
+        "$restoreWarnings" | Should -Match "Skipped the backup set '$($damaged.Name)'"
+    }
+
+    It 'is restored with -Force' {
+        (Restore-VectorStore -Destination $backups -Latest -Name faiss -Force -Confirm:$false).Backup | Should -Be $damaged.Name
+    }
+}
+
 Describe 'Health samples inside other objects, CSV and JSON' {
     BeforeAll {
         $store = New-TestStorePath 'health'

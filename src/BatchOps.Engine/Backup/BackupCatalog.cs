@@ -126,22 +126,50 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>
         /// The newest set in <paramref name="destination"/> (of <paramref name="storeName"/>, if given) that passes
-        /// <see cref="Test"/>; each newer set that fails is passed to <paramref name="onSkipped"/> with its test.
+        /// <see cref="Test"/> and whose item count did not drop against the set of the same store before it (a set
+        /// taken after the damage, unless <paramref name="allowDrop"/>); each newer set passed over is told to
+        /// <paramref name="onSkipped"/> with the reason.
         /// </summary>
-        public static VectorStoreBackup NewestValid(string destination, string? storeName, Action<BackupTestResult>? onSkipped = null)
+        public static VectorStoreBackup NewestValid(string destination, string? storeName, Action<SkippedBackup>? onSkipped = null, bool allowDrop = false)
         {
-            foreach (VectorStoreBackup candidate in List(destination, storeName))
+            IReadOnlyList<VectorStoreBackup> sets = List(destination, storeName);
+            foreach (VectorStoreBackup candidate in sets)
             {
                 BackupTestResult test = Test(candidate.Path);
-                if (test.IsValid)
+                if (!test.IsValid)
                 {
-                    return candidate;
+                    onSkipped?.Invoke(new SkippedBackup(candidate.Name, test.Summary));
+                    continue;
                 }
 
-                onSkipped?.Invoke(test);
+                if (!allowDrop && CountDrop(candidate, sets) is string drop)
+                {
+                    onSkipped?.Invoke(new SkippedBackup(candidate.Name, drop));
+                    continue;
+                }
+
+                return candidate;
             }
 
-            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + ". Nothing was restored.", destination);
+            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + (allowDrop ? "" : " whose item count did not drop") + ". Nothing was restored.", destination);
+        }
+
+        /// <summary>
+        /// Whether a set holds fewer items than the set of the same store taken before it (by the manifests' counts,
+        /// where both have one): the sign of a backup taken after the store lost data. Null when it did not drop.
+        /// </summary>
+        public static string? CountDrop(VectorStoreBackup set, IReadOnlyList<VectorStoreBackup> sets)
+        {
+            VectorStoreBackup? before = sets
+                .Where(s => s.StoreName == set.StoreName && s.Path != set.Path && (s.Created < set.Created || (s.Created == set.Created && string.CompareOrdinal(s.Name, set.Name) < 0)))
+                .OrderByDescending(s => s.Created).ThenByDescending(s => s.Name, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (before?.ItemCount is long was && set.ItemCount is long now && now < was)
+            {
+                return $"its item count dropped from {was:N0} to {now:N0} against the set before it ('{before.Name}')";
+            }
+
+            return null;
         }
 
         /// <summary>Deletes a set: renamed to a ".partial" name first, so a kill halfway never leaves a broken set listed.</summary>

@@ -72,5 +72,8 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>Hidden .partial folders of earlier backups killed mid-copy on this machine, removed before this one.</summary>
         public IReadOnlyList<string> AbandonedPartials { get; init; } = Array.Empty<string>();
+
+        /// <summary>Set when the new set holds fewer items than the one before it (the store may have lost data).</summary>
+        public string? CountDrop { get; init; }
     }
 }

@@ -95,10 +95,12 @@ namespace BatchOps.Engine.Backup
             }
 
             VectorStoreBackup backup = manifest.ToBackup(final);
+            IReadOnlyList<VectorStoreBackup> sets = BackupCatalog.List(destination, request.Name);
+            string? countDrop = BackupCatalog.CountDrop(backup, sets); // before retention removes the set before it
             IReadOnlyList<VectorStoreBackup> removed = Array.Empty<VectorStoreBackup>();
             if (request.Retention is RetentionPolicy policy && !policy.IsEmpty)
             {
-                removed = BackupRetention.SelectExpired(BackupCatalog.List(destination, request.Name), policy, RetentionZone)
+                removed = BackupRetention.SelectExpired(sets, policy, RetentionZone)
                     .Where(s => s.Path != backup.Path)
                     .ToList();
                 foreach (VectorStoreBackup old in removed)
@@ -107,7 +109,7 @@ namespace BatchOps.Engine.Backup
                 }
             }
 
-            return new BackupOutcome(backup, removed) { AbandonedPartials = swept };
+            return new BackupOutcome(backup, removed) { AbandonedPartials = swept, CountDrop = countDrop };
         }
 
         /// <summary>

@@ -138,11 +138,23 @@ namespace BatchOps.Engine.Backup
                 {
                     Target = target,
                     Staged = staged,
-                    Safety = Path.Combine(folder, "pre-restore-" + stamp, source.Name),
+                    Safety = Path.Combine(SafetyFolder(folder, stamp, source.Name), source.Name),
                     Existed = FileSystemMoves.Exists(target),
                 });
                 OnStep?.Invoke("staged " + source.Name);
             }
+        }
+
+        // pre-restore-<stamp>, or -2, -3 ... when a restore in the same second already kept a copy of this name there.
+        private static string SafetyFolder(string folder, string stamp, string name)
+        {
+            string safety = Path.Combine(folder, "pre-restore-" + stamp);
+            for (int n = 2; FileSystemMoves.Exists(Path.Combine(safety, name)); n++)
+            {
+                safety = Path.Combine(folder, "pre-restore-" + stamp + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            return safety;
         }
 
         // Copies one source out of the set to its staged path, checking every byte against the manifest as it goes.

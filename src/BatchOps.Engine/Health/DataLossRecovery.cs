@@ -45,7 +45,7 @@ namespace BatchOps.Engine.Health
         public bool FinishInterruptedRestore() => RestoreJournal.RecoverFor(_paths);
 
         /// <summary>Restores and says what it did; throws AutoRestoreFailed when no set can be restored (nothing is changed).</summary>
-        public string Recover(HealthSample sample, Action<BackupTestResult>? onSkipped = null)
+        public string Recover(HealthSample sample, Action<SkippedBackup>? onSkipped = null)
         {
             VectorStoreBackup backup;
             try

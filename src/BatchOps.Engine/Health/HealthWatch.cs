@@ -23,9 +23,9 @@ namespace BatchOps.Engine.Health
         }
 
         /// <summary>Takes a sample; on data loss with auto-restore, restores and says so in the sample's Action.</summary>
-        /// <param name="onSkipped">Told of each newer backup set skipped because it failed verification.</param>
+        /// <param name="onSkipped">Told of each newer backup set skipped (it failed verification, or its item count dropped).</param>
         /// <returns>The sample, and the error of a restore that could not be done (the store is left as it was).</returns>
-        public (HealthSample Sample, BatchOpsException? RestoreError) Next(Action<BackupTestResult>? onSkipped = null)
+        public (HealthSample Sample, BatchOpsException? RestoreError) Next(Action<SkippedBackup>? onSkipped = null)
         {
             bool recovered = _recovery?.FinishInterruptedRestore() ?? false;
             HealthSample sample = _monitor.Sample();

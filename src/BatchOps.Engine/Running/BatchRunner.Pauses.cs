@@ -128,6 +128,11 @@ namespace BatchOps.Engine.Running
                     _store.RecordRunBackup(_runId, outcome.Backup.Name);
                     string removed = outcome.Removed.Count > 0 ? $"; retention removed {outcome.Removed.Count} older set(s)" : "";
                     _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.BackupCompleted, Message = $"Backed up the vector store to '{outcome.Backup.Path}' ({outcome.Backup.FileCount} file(s), {Megabytes(outcome.Backup.TotalBytes)} MB){removed}." });
+                    if (outcome.CountDrop != null)
+                    {
+                        _runner.Publish(new RunWarningEvent { Message = $"The backup set '{outcome.Backup.Name}' {outcome.CountDrop}: the vector store may have lost data." });
+                    }
+
                     return true;
                 }
                 catch (Exception e) when (e is BatchOpsException || e is OperationCanceledException)

@@ -102,6 +102,11 @@ namespace BatchOps.Commands
                     WriteVerbose($"Retention removed the backup set '{removed.Name}' ({removed.Created:u}).");
                 }
 
+                if (outcome.CountDrop != null)
+                {
+                    WriteWarning($"The backup set '{outcome.Backup.Name}' was made, but {outcome.CountDrop}: the store may have lost data. Restore-VectorStore -Latest passes such a set over unless -Force.");
+                }
+
                 WriteVerbose($"Backed up {outcome.Backup.FileCount} file(s), {outcome.Backup.TotalBytes:N0} bytes, to '{outcome.Backup.Path}'.");
                 WriteObject(outcome.Backup);
             }

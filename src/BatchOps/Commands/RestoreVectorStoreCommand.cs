@@ -26,6 +26,9 @@ namespace BatchOps.Commands
         [Parameter(ParameterSetName = LatestSet)]
         public string? Name { get; set; }
 
+        [Parameter(ParameterSetName = LatestSet)]
+        public SwitchParameter Force { get; set; }
+
         [Parameter]
         public string? TargetPath { get; set; }
 
@@ -44,7 +47,8 @@ namespace BatchOps.Commands
                     ? BackupCatalog.NewestValid(
                         ResolveFileSystemPath(Destination, "-Destination", ErrorIds.BackupDestinationInvalid),
                         Name,
-                        skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Summary}"))
+                        skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Reason}."),
+                        allowDrop: Force)
                     : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound));
                 string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
                 _restored = true;

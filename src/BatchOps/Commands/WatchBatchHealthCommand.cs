@@ -56,7 +56,7 @@ namespace BatchOps.Commands
 
                 bool ok = TryEngine(() =>
                 {
-                    (HealthSample sample, BatchOpsException? restoreError) = watch.Next(skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Summary}"));
+                    (HealthSample sample, BatchOpsException? restoreError) = watch.Next(skipped => WriteWarning($"Skipped the backup set '{skipped.Name}': {skipped.Reason}"));
                     if (sample.Action != null && restoreError == null)
                     {
                         WriteWarning(sample.Action);
