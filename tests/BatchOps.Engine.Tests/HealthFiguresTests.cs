@@ -104,3 +104,26 @@ public class HealthFiguresTests
         Assert.Equal(RunActivity.Ended, checkpoint.Activity);
     }
 }
+
+/// <summary>A vector store's loss seen by a single sample, against its last backup (a cron'd check, a late watcher).</summary>
+public class BackupBaselineTests
+{
+    [Fact]
+    public void A_first_sample_sees_a_loss_against_the_newest_backup_of_the_same_paths()
+    {
+        using var folder = new TempFolder();
+        string index = folder.File("faiss_index.bin");
+        string backups = folder.File("backups");
+        BackupFiles.WriteFaissFlat(index, 4, 116);
+        new Backup.VectorStoreBackupWriter().Create(new Backup.BackupRequest { Paths = new[] { index }, Destination = backups, Name = "faiss" });
+        BackupFiles.WriteFaissFlat(index, 4, 7);
+
+        VectorStoreReading? baseline = BackupBaseline.For(backups, "faiss", new[] { index });
+        HealthSample sample = new HealthMonitor(null, null, new[] { index }, null, new FixedProbes(), baseline).Sample();
+
+        Assert.Equal(116, baseline!.Items);
+        Assert.Equal(HealthStatus.Critical, sample.Status);
+        Assert.Equal(109, sample.VectorStoreLoss);
+        Assert.Null(BackupBaseline.For(backups, "faiss", new[] { folder.File("other.bin") })); // a set of other paths is no baseline
+    }
+}

@@ -115,6 +115,21 @@ Describe 'A backup taken after the store lost data' {
         "$restoreWarnings" | Should -Match "Skipped the backup set '$($damaged.Name)'"
     }
 
+    It 'does not hide the loss from a single health sample against the backups' {
+        $copy = Join-Path $TestDrive 'cron-check'
+        $null = New-Item -ItemType Directory -Path $copy
+        $cronIndex = Join-Path $copy 'faiss_index.bin'
+        Write-FaissIndex $cronIndex 116
+        $cronBackups = Join-Path $TestDrive 'cron-backups'
+        Backup-VectorStore -Path $cronIndex -Destination $cronBackups -Name faiss | Out-Null
+        Write-FaissIndex $cronIndex 7
+        Backup-VectorStore -Path $cronIndex -Destination $cronBackups -Name faiss -WarningAction SilentlyContinue | Out-Null # taken after the loss
+
+        $sample = Get-BatchHealth -VectorStorePath $cronIndex -BackupDestination $cronBackups -BackupName faiss
+        $sample.Status | Should -Be 'Critical'
+        $sample.VectorStoreLoss | Should -Be 109
+    }
+
     It 'is restored with -Force' {
         (Restore-VectorStore -Destination $backups -Latest -Name faiss -Force -Confirm:$false).Backup | Should -Be $damaged.Name
     }

@@ -95,9 +95,9 @@ namespace BatchOps.Engine.Health
         private BatchOpsException Failed(string why, Exception? inner) =>
             new BatchOpsException(ErrorIds.AutoRestoreFailed, BatchOpsErrorCategory.InvalidOperation, "The vector store lost data, but it could not be restored automatically: " + why, _destination, inner);
 
-        private static string Normalize(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        internal static string Normalize(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
 
-        private static StringComparer PathComparer =>
+        internal static StringComparer PathComparer =>
             System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
     }
 }

@@ -24,8 +24,10 @@ namespace BatchOps.Engine.Health
         /// <param name="vectorStorePaths">The vector store's files and folders (empty: not watched).</param>
         /// <param name="thresholds">Null for the defaults.</param>
         /// <param name="probes">Null for this machine's.</param>
-        public HealthMonitor(IJobStore? store, string? jobName, IReadOnlyList<string>? vectorStorePaths, HealthThresholds? thresholds = null, IHealthProbes? probes = null)
+        /// <param name="baseline">What the vector store held before (its last backup), so that a first sample already sees a loss.</param>
+        public HealthMonitor(IJobStore? store, string? jobName, IReadOnlyList<string>? vectorStorePaths, HealthThresholds? thresholds = null, IHealthProbes? probes = null, VectorStoreReading? baseline = null)
         {
+            Baseline = baseline;
             _store = store;
             _jobName = jobName;
             _vectorStore = vectorStorePaths ?? Array.Empty<string>();

@@ -28,12 +28,6 @@ namespace BatchOps.Commands
         [Parameter]
         public SwitchParameter AutoRestore { get; set; }
 
-        [Parameter]
-        public string? BackupDestination { get; set; }
-
-        [Parameter]
-        public string? BackupName { get; set; }
-
         protected override void ProcessRecord()
         {
             HealthWatch watch;

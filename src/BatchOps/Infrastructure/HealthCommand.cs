@@ -19,6 +19,12 @@ namespace BatchOps.Infrastructure
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Store { get; set; }
 
+        [Parameter]
+        public string? BackupDestination { get; set; }
+
+        [Parameter]
+        public string? BackupName { get; set; }
+
         /// <summary>A monitor for the job (null: machine and vector store only). Throws BatchOpsException on bad input.</summary>
         protected HealthMonitor CreateMonitor(string? job)
         {
@@ -30,7 +36,10 @@ namespace BatchOps.Infrastructure
                 store.GetJob(job); // a JobNotFound error now, not at the first sample
             }
 
-            return new HealthMonitor(store, job, VectorStorePaths(), thresholds);
+            IReadOnlyList<string> vectorStore = VectorStorePaths();
+            VectorStoreReading? baseline = BackupDestination == null ? null
+                : BackupBaseline.For(ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, vectorStore);
+            return new HealthMonitor(store, job, vectorStore, thresholds, baseline: baseline);
         }
 
         protected IReadOnlyList<string> VectorStorePaths()
