@@ -136,3 +136,22 @@ Describe 'BatchItem objects piped into Start-BatchRun' {
         (Get-BatchJob -Name chunks -Store $store).Total | Should -Be 40
     }
 }
+
+Describe 'Get-BatchRun in a pipeline' {
+    BeforeAll {
+        $store = New-TestStorePath 'history'
+        $first = 1..6 | Start-BatchRun -Job history -Store $store -MaxItems 2 -ScriptBlock { $_ }
+        $second = Start-BatchRun -Job history -Store $store -ScriptBlock { $_ }
+    }
+
+    It 'lists every run of a job piped from Get-BatchJob, newest first' {
+        (Get-BatchJob -Name history -Store $store | Get-BatchRun).RunId | Should -Be @($second.RunId, $first.RunId)
+    }
+
+    It 'finds the very run a summary piped in describes' {
+        $run = $first | Get-BatchRun
+        $run.RunId | Should -Be $first.RunId
+        $run.StopReason | Should -Be 'MaxItemsReached'
+        $run.Succeeded | Should -Be 2
+    }
+}

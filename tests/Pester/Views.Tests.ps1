@@ -16,6 +16,7 @@ BeforeAll {
     $script:Items = Get-BatchItem -Job evaluate-products -Store $store
     $script:Checkpoint = Get-BatchCheckpoint -Job evaluate-products -Store $store
     $script:Health = Get-BatchHealth -Job evaluate-products -Store $store
+    $script:Runs = Get-BatchJob -Name evaluate-products -Store $store | Get-BatchRun
 
     $vectorStore = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'vectors')
     Set-Content -LiteralPath (Join-Path $vectorStore 'document_data.pkl') -Value 'vectors'
@@ -29,7 +30,7 @@ BeforeAll {
 
 Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width = 120 }) {
     It 'keeps every line of every view within the console' {
-        foreach ($output in @($Added, $Summary, $Jobs, $Items, $Checkpoint, $Health, $Backup, $BackupTest)) {
+        foreach ($output in @($Added, $Summary, $Jobs, $Items, $Checkpoint, $Health, $Backup, $BackupTest, $Runs)) {
             foreach ($line in Show-View $output $Width) {
                 $line.TrimEnd().Length | Should -BeLessOrEqual $Width -Because "'$line' must fit"
             }
@@ -70,6 +71,12 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
     It 'shows health with a whole status and job name' {
         $lines = Show-View $Health $Width
         ($lines | Where-Object { $_ -match '^\d\d:\d\d:\d\d ' }) | Should -Match '^\d\d:\d\d:\d\d (Healthy|Degraded|Critical)\s+evaluate-products\s'
+    }
+
+    It 'shows the run history with whole states, stop reasons and counts' {
+        $lines = Show-View $Runs $Width
+        $lines[1] | Should -Match '^\s*RunId\s+State\s+StopReason\s+Started\s+Succeeded\s+Failed\s+Items/s'
+        ($lines | Where-Object { $_ -match '^\s+1 Completed\s+Drained\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+3\s+1\s' }) | Should -Not -BeNullOrEmpty
     }
 
     It 'shows backup sets and their verification with whole names' {

@@ -23,6 +23,9 @@ namespace BatchOps.Engine.Storage
 
         IReadOnlyList<BatchJob> GetJobs();
 
+        /// <summary>The job's runs, newest first (its run history).</summary>
+        IReadOnlyList<BatchRun> GetRuns(BatchJob job, RunQuery query);
+
         /// <summary>Adds items whose keys the job lacks; existing keys are counted, never duplicated or changed.</summary>
         EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items);
 

@@ -1,0 +1,84 @@
+using System.Collections.Generic;
+using System.Linq;
+using BatchOps.Engine.Running;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>The run history of a job: every run with who, when, how it ended and what it did.</summary>
+    public sealed partial class SqliteJobStore
+    {
+        public IReadOnlyList<BatchRun> GetRuns(BatchJob job, RunQuery query) => Guarded(() =>
+        {
+            var sql = new System.Text.StringBuilder(
+                "SELECT id, state, stop_reason, started_ms, ended_ms, host, pid, user_name, claimed, succeeded, failed, batches_completed, " +
+                "options, last_backup, message, process_started_ms, heartbeat_ms, updated_ms FROM runs WHERE job_id = @job");
+            var args = new List<(string, object?)> { ("@job", job.Id) };
+            if (query.Ids is IReadOnlyList<long> ids && ids.Count > 0)
+            {
+                sql.Append(" AND id IN (").Append(string.Join(", ", ids.Select((_, i) => "@id" + i))).Append(')');
+                args.AddRange(ids.Select((id, i) => ("@id" + i, (object?)id)));
+            }
+
+            if (query.State is RunState state && state != RunState.Abandoned)
+            {
+                sql.Append(" AND state = @state");
+                args.Add(("@state", state.ToString()));
+            }
+
+            if (query.Since is System.DateTimeOffset since)
+            {
+                sql.Append(" AND started_ms >= @since");
+                args.Add(("@since", since.ToUnixTimeMilliseconds()));
+            }
+
+            sql.Append(" ORDER BY id DESC");
+            var runs = new List<BatchRun>();
+            using var cmd = Command(sql.ToString(), args.ToArray());
+            using var reader = cmd.ExecuteReader();
+            long now = NowMs();
+            while (reader.Read())
+            {
+                RunState recorded = ParseState(reader.GetString(1));
+                var record = new RunRecord { Host = NullableString(reader, 5), ProcessId = NullableLong(reader, 6) is long p ? (int)p : (int?)null, ProcessStartedMs = NullableLong(reader, 15), HeartbeatMs = reader.GetInt64(16) };
+                // A Running run whose process is gone is shown as such, by the rule recovery uses (as in checkpoints).
+                RunState shown = recorded == RunState.Running && RunRecovery.IsDead(record, RunHost.Current, now) ? RunState.Abandoned : recorded;
+                if (query.State is RunState wanted && wanted != shown)
+                {
+                    continue;
+                }
+
+                long started = reader.GetInt64(3);
+                long? ended = NullableLong(reader, 4);
+                long finished = reader.GetInt64(9) + reader.GetInt64(10);
+                double seconds = ((ended ?? (shown == RunState.Running ? now : reader.GetInt64(17))) - started) / 1000.0;
+                runs.Add(new BatchRun
+                {
+                    Job = job.Name,
+                    RunId = reader.GetInt64(0),
+                    State = shown,
+                    StopReason = ParseReason(reader.GetString(2)),
+                    Started = Times.Local(started),
+                    Ended = Times.Local(ended),
+                    Host = record.Host,
+                    ProcessId = record.ProcessId,
+                    User = NullableString(reader, 7),
+                    Claimed = reader.GetInt64(8),
+                    Succeeded = reader.GetInt64(9),
+                    Failed = reader.GetInt64(10),
+                    Batches = reader.GetInt64(11),
+                    ItemsPerSecond = seconds > 0 ? System.Math.Round(finished / seconds, 1) : 0,
+                    Options = NullableString(reader, 12),
+                    LastBackup = NullableString(reader, 13),
+                    Message = NullableString(reader, 14),
+                    Store = Location,
+                });
+                if (query.First is int first && runs.Count >= first)
+                {
+                    break;
+                }
+            }
+
+            return runs;
+        });
+    }
+}

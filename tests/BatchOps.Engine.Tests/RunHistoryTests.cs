@@ -1,0 +1,49 @@
+using System;
+using System.Linq;
+using BatchOps.Engine.Processing;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
+using Xunit;
+
+namespace BatchOps.Engine.Tests;
+
+public class RunHistoryTests
+{
+    [Fact]
+    public void A_job_s_runs_are_listed_newest_first_with_what_each_did()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "evaluate", 10);
+        BatchRunSummary first = new BatchRunner(store, DelegateProcessor.FromSync(item => item.Key.EndsWith("3", StringComparison.Ordinal) ? ItemResult.Failure("down") : ItemResult.Success()), new RunOptions { BatchSize = 2, RetryLimit = 0, MaxItems = 6 }).RunAsync(job).GetAwaiter().GetResult();
+        BatchRunSummary second = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success()), new RunOptions { BatchSize = 2 }).RunAsync(store.GetJob("evaluate")).GetAwaiter().GetResult();
+
+        var runs = store.GetRuns(store.GetJob("evaluate"), new RunQuery());
+
+        Assert.Equal(new[] { second.RunId, first.RunId }, runs.Select(r => r.RunId));
+        BatchRun older = runs[1];
+        Assert.Equal((RunState.Completed, StopReason.MaxItemsReached), (older.State, older.StopReason));
+        Assert.Equal((6L, 5L, 1L, 3L), (older.Claimed, older.Succeeded, older.Failed, older.Batches));
+        Assert.Contains("\"BatchSize\":2", older.Options);
+        Assert.Equal(4, runs[0].Succeeded);
+        Assert.Equal(RunHost.Current.ProcessId, runs[0].ProcessId);
+        Assert.Equal(new[] { first.RunId }, store.GetRuns(store.GetJob("evaluate"), new RunQuery { Ids = new[] { first.RunId } }).Select(r => r.RunId));
+        Assert.Single(store.GetRuns(store.GetJob("evaluate"), new RunQuery { First = 1 }));
+        Assert.Empty(store.GetRuns(store.GetJob("evaluate"), new RunQuery { State = RunState.Failed }));
+        Assert.Empty(store.GetRuns(store.GetJob("evaluate"), new RunQuery { Since = DateTimeOffset.UtcNow.AddHours(1) }));
+    }
+
+    [Fact]
+    public void A_run_whose_process_is_gone_is_listed_as_abandoned()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "killed", 2);
+        long runId = store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = int.MaxValue - 7, ProcessStartedMs = 1 });
+
+        BatchRun run = store.GetRuns(job, new RunQuery { State = RunState.Abandoned }).Single();
+
+        Assert.Equal(runId, run.RunId);
+        Assert.Empty(store.GetRuns(job, new RunQuery { State = RunState.Running }));
+    }
+}
