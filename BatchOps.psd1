@@ -25,6 +25,7 @@
         'Get-BatchRun'
         'Get-VectorStoreBackup'
         'Remove-BatchJob'
+        'Remove-BatchRun'
         'Remove-VectorStoreBackup'
         'Reset-BatchItem'
         'Restore-VectorStore'

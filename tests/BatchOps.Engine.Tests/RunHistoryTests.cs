@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Linq;
 using BatchOps.Engine.Processing;
@@ -45,5 +46,26 @@ public class RunHistoryTests
 
         Assert.Equal(runId, run.RunId);
         Assert.Empty(store.GetRuns(job, new RunQuery { State = RunState.Running }));
+    }
+
+    [Fact]
+    public void Removing_runs_deletes_their_records_batches_and_errors_never_items_nor_a_run_in_progress()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "tidy", 6);
+        BatchRunSummary failing = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Failure("down")), new RunOptions { BatchSize = 2, RetryLimit = 0, MaxItems = 2 }).RunAsync(job).GetAwaiter().GetResult();
+        BatchRunSummary good = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success("ok")), new RunOptions { BatchSize = 2 }).RunAsync(store.GetJob("tidy")).GetAwaiter().GetResult();
+        long live = store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = RunHost.Current.ProcessId, ProcessStartedMs = RunHost.Current.ProcessStartedMs });
+
+        IReadOnlyList<long> removed = store.RemoveRuns(store.GetJob("tidy"), new[] { failing.RunId, good.RunId, live });
+
+        Assert.Equal(new[] { failing.RunId, good.RunId }, removed);
+        Assert.Equal(new[] { live }, store.GetRuns(store.GetJob("tidy"), new RunQuery()).Select(r => r.RunId));
+        Assert.Empty(store.GetErrors(store.GetJob("tidy"), 10));
+        BatchJob after = store.GetJob("tidy");
+        Assert.Equal((6L, 4L, 2L), (after.Total, after.Succeeded, after.Failed));
+        Assert.All(store.GetItems(after, new ItemQuery { Status = ItemStatus.Succeeded }), i => Assert.Equal("ok", i.Result));
+        Stores.AssertCountersMatchItems(store, "tidy");
     }
 }

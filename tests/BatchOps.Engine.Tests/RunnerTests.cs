@@ -640,6 +640,7 @@ public class RunnerTests
         public BatchJob GetOrCreateJob(string name) => _inner.GetOrCreateJob(name);
         public IReadOnlyList<BatchJob> GetJobs() => _inner.GetJobs();
         public IReadOnlyList<BatchRun> GetRuns(BatchJob job, RunQuery query) => _inner.GetRuns(job, query);
+        public IReadOnlyList<long> RemoveRuns(BatchJob job, IReadOnlyList<long> runIds) => _inner.RemoveRuns(job, runIds);
         public EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items) => _inner.Enqueue(job, items);
         public bool RemoveJob(BatchJob job) => _inner.RemoveJob(job);
         public long ClearJob(BatchJob job) => _inner.ClearJob(job);

@@ -89,7 +89,7 @@ Describe 'Numbers and durations in the help' {
             $text | Should -Match '\bseconds?\b' -Because 'a duration says that a plain number is seconds'
         }
         else {
-            $text | Should -Match '\b(seconds?|percent(age)?|fraction|items?|sets|samples|batches|retries|attempts|exit code)\b'
+            $text | Should -Match '\b(seconds?|days|percent(age)?|fraction|items?|sets|samples|batches|runs|retries|attempts|exit code)\b'
         }
     }
 }

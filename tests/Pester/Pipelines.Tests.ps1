@@ -155,3 +155,23 @@ Describe 'Get-BatchRun in a pipeline' {
         $run.Succeeded | Should -Be 2
     }
 }
+
+Describe 'Remove-BatchRun' {
+    BeforeEach {
+        $store = New-TestStorePath 'tidy'
+        $null = 1..6 | Start-BatchRun -Job tidy -Store $store -MaxItems 2 -ScriptBlock { $_ }
+        $null = Start-BatchRun -Job tidy -Store $store -ScriptBlock { $_ }
+    }
+
+    It 'changes nothing under -WhatIf, piped from Get-BatchRun' {
+        Get-BatchRun -Job tidy -Store $store | Remove-BatchRun -WhatIf
+        @(Get-BatchRun -Job tidy -Store $store).Count | Should -Be 2
+    }
+
+    It 'removes ended runs by age and keeps every item''s outcome' {
+        $removed = Remove-BatchRun -Job tidy -Store $store -OlderThanDays 0 -PassThru -Confirm:$false
+        @($removed).Count | Should -Be 2
+        Get-BatchRun -Job tidy -Store $store | Should -BeNullOrEmpty
+        (Get-BatchJob -Name tidy -Store $store).Succeeded | Should -Be 6
+    }
+}

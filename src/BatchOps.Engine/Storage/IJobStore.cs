@@ -26,6 +26,9 @@ namespace BatchOps.Engine.Storage
         /// <summary>The job's runs, newest first (its run history).</summary>
         IReadOnlyList<BatchRun> GetRuns(BatchJob job, RunQuery query);
 
+        /// <summary>Deletes the records of ended runs (batches and error lines too), never items; returns the ids deleted.</summary>
+        IReadOnlyList<long> RemoveRuns(BatchJob job, IReadOnlyList<long> runIds);
+
         /// <summary>Adds items whose keys the job lacks; existing keys are counted, never duplicated or changed.</summary>
         EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items);
 

@@ -80,5 +80,38 @@ namespace BatchOps.Engine.Storage
 
             return runs;
         });
+
+        /// <summary>
+        /// Deletes the records of runs that have ended (their batches and error log lines with them); never items, nor
+        /// the outcomes items keep. A run still marked Running is left alone. Returns the ids deleted.
+        /// </summary>
+        public IReadOnlyList<long> RemoveRuns(BatchJob job, IReadOnlyList<long> runIds)
+        {
+            RequireWritable();
+            if (runIds.Count == 0)
+            {
+                return new long[0];
+            }
+
+            return Guarded(() => WriteTransaction(() =>
+            {
+                var removed = new List<long>();
+                foreach (long id in runIds)
+                {
+                    int deleted = Execute(
+                        "DELETE FROM runs WHERE id = @id AND job_id = @job AND state <> @running",
+                        ("@id", id),
+                        ("@job", job.Id),
+                        ("@running", RunState.Running.ToString()));
+                    if (deleted > 0)
+                    {
+                        Execute("DELETE FROM errors WHERE job_id = @job AND run_id = @id", ("@job", job.Id), ("@id", id));
+                        removed.Add(id);
+                    }
+                }
+
+                return (IReadOnlyList<long>)removed;
+            }));
+        }
     }
 }
