@@ -68,4 +68,20 @@ public class RunHistoryTests
         Assert.All(store.GetItems(after, new ItemQuery { Status = ItemStatus.Succeeded }), i => Assert.Equal("ok", i.Result));
         Stores.AssertCountersMatchItems(store, "tidy");
     }
+
+    [Fact]
+    public void Each_finished_item_records_the_run_and_the_batch_that_finished_it()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "numbered", 6);
+        BatchRunSummary summary = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success()), new RunOptions { BatchSize = 2, ThrottleLimit = 1 }).RunAsync(job).GetAwaiter().GetResult();
+
+        var items = store.GetItems(store.GetJob("numbered"), new ItemQuery());
+
+        Assert.All(items, i => Assert.Equal(summary.RunId, i.RunId));
+        Assert.Equal(new long?[] { 1, 1, 2, 2, 3, 3 }, items.Select(i => i.Batch).ToArray());
+        store.ResetItems(store.GetJob("numbered"), ItemStatus.Succeeded);
+        Assert.All(store.GetItems(store.GetJob("numbered"), new ItemQuery()), i => Assert.Null(i.Batch));
+    }
 }

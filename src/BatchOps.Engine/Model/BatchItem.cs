@@ -38,6 +38,9 @@ namespace BatchOps
         /// <summary>The run that holds or last held the item.</summary>
         public long? RunId { get; init; }
 
+        /// <summary>For a finished item: the number of the batch of that run that finished it.</summary>
+        public long? Batch { get; init; }
+
         public string Store { get; init; } = "";
 
         public override string ToString() => Key;

@@ -420,6 +420,7 @@ namespace BatchOps.Engine.Running
                 UndoAttempt = undoAttempt,
                 StartedMs = unit.StartedMs,
                 FinishedMs = kind == OutcomeKind.Released ? null : _nowMs(),
+                Batch = unit.Batch,
             };
     }
 }

@@ -386,15 +386,16 @@ namespace BatchOps.Engine.Storage
                 case OutcomeKind.Failed:
                     cmd = Prepared(
                         "commit.finish",
-                        "UPDATE items SET status = @status, result = @result, last_error = @error, started_ms = COALESCE(@started, started_ms), finished_ms = @finished, duration_ms = @duration, lease_token = NULL, lease_expires_ms = NULL " +
+                        "UPDATE items SET status = @status, result = @result, last_error = @error, started_ms = COALESCE(@started, started_ms), finished_ms = @finished, duration_ms = @duration, finished_batch = @batch, lease_token = NULL, lease_expires_ms = NULL " +
                         "WHERE id = @id AND lease_token = @token AND status = 1",
-                        "@status", "@result", "@error", "@started", "@finished", "@duration", "@id", "@token");
+                        "@status", "@result", "@error", "@started", "@finished", "@duration", "@batch", "@id", "@token");
                     Set(cmd, "@status", outcome.Kind == OutcomeKind.Succeeded ? (int)ItemStatus.Succeeded : (int)ItemStatus.Failed);
                     Set(cmd, "@result", outcome.Result);
                     Set(cmd, "@error", outcome.Kind == OutcomeKind.Failed ? outcome.Error : null);
                     Set(cmd, "@started", outcome.StartedMs);
                     Set(cmd, "@finished", outcome.FinishedMs ?? now);
                     Set(cmd, "@duration", outcome.DurationMs);
+                    Set(cmd, "@batch", outcome.Batch);
                     break;
                 default:
                     cmd = Prepared(

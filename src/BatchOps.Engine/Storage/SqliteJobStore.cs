@@ -496,7 +496,7 @@ namespace BatchOps.Engine.Storage
         {
             var sql = new System.Text.StringBuilder(
                 "SELECT id, key, status, attempts, last_error, result, " + (query.IncludePayload ? "payload" : "NULL") +
-                ", created_ms, started_ms, finished_ms, duration_ms, lease_run FROM items WHERE job_id = @job AND id > @after");
+                ", created_ms, started_ms, finished_ms, duration_ms, lease_run, finished_batch FROM items WHERE job_id = @job AND id > @after");
             var args = new List<(string, object?)> { ("@job", job.Id), ("@after", query.AfterId) };
             if (query.Status is ItemStatus status)
             {
@@ -553,6 +553,8 @@ namespace BatchOps.Engine.Storage
                     Finished = Times.Local(NullableLong(reader, 9)),
                     Duration = NullableLong(reader, 10) is long ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null,
                     RunId = NullableLong(reader, 11),
+                    // The batch that finished it, for a finished item only (a reset item keeps its old number).
+                    Batch = (ItemStatus)reader.GetInt32(2) is ItemStatus.Succeeded or ItemStatus.Failed ? NullableLong(reader, 12) : null,
                     Store = Location,
                 });
             }

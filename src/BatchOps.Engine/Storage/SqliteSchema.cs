@@ -121,6 +121,11 @@ ALTER TABLE runs ADD COLUMN last_backup_ms INTEGER;
             @"
 ALTER TABLE errors ADD COLUMN detail TEXT;
 ",
+
+            // Version 4: the batch (of the run in lease_run) that finished an item, for per-batch results.
+            @"
+ALTER TABLE items ADD COLUMN finished_batch INTEGER;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

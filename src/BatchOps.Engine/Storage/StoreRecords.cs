@@ -83,6 +83,9 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>When the item finished (ms); null means the time the outcome is written.</summary>
         public long? FinishedMs { get; init; }
+
+        /// <summary>The run's batch number the item was claimed in.</summary>
+        public long? Batch { get; init; }
     }
 
     /// <summary>A failed attempt that will be retried: the attempt counter and the error log are written at once.</summary>
