@@ -22,6 +22,7 @@
         'Get-BatchHealth'
         'Get-BatchItem'
         'Get-BatchJob'
+        'Get-BatchResult'
         'Get-BatchRun'
         'Get-VectorStoreBackup'
         'Remove-BatchJob'

@@ -175,3 +175,33 @@ Describe 'Remove-BatchRun' {
         (Get-BatchJob -Name tidy -Store $store).Succeeded | Should -Be 6
     }
 }
+
+Describe 'Get-BatchResult' {
+    BeforeAll {
+        $store = New-TestStorePath 'results'
+        $null = 1..4 | Start-BatchRun -Job scores -Store $store -BatchSize 2 -ThrottleLimit 1 -ScriptBlock {
+            [pscustomobject]@{ Sku = "P-$_"; Score = $_ * 10; Key = 'clash' }
+        }
+        $null = 'x' | Start-BatchRun -Job words -Store $store -ScriptBlock { "text result for $_" }
+    }
+
+    It 'hands over object results as columns: Export-Csv writes one per field' {
+        $csv = Join-Path $TestDrive 'scores.csv'
+        Get-BatchResult -Job scores -Store $store | Export-Csv -LiteralPath $csv
+        $rows = Import-Csv -LiteralPath $csv
+        $rows.Count | Should -Be 4
+        $rows[0].PSObject.Properties.Name | Should -Be @('Key', 'Status', 'Attempts', 'Finished', 'Run', 'Batch', 'Error', 'Sku', 'Score', 'ResultKey')
+        $rows[2].Sku | Should -Be 'P-3'
+        $rows[2].Score | Should -Be '30'
+        $rows[2].Batch | Should -Be '2'
+    }
+
+    It 'keeps a text result as text' {
+        (Get-BatchResult -Job words -Store $store).Result | Should -Be 'text result for x'
+    }
+
+    It 'filters by run and batch' {
+        $run = Get-BatchRun -Job scores -Store $store
+        (Get-BatchResult -Job scores -Store $store -Run $run.RunId -Batch 1).Sku | Should -Be @('P-1', 'P-2')
+    }
+}

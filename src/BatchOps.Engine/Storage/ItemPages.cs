@@ -17,6 +17,8 @@ namespace BatchOps.Engine.Storage
                 IReadOnlyList<BatchItem> page = store.GetItems(job, new ItemQuery
                 {
                     Status = filter.Status,
+                    RunId = filter.RunId,
+                    Batch = filter.Batch,
                     KeyPatterns = filter.KeyPatterns,
                     IncludePayload = filter.IncludePayload,
                     AfterId = afterId,

@@ -504,6 +504,18 @@ namespace BatchOps.Engine.Storage
                 sql.Append(" AND status = ").Append(((int)status).ToString(CultureInfo.InvariantCulture));
             }
 
+            if (query.RunId is long run)
+            {
+                sql.Append(" AND lease_run = @run");
+                args.Add(("@run", run));
+            }
+
+            if (query.Batch is long batch)
+            {
+                sql.Append(" AND finished_batch = @batch AND status IN (").Append((int)ItemStatus.Succeeded).Append(", ").Append((int)ItemStatus.Failed).Append(')');
+                args.Add(("@batch", batch));
+            }
+
             if (query.KeyPatterns != null && query.KeyPatterns.Count > 0)
             {
                 var terms = new List<string>();

@@ -246,6 +246,12 @@ namespace BatchOps.Engine.Storage
     {
         public ItemStatus? Status { get; init; }
 
+        /// <summary>Only items this run finished (or holds).</summary>
+        public long? RunId { get; init; }
+
+        /// <summary>Only finished items of this batch number (of their run).</summary>
+        public long? Batch { get; init; }
+
         /// <summary>Keys to match; each may hold PowerShell wildcards (* ? [abc]).</summary>
         public IReadOnlyList<string>? KeyPatterns { get; init; }
 
