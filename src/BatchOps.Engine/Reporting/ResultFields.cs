@@ -42,7 +42,7 @@ namespace BatchOps.Engine.Reporting
                 case JsonValueKind.String:
                     return value.GetString();
                 case JsonValueKind.Number:
-                    return value.TryGetInt64(out long whole) ? whole : value.GetDouble();
+                    return value.TryGetInt64(out long whole) ? (object)whole : value.GetDouble(); // (object): else both become double
                 case JsonValueKind.True:
                     return true;
                 case JsonValueKind.False:
