@@ -32,6 +32,7 @@ namespace BatchOps.Commands
         private RunLogWriter? _log;
         private string? _logFolder;
         private RunSelection _selection = new RunSelection(null);
+        private int? _exitCode; // 128 + the signal that stopped the run, when the process should end with it
 
         // Asked once for the piped data (add and run), so that -WhatIf adds nothing and -Confirm asks once, not per item.
         private bool? _approved;
@@ -114,6 +115,10 @@ namespace BatchOps.Commands
         [Parameter]
         [Duration]
         public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
+
+        [Parameter]
+        [Duration]
+        public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
         [Parameter(ParameterSetName = CommandSet)]
         public int? RateLimitExitCode { get; set; }
@@ -313,7 +318,7 @@ namespace BatchOps.Commands
             if (AsJob)
             {
                 // The job outlives this command, so it gets a store connection (and the log) of its own.
-                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log);
+                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log, StopTimeout);
                 _log = null;
                 JobRepository.Add(job2);
                 job2.Start(job, fed);
@@ -324,6 +329,7 @@ namespace BatchOps.Commands
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
             var runner = new BatchRunner(_store, processor, _options!, events.Writer);
             var pump = new RunEventPump(new CmdletRunOutput(this), _log);
+            ProcessSignals signals = ProcessSignals.Watch(runner.RequestStop, _cancel, StopTimeout, interruptEndsProcess: !ProcessSignals.InteractiveShell, say => events.Writer.TryWrite(new RunWarningEvent { Message = say }));
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
             try
             {
@@ -332,6 +338,7 @@ namespace BatchOps.Commands
             finally
             {
                 (processor as IDisposable)?.Dispose();
+                _exitCode = signals.Finish();
             }
 
             BatchRunSummary summary;
@@ -341,9 +348,10 @@ namespace BatchOps.Commands
             }
             catch (BatchOpsException e)
             {
-                if (pump.PipelineStopped)
+                if (pump.PipelineStopped || _exitCode != null)
                 {
                     _log?.WriteError(e.Message);
+                    ProcessSignals.ExitIfAsked(_exitCode, _log);
                     return;
                 }
 
@@ -355,7 +363,14 @@ namespace BatchOps.Commands
             ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
             if (pump.PipelineStopped)
             {
+                ProcessSignals.ExitIfAsked(_exitCode, _log); // SIGINT that the console host turned into a pipeline stop
                 return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
+            }
+
+            if (_exitCode != null)
+            {
+                WriteObject(summary);
+                ProcessSignals.ExitIfAsked(_exitCode, _log);
             }
 
             WriteVerbose(RunReport.Summary(summary));
