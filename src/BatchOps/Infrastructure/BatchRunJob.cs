@@ -59,7 +59,6 @@ namespace BatchOps.Infrastructure
         {
             JobState final = JobState.Failed;
             ProcessSignals signals = ProcessSignals.Watch(_runner.RequestStop, _cancel, _stopTimeout, interruptEndsProcess: false, say => Events.Writer.TryWrite(new RunWarningEvent { Message = say }));
-            int? exitCode = null;
             try
             {
                 Task<BatchRunSummary> run = _runner.RunAsync(job, _cancel.Token, fed);
@@ -95,14 +94,12 @@ namespace BatchOps.Infrastructure
                 (_processor as IDisposable)?.Dispose();
                 _log?.Dispose();
                 _store.Dispose();
-                exitCode = signals.Finish();
+
+                // SIGTERM or SIGHUP, held back until this run wrote its checkpoint and log. Before the job reports its
+                // end: a script waiting for it would otherwise go on, and could end PowerShell with its own code first.
+                ProcessSignals.ExitIfAsked(signals.Finish(), null);
                 SetJobState(final);
                 _finished.Set();
-            }
-
-            if (exitCode is int code)
-            {
-                Environment.Exit(code); // SIGTERM or SIGHUP, held back until this run wrote its checkpoint and log
             }
         }
 
