@@ -32,7 +32,6 @@ namespace BatchOps.Commands
         private RunLogWriter? _log;
         private string? _logFolder;
         private RunSelection _selection = new RunSelection(null);
-        private int? _exitCode; // 128 + the signal that stopped the run, when the process should end with it
 
         // Asked once for the piped data (add and run), so that -WhatIf adds nothing and -Confirm asks once, not per item.
         private bool? _approved;
@@ -331,6 +330,7 @@ namespace BatchOps.Commands
             var pump = new RunEventPump(new CmdletRunOutput(this), _log);
             ProcessSignals signals = ProcessSignals.Watch(runner.RequestStop, _cancel, StopTimeout, interruptEndsProcess: !ProcessSignals.InteractiveShell, say => events.Writer.TryWrite(new RunWarningEvent { Message = say }));
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
+            int? exitCode = null; // 128 + the signal that stopped the run, when it should end the process
             try
             {
                 pump.PumpUntil(events.Reader, run);
@@ -338,7 +338,7 @@ namespace BatchOps.Commands
             finally
             {
                 (processor as IDisposable)?.Dispose();
-                _exitCode = signals.Finish();
+                exitCode = signals.Finish();
             }
 
             BatchRunSummary summary;
@@ -348,10 +348,10 @@ namespace BatchOps.Commands
             }
             catch (BatchOpsException e)
             {
-                if (pump.PipelineStopped || _exitCode != null)
+                if (pump.PipelineStopped || exitCode != null)
                 {
                     _log?.WriteError(e.Message);
-                    ProcessSignals.ExitIfAsked(_exitCode, _log);
+                    ProcessSignals.ExitIfAsked(exitCode, _log);
                     return;
                 }
 
@@ -361,16 +361,20 @@ namespace BatchOps.Commands
 
             // The log gets its last line however the run ended, Ctrl+C included.
             ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
-            if (pump.PipelineStopped)
+            if (exitCode != null)
             {
-                ProcessSignals.ExitIfAsked(_exitCode, _log); // SIGINT that the console host turned into a pipeline stop
-                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
+                // The console host also turns SIGINT into a pipeline stop: then nothing more may be written.
+                if (!pump.PipelineStopped)
+                {
+                    WriteObject(summary);
+                }
+
+                ProcessSignals.ExitIfAsked(exitCode, _log);
             }
 
-            if (_exitCode != null)
+            if (pump.PipelineStopped)
             {
-                WriteObject(summary);
-                ProcessSignals.ExitIfAsked(_exitCode, _log);
+                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
             }
 
             WriteVerbose(RunReport.Summary(summary));

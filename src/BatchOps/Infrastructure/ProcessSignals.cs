@@ -45,9 +45,6 @@ namespace BatchOps.Infrastructure
             _interruptEndsProcess = interruptEndsProcess;
         }
 
-        /// <summary>The signal that stopped the run (15, 1 or 2), or 0.</summary>
-        public int Caught => Volatile.Read(ref _caught);
-
         /// <summary>Starts watching the signals for one run; dispose it when the run has written its final checkpoint.</summary>
         /// <param name="stopGracefully">Asks the run to stop at the next item boundary.</param>
         /// <param name="cancel">Cancels the items in flight; cancelled <paramref name="stopTimeout"/> after the first signal.</param>
@@ -110,11 +107,12 @@ namespace BatchOps.Infrastructure
                 string[] args = Environment.GetCommandLineArgs();
                 for (int i = 1; i < args.Length; i++)
                 {
-                    string arg = args[i].TrimStart('-', '/').ToLowerInvariant();
-                    if (!args[i].StartsWith("-", StringComparison.Ordinal) && !args[i].StartsWith("/", StringComparison.Ordinal))
+                    if (!args[i].StartsWith("-", StringComparison.Ordinal))
                     {
-                        return args[i].EndsWith(".dll", StringComparison.OrdinalIgnoreCase); // dotnet pwsh.dll; else a script file
+                        return false; // pwsh job.ps1: a script file
                     }
+
+                    string arg = args[i].TrimStart('-').ToLowerInvariant();
 
                     if (arg.Length >= 3 && "noexit".StartsWith(arg, StringComparison.Ordinal))
                     {
