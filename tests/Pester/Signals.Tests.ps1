@@ -9,7 +9,7 @@ BeforeAll {
 
     # Starts the job script, signals it once an item has started, returns what a scheduler and a person would see.
     function Invoke-SignalledJob {
-        param([string] $Name, [string] $Signal, [switch] $AsJob)
+        param([string] $Name, [string] $Signal, [switch] $AsJob, [switch] $WithBackgroundRun)
         $folder = Join-Path $TestDrive $Name
         New-Item -ItemType Directory -Path $folder | Out-Null
         $store = Join-Path $folder 'jobs.db'
@@ -18,6 +18,10 @@ BeforeAll {
         $run = "1..6 | ForEach-Object { ""item`$_"" } | Start-BatchRun -Job $Name -Store '$store' -LogPath '$logs' -ThrottleLimit 2 -BatchSize 2 -StopTimeout 1 -ErrorAction Stop -ScriptBlock { Set-Content -LiteralPath '$marker' -Value `$PID; Start-Sleep -Seconds 60 }"
         if ($AsJob) {
             $run = "`$j = $run -AsJob`n`$j | Wait-Job | Out-Null"
+        }
+        elseif ($WithBackgroundRun) {
+            # Its own log folder: two runs of one process appending to one day's .jsonl can interleave their lines.
+            $run = ($run -replace "-Job $Name ", "-Job $Name-bg " -replace [regex]::Escape("'$logs'"), "'$logs-bg'") + " -AsJob | Out-Null`n$run"
         }
 
         $script = Join-Path $folder 'job.ps1'
@@ -51,9 +55,11 @@ BeforeAll {
             Checkpoint = Get-BatchCheckpoint -Job $Name -Store $store
             Running    = @(Get-BatchItem -Job $Name -Store $store -Status Running)
             Failed     = @(Get-BatchItem -Job $Name -Store $store -Status Failed)
+            Succeeded  = @(Get-BatchItem -Job $Name -Store $store -Status Succeeded)
             LastLine   = Get-Content -LiteralPath (Get-ChildItem -LiteralPath $logs -Filter '*.log').FullName | Select-Object -Last 1
             Events     = Get-Content -LiteralPath (Get-ChildItem -LiteralPath $logs -Filter '*.jsonl').FullName | ForEach-Object { $_ | ConvertFrom-Json }
             WentOn     = Test-Path -LiteralPath (Join-Path $folder 'after')
+            Background = if ($WithBackgroundRun) { Get-BatchCheckpoint -Job "$Name-bg" -Store $store }
         }
     }
 }
@@ -78,6 +84,7 @@ Describe 'A job script stopped by a signal' -Skip:$IsWindows {
         $result.Checkpoint.State | Should -Be 'Stopped'
         $result.Running | Should -HaveCount 0
         $result.Failed | Should -HaveCount 0
+        $result.Succeeded | Should -HaveCount 0 # the sleeping items were cancelled after -StopTimeout and returned to the queue
         $result.LastLine | Should -Match 'Stopped'
         @($result.Events | Where-Object event -EQ 'RunFinished') | Should -HaveCount 1
         @($result.Events | Where-Object { $_.event -eq 'Warning' -and $_.message -like "Caught SIG$Signal*" }) | Should -HaveCount 1
@@ -91,6 +98,14 @@ Describe 'A job script stopped by a signal' -Skip:$IsWindows {
         $result.Running | Should -HaveCount 0
         $result.Failed | Should -HaveCount 0
         @($result.Events | Where-Object event -EQ 'RunFinished') | Should -HaveCount 1
+        $result.WentOn | Should -BeFalse
+    }
+
+    It 'waits for an -AsJob run beside the stopped one before PowerShell exits 143' {
+        $result = Invoke-SignalledJob -Name 'sigboth' -Signal 'TERM' -WithBackgroundRun
+        $result.ExitCode | Should -Be 143
+        $result.Checkpoint.State | Should -Be 'Stopped'
+        $result.Background.State | Should -Be 'Stopped'
         $result.WentOn | Should -BeFalse
     }
 }

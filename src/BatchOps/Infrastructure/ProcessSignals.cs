@@ -11,8 +11,8 @@ namespace BatchOps.Infrastructure
     /// While a run is in progress, SIGTERM (systemctl stop, docker stop, kill), SIGHUP and SIGINT stop it as
     /// Stop-BatchRun would, instead of killing PowerShell in the middle of a batch: the run claims nothing more, its
     /// items in flight get -StopTimeout to finish before they are cancelled and released, and it writes its final
-    /// checkpoint and log line. A second signal cancels the items in flight at once. Once the last such run has
-    /// ended, the process exits with 128 + the signal (143, 129, 130), as it would have without BatchOps.
+    /// checkpoint and log line. A second signal cancels the items in flight at once. Once every run of the process
+    /// has ended, the process exits with 128 + the signal (143, 129, 130), as it would have without BatchOps.
     /// SIGINT does not end the process for an -AsJob run (Ctrl+C at a prompt must not close the shell).
     /// PosixSignalRegistration exists from .NET 6 on and this assembly targets netstandard2.0, so it is reached by
     /// reflection; on Windows and in Windows PowerShell 5.1 nothing is registered.
@@ -74,14 +74,20 @@ namespace BatchOps.Infrastructure
 
         /// <summary>
         /// Stops watching. Returns the exit code the process should end with now (128 + signal) when a signal came
-        /// that ends the process and no other run is still in progress; null otherwise.
+        /// that ends the process, null otherwise. After such a signal it first waits for the other runs of the
+        /// process (an -AsJob run beside this one), which the signal stopped too, so none is cut off.
         /// </summary>
         public int? Finish()
         {
             Dispose();
             lock (Gate)
             {
-                return s_runs == 0 && s_exitCode != 0 ? s_exitCode : (int?)null;
+                while (s_exitCode != 0 && s_runs > 0)
+                {
+                    Monitor.Wait(Gate);
+                }
+
+                return s_exitCode != 0 ? s_exitCode : (int?)null;
             }
         }
 
@@ -140,6 +146,7 @@ namespace BatchOps.Infrastructure
 
                 _disposed = true;
                 s_runs--;
+                Monitor.PulseAll(Gate);
             }
 
             foreach (IDisposable registration in _registrations)
