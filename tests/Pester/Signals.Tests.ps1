@@ -41,8 +41,12 @@ BeforeAll {
         $target = [int](Get-Content -LiteralPath $marker | Select-Object -First 1)
         # A signal ignored since the process started (nohup, `&` in a script) stays ignored, by design: say so and skip.
         $number = @{ TERM = 15; HUP = 1; INT = 2 }[$Signal]
-        $ignored = [Convert]::ToUInt64(((Get-Content "/proc/$target/status" | Where-Object { $_ -like 'SigIgn:*' }) -split '\s+')[1], 16)
-        $isIgnored = ($ignored -band ([uint64]1 -shl ($number - 1))) -ne 0
+        $isIgnored = $false
+        if (Test-Path -LiteralPath "/proc/$target/status") {
+            # Linux only; macOS has no /proc
+            $ignored = [Convert]::ToUInt64(((Get-Content "/proc/$target/status" | Where-Object { $_ -like 'SigIgn:*' }) -split '\s+')[1], 16)
+            $isIgnored = ($ignored -band ([uint64]1 -shl ($number - 1))) -ne 0
+        }
         & kill "-$(if ($isIgnored) { 'TERM' } else { $Signal })" $target
         if (-not $process.WaitForExit(120000)) {
             $process.Kill($true)
