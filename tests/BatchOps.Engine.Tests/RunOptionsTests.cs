@@ -24,6 +24,8 @@ public class RunOptionsTests
         { o => o.MaxDuration = TimeSpan.Zero, ErrorIds.InvalidMaxDuration },
         { o => o.LeaseDuration = TimeSpan.Zero, ErrorIds.InvalidLeaseDuration },
         { o => o.MaxResultLength = -1, ErrorIds.InvalidMaxResultLength },
+        { o => o.StopTimeout = TimeSpan.FromSeconds(-1), ErrorIds.InvalidStopTimeout },
+        { o => o.StopTimeout = TimeSpan.FromHours(2), ErrorIds.InvalidStopTimeout },
     };
 
     [Theory]

@@ -18,6 +18,7 @@ public class DurationTests
         "Start-BatchRun -MemoryWait",
         "Start-BatchRun -RateLimitWait",
         "Start-BatchRun -RetryDelay",
+        "Start-BatchRun -StopTimeout",
         "Wait-BatchJob -PollInterval",
         "Wait-BatchJob -Timeout",
         "Watch-BatchHealth -Interval",
@@ -106,6 +107,9 @@ public class DurationTests
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -BatchDelay 1e9", "InvalidBatchDelay")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -ItemTimeout 1e9", "InvalidItemTimeout")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -MemoryWait 1e9", "InvalidMaxMemoryPercent")]
+    [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout -1", "InvalidStopTimeout")]
+    [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout -00:00:01", "InvalidStopTimeout")]
+    [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout 1e9", "InvalidStopTimeout")]
     [InlineData("Wait-BatchJob -Job j -Timeout -1", "InvalidTimeout")]
     [InlineData("Wait-BatchJob -Job j -PollInterval 0", "InvalidTimeout")]
     [InlineData("Watch-BatchHealth -Interval 0 -Count 1", "InvalidHealthInterval")]

@@ -84,6 +84,7 @@ namespace BatchOps.Engine
         public const string InvalidMaxMemoryPercent = "InvalidMaxMemoryPercent";
         public const string InvalidMaxFailureRatio = "InvalidMaxFailureRatio";
         public const string InvalidRateLimitWait = "InvalidRateLimitWait";
+        public const string InvalidStopTimeout = "InvalidStopTimeout";
         public const string InvalidDeepSleep = "InvalidDeepSleep";
         public const string InvalidRunBackup = "InvalidRunBackup";
         public const string InvalidHealthInterval = "InvalidHealthInterval";

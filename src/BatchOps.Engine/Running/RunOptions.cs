@@ -67,6 +67,12 @@ namespace BatchOps.Engine.Running
         /// <summary>How long the memory guard waits between checks (default 5 seconds).</summary>
         public TimeSpan MemoryWait { get; set; } = TimeSpan.FromSeconds(5);
 
+        /// <summary>
+        /// After a graceful stop forced on the run from outside (Start-BatchRun on SIGTERM, SIGHUP or SIGINT), how long items
+        /// in flight may take to finish before they are cancelled and released (default 5 seconds).
+        /// </summary>
+        public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
         /// <summary>Checks above the threshold before the run is marked paused and says so.</summary>
         public int MemoryChecksBeforePause { get; set; } = 3;
 
@@ -195,6 +201,11 @@ namespace BatchOps.Engine.Running
             if (RateLimitWait < TimeSpan.Zero || RateLimitWait > TimeSpan.FromHours(1) || MaxRateLimitPausesPerItem < 0)
             {
                 throw Invalid(ErrorIds.InvalidRateLimitWait, $"RateLimitWait must be between 0 and 1 hour; it was {Seconds(RateLimitWait)} seconds. Use for example 10 (the default).", RateLimitWait);
+            }
+
+            if (StopTimeout < TimeSpan.Zero || StopTimeout > TimeSpan.FromHours(1))
+            {
+                throw Invalid(ErrorIds.InvalidStopTimeout, $"StopTimeout must be between 0 and 1 hour; it was {Seconds(StopTimeout)} seconds. Use for example 5 (the default), or 0 to cancel items in flight at once.", StopTimeout);
             }
 
             if (MaxFailureRatio is double ratio && (double.IsNaN(ratio) || ratio <= 0 || ratio > 1))

@@ -115,6 +115,10 @@ namespace BatchOps.Commands
         [Duration]
         public TimeSpan RateLimitWait { get; set; } = TimeSpan.FromSeconds(10);
 
+        [Parameter]
+        [Duration]
+        public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
         [Parameter(ParameterSetName = CommandSet)]
         public int? RateLimitExitCode { get; set; }
 
@@ -313,7 +317,7 @@ namespace BatchOps.Commands
             if (AsJob)
             {
                 // The job outlives this command, so it gets a store connection (and the log) of its own.
-                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log);
+                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log, StopTimeout);
                 _log = null;
                 JobRepository.Add(job2);
                 job2.Start(job, fed);
@@ -324,7 +328,9 @@ namespace BatchOps.Commands
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
             var runner = new BatchRunner(_store, processor, _options!, events.Writer);
             var pump = new RunEventPump(new CmdletRunOutput(this), _log);
+            ProcessSignals signals = ProcessSignals.Watch(runner.RequestStop, _cancel, StopTimeout, interruptEndsProcess: !ProcessSignals.InteractiveShell, say => events.Writer.TryWrite(new RunWarningEvent { Message = say }));
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
+            int? exitCode = null; // 128 + the signal that stopped the run, when it should end the process
             try
             {
                 pump.PumpUntil(events.Reader, run);
@@ -332,6 +338,7 @@ namespace BatchOps.Commands
             finally
             {
                 (processor as IDisposable)?.Dispose();
+                exitCode = signals.Finish();
             }
 
             BatchRunSummary summary;
@@ -341,9 +348,10 @@ namespace BatchOps.Commands
             }
             catch (BatchOpsException e)
             {
-                if (pump.PipelineStopped)
+                if (pump.PipelineStopped || exitCode != null)
                 {
                     _log?.WriteError(e.Message);
+                    ProcessSignals.ExitIfAsked(exitCode, _log);
                     return;
                 }
 
@@ -353,6 +361,17 @@ namespace BatchOps.Commands
 
             // The log gets its last line however the run ended, Ctrl+C included.
             ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
+            if (exitCode != null)
+            {
+                // The console host also turns SIGINT into a pipeline stop: then nothing more may be written.
+                if (!pump.PipelineStopped)
+                {
+                    WriteObject(summary);
+                }
+
+                ProcessSignals.ExitIfAsked(exitCode, _log);
+            }
+
             if (pump.PipelineStopped)
             {
                 return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written

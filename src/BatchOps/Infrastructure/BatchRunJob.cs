@@ -23,11 +23,14 @@ namespace BatchOps.Infrastructure
         private readonly RunLogWriter? _log;
         private readonly BatchRunner _runner;
         private readonly ManualResetEventSlim _finished = new ManualResetEventSlim(false);
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly TimeSpan _stopTimeout;
         private string _status = "Starting";
 
-        internal BatchRunJob(string command, string name, IJobStore store, IItemProcessor processor, RunOptions options, RunLogWriter? log)
+        internal BatchRunJob(string command, string name, IJobStore store, IItemProcessor processor, RunOptions options, RunLogWriter? log, TimeSpan stopTimeout)
             : base(command, name)
         {
+            _stopTimeout = stopTimeout;
             PSJobTypeName = "BatchOpsRun";
             _store = store;
             _processor = processor;
@@ -55,9 +58,10 @@ namespace BatchOps.Infrastructure
         private async Task RunAsync(BatchJob job, EnqueueResult? fed)
         {
             JobState final = JobState.Failed;
+            ProcessSignals signals = ProcessSignals.Watch(_runner.RequestStop, _cancel, _stopTimeout, interruptEndsProcess: false, say => Events.Writer.TryWrite(new RunWarningEvent { Message = say }));
             try
             {
-                Task<BatchRunSummary> run = _runner.RunAsync(job, CancellationToken.None, fed);
+                Task<BatchRunSummary> run = _runner.RunAsync(job, _cancel.Token, fed);
                 var pump = new RunEventPump(this, _log);
                 pump.PumpUntil(Events.Reader, run);
                 BatchRunSummary summary = await run.ConfigureAwait(false);
@@ -90,6 +94,10 @@ namespace BatchOps.Infrastructure
                 (_processor as IDisposable)?.Dispose();
                 _log?.Dispose();
                 _store.Dispose();
+
+                // SIGTERM or SIGHUP, held back until this run wrote its checkpoint and log. Before the job reports its
+                // end: a script waiting for it would otherwise go on, and could end PowerShell with its own code first.
+                ProcessSignals.ExitIfAsked(signals.Finish(), null);
                 SetJobState(final);
                 _finished.Set();
             }
@@ -113,6 +121,7 @@ namespace BatchOps.Infrastructure
             if (disposing)
             {
                 _finished.Dispose();
+                _cancel.Dispose();
             }
 
             base.Dispose(disposing);

@@ -31,6 +31,7 @@ namespace BatchOps.Infrastructure
             MaxMemoryPercent = command.MaxMemoryPercent,
             MemoryWait = command.MemoryWait,
             RateLimitWait = command.RateLimitWait,
+            StopTimeout = command.StopTimeout,
             MaxFailureRatio = command.MaxFailureRatio,
             Continuous = command.Continuous,
             DeepSleepAfter = command.DeepSleepAfter,
