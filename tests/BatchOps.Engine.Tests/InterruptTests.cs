@@ -57,4 +57,28 @@ public class InterruptTests
         Assert.Equal(1, summary.Failed);
         Assert.Equal(1, store.GetJob("sigint").Failed);
     }
+
+    [Fact]
+    public async Task Items_claimed_but_not_started_when_the_stop_comes_never_start()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "stop-now", 20);
+        using var stop = new CancellationTokenSource();
+        int executed = 0;
+        var processor = DelegateProcessor.FromSync(_ =>
+        {
+            Interlocked.Increment(ref executed);
+            stop.Cancel(); // Ctrl+C during the first item; the rest of its batch is claimed and waiting
+            return ItemResult.Success();
+        });
+
+        BatchRunSummary summary = await new BatchRunner(store, processor, new RunOptions { BatchSize = 5, ThrottleLimit = 1 }).RunAsync(job, stop.Token);
+
+        Assert.Equal(1, executed);
+        Assert.Equal(1, summary.Succeeded);
+        BatchJob after = store.GetJob("stop-now");
+        Assert.Equal((19L, 0L), (after.Pending, after.Running));
+        Assert.All(store.GetItems(after, new ItemQuery { Status = ItemStatus.Pending }), i => Assert.Equal(0, i.Attempts));
+    }
 }

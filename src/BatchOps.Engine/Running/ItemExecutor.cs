@@ -293,6 +293,8 @@ namespace BatchOps.Engine.Running
                     }
                 }
 
+                // A stop (Ctrl+C) that came while the item waited its turn: it never starts, and goes back to the queue.
+                context.CancellationToken.ThrowIfCancellationRequested();
                 unit.Started = true;
                 unit.StartedMs ??= _nowMs();
                 var item = new ItemContext
