@@ -135,6 +135,20 @@ Describe 'A backup taken after the store lost data' {
     }
 }
 
+Describe 'JSON a person can read' {
+    It 'gives state names and durations in seconds, as about_BatchOps says' {
+        $store = New-TestStorePath 'json'
+        $summary = 1..3 | Start-BatchRun -Job json -Store $store -ScriptBlock { $_ }
+        $json = $summary | Select-Object * -ExcludeProperty Duration | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json
+        $json.State | Should -Be 'Completed'
+        $json.StopReason | Should -Be 'Drained'
+        $json.DurationSeconds | Should -BeOfType [double]
+        $json.DurationSeconds | Should -Be $summary.DurationSeconds
+        $json.PSObject.Properties.Name | Should -Not -Contain 'Duration'
+        ((Get-BatchItem -Job json -Store $store | Select-Object -First 1 | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json).Status) | Should -Be 'Succeeded'
+    }
+}
+
 Describe 'Health samples inside other objects, CSV and JSON' {
     BeforeAll {
         $store = New-TestStorePath 'health'

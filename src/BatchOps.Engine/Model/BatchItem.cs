@@ -35,6 +35,9 @@ namespace BatchOps
 
         public TimeSpan? Duration { get; init; }
 
+        /// <summary>Duration in seconds: a plain number for JSON and CSV (ConvertTo-Json writes a TimeSpan as an object).</summary>
+        public double? DurationSeconds => Duration is TimeSpan d ? Math.Round(d.TotalSeconds, 3) : (double?)null;
+
         /// <summary>The run that holds or last held the item.</summary>
         public long? RunId { get; init; }
 

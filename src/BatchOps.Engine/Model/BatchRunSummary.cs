@@ -35,6 +35,9 @@ namespace BatchOps
 
         public TimeSpan Duration { get; init; }
 
+        /// <summary>Duration in seconds: a plain number for JSON and CSV (ConvertTo-Json writes a TimeSpan as an object).</summary>
+        public double DurationSeconds => Math.Round(Duration.TotalSeconds, 3);
+
         /// <summary>Items finished (succeeded or failed) per second of the run.</summary>
         public double ItemsPerSecond { get; init; }
 

@@ -62,6 +62,9 @@ namespace BatchOps
 
         public TimeSpan? Eta { get; init; }
 
+        /// <summary>Eta in seconds: a plain number for JSON and CSV (ConvertTo-Json writes a TimeSpan as an object).</summary>
+        public double? EtaSeconds => Eta is TimeSpan eta ? Math.Round(eta.TotalSeconds, 0) : (double?)null;
+
         /// <summary>When a run of the job last finished an item.</summary>
         public DateTime? LastProgress { get; init; }
 
