@@ -84,4 +84,22 @@ public class RunHistoryTests
         store.ResetItems(store.GetJob("numbered"), ItemStatus.Succeeded);
         Assert.All(store.GetItems(store.GetJob("numbered"), new ItemQuery()), i => Assert.Null(i.Batch));
     }
+
+    [Fact]
+    public void KeepRuns_bounds_the_history_to_the_newest_runs_after_each_run()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "hourly", 8);
+        var ids = new List<long>();
+        for (int i = 0; i < 4; i++)
+        {
+            ids.Add(new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success()), new RunOptions { MaxItems = 2, KeepRuns = 2 }).RunAsync(store.GetJob("hourly")).GetAwaiter().GetResult().RunId);
+        }
+
+        Assert.Equal(new[] { ids[3], ids[2] }, store.GetRuns(store.GetJob("hourly"), new RunQuery()).Select(r => r.RunId));
+        Assert.Equal(8, store.GetJob("hourly").Succeeded);
+        var e = Assert.Throws<BatchOpsException>(() => new RunOptions { KeepRuns = 0 }.Validate());
+        Assert.Equal(ErrorIds.InvalidKeepRuns, e.ErrorId);
+    }
 }

@@ -69,6 +69,7 @@ namespace BatchOps.Engine
         public const string BackupSourceChanged = "BackupSourceChanged";
         public const string BackupDestinationInvalid = "BackupDestinationInvalid";
         public const string BackupDestinationNotFound = "BackupDestinationNotFound";
+        public const string InvalidKeepRuns = "InvalidKeepRuns";
         public const string BackupNameInvalid = "BackupNameInvalid";
         public const string InvalidRetention = "InvalidRetention";
         public const string BackupNotFound = "BackupNotFound";

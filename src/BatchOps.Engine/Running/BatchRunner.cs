@@ -130,6 +130,11 @@ namespace BatchOps.Engine.Running
             var run = new ActiveRun(this, baseline, RunId, cancellationToken);
             BatchRunSummary summary = await run.ExecuteAsync(input).ConfigureAwait(false);
             Failure = summary.StopReason == StopReason.JobRemoved ? null : run.Fatal; // a stop, said in the summary
+            if (_options.KeepRuns is int keep && summary.StopReason != StopReason.JobRemoved)
+            {
+                RunHistory.KeepNewest(_store, job, keep, Publish);
+            }
+
             return summary;
         }
 

@@ -48,6 +48,9 @@ namespace BatchOps.Engine.Running
         /// <summary>Process at most this many items in this run.</summary>
         public long? MaxItems { get; set; }
 
+        /// <summary>After the run, keep the records of only this many newest runs of the job (ended ones are removed).</summary>
+        public int? KeepRuns { get; set; }
+
         /// <summary>Stop claiming after this long; items in flight are finished.</summary>
         public TimeSpan? MaxDuration { get; set; }
 
@@ -170,6 +173,11 @@ namespace BatchOps.Engine.Running
             if (TargetPercent is double target && (double.IsNaN(target) || target <= 0 || target > 100))
             {
                 throw Invalid(ErrorIds.InvalidTargetPercent, $"TargetPercent must be more than 0 and at most 100; it was {target.ToString(CultureInfo.InvariantCulture)}. Use for example 50 to stop when half of the job's items have succeeded.", target);
+            }
+
+            if (KeepRuns is int keepRuns && keepRuns < 1)
+            {
+                throw Invalid(ErrorIds.InvalidKeepRuns, $"KeepRuns must be at least 1 (this run's own record is kept); it was {keepRuns}.", keepRuns);
             }
 
             if (MaxItems is long maxItems && maxItems < 1)

@@ -123,6 +123,9 @@ namespace BatchOps.Commands
         public int? RateLimitExitCode { get; set; }
 
         [Parameter]
+        public int? KeepRuns { get; set; }
+
+        [Parameter]
         public double? MaxFailureRatio { get; set; }
 
         [Parameter]

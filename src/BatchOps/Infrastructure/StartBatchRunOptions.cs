@@ -27,6 +27,7 @@ namespace BatchOps.Infrastructure
             RateLimit = command.RateLimit,
             TargetPercent = command.TargetPercent,
             MaxItems = command.MaxItems,
+            KeepRuns = command.KeepRuns,
             MaxDuration = command.MaxDuration,
             MaxMemoryPercent = command.MaxMemoryPercent,
             MemoryWait = command.MemoryWait,
