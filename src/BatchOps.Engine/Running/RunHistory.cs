@@ -14,8 +14,8 @@ namespace BatchOps.Engine.Running
         {
             try
             {
-                var old = store.GetRuns(job, new RunQuery()).Skip(keep).Where(r => r.State != RunState.Running && r.State != RunState.Abandoned).Select(r => r.RunId).ToList();
-                store.RemoveRuns(job, old);
+                // RemoveRuns keeps any run still recorded as in progress.
+                store.RemoveRuns(job, store.GetRuns(job, new RunQuery()).Skip(keep).Select(r => r.RunId).ToList());
             }
             catch (BatchOpsException e)
             {

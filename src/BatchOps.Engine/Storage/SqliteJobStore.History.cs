@@ -40,8 +40,7 @@ namespace BatchOps.Engine.Storage
             {
                 RunState recorded = ParseState(reader.GetString(1));
                 var record = new RunRecord { Host = NullableString(reader, 5), ProcessId = NullableLong(reader, 6) is long p ? (int)p : (int?)null, ProcessStartedMs = NullableLong(reader, 15), HeartbeatMs = reader.GetInt64(16) };
-                // A Running run whose process is gone is shown as such, by the rule recovery uses (as in checkpoints).
-                RunState shown = recorded == RunState.Running && RunRecovery.IsDead(record, RunHost.Current, now) ? RunState.Abandoned : recorded;
+                RunState shown = Shown(recorded, record, now);
                 if (query.State is RunState wanted && wanted != shown)
                 {
                     continue;
@@ -113,5 +112,12 @@ namespace BatchOps.Engine.Storage
                 return (IReadOnlyList<long>)removed;
             }));
         }
+
+        /// <summary>
+        /// The state a run is shown in: a Running run whose process is gone is Abandoned at once, by the rule
+        /// recovery uses to take its items back (checkpoints and run history alike).
+        /// </summary>
+        private static RunState Shown(RunState recorded, RunRecord run, long nowMs) =>
+            recorded == RunState.Running && RunRecovery.IsDead(run, RunHost.Current, nowMs) ? RunState.Abandoned : recorded;
     }
 }

@@ -531,11 +531,7 @@ namespace BatchOps.Engine.Storage
             RunState state = ParseState(reader.GetString(1));
             int? processId = NullableLong(reader, 11) is long pid ? (int)pid : (int?)null;
             string? host = NullableString(reader, 10);
-            // A Running run whose process is gone is shown as such at once, by the rule recovery uses to take its items.
-            bool abandoned = state == RunState.Running && Running.RunRecovery.IsDead(
-                new RunRecord { Host = host, ProcessId = processId, ProcessStartedMs = NullableLong(reader, 26), HeartbeatMs = reader.GetInt64(27) },
-                Running.RunHost.Current,
-                NowMs());
+            bool abandoned = Shown(state, new RunRecord { Host = host, ProcessId = processId, ProcessStartedMs = NullableLong(reader, 26), HeartbeatMs = reader.GetInt64(27) }, NowMs()) == RunState.Abandoned;
             return new BatchCheckpoint
             {
                 Job = job.Name,
