@@ -86,6 +86,11 @@ namespace BatchOps.Engine.Backup
             catch (Exception e)
             {
                 TryDelete(partial);
+                if (DiskSpace.IsFull(e))
+                {
+                    throw DiskSpace.Full(ErrorIds.BackupDiskFull, "the backup destination", destination, "The incomplete set was removed (nothing that looks like a set was left); older sets are untouched. Free some space there, or back up to another disk.", e);
+                }
+
                 if (e is BatchOpsException || e is OperationCanceledException)
                 {
                     throw;

@@ -47,6 +47,9 @@ namespace BatchOps.Engine
         public const string StoreError = "StoreError";
         public const string StoreLocationNotFileSystem = "StoreLocationNotFileSystem";
         public const string StorePathInvalid = "StorePathInvalid";
+        public const string StoreDiskFull = "StoreDiskFull";
+        public const string StoreDamaged = "StoreDamaged";
+        public const string StoreLink = "StoreLink";
 
         // Processors and runs.
         public const string ProcessorMissing = "ProcessorMissing";
@@ -62,6 +65,7 @@ namespace BatchOps.Engine
         public const string WaitTimedOut = "WaitTimedOut";
         public const string InvalidTimeout = "InvalidTimeout";
         public const string InvalidLogPath = "InvalidLogPath";
+        public const string LogDiskFull = "LogDiskFull";
 
         // Vector store backups.
         public const string BackupSourceNotFound = "BackupSourceNotFound";
@@ -76,6 +80,7 @@ namespace BatchOps.Engine
         public const string BackupInvalid = "BackupInvalid";
         public const string BackupManifestUnsafe = "BackupManifestUnsafe";
         public const string BackupFailed = "BackupFailed";
+        public const string BackupDiskFull = "BackupDiskFull";
         public const string RestoreTargetInvalid = "RestoreTargetInvalid";
         public const string RestoreFailed = "RestoreFailed";
         public const string RestoreTooManySets = "RestoreTooManySets";

@@ -140,33 +140,86 @@ namespace BatchOps.Engine.Reporting
             json.WriteNumber("itemsPerSecond", Math.Round(p.ItemsPerSecond, 2));
         }
 
+        /// <summary>The error that stopped this log (its disk filled up); then nothing more is written.</summary>
+        public BatchOpsException? Failure { get; private set; }
+
+        /// <summary>Called once, on the writing thread, when the log stops for a full disk (to stop the run too).</summary>
+        public Action<BatchOpsException>? Failed { get; set; }
+
         private void Append(DateTime time, string? text, string kind, Action<Utf8JsonWriter> fields)
         {
+            BatchOpsException? failed = null;
             lock (_gate)
             {
-                Open(time);
-                if (text != null)
+                if (Failure != null)
                 {
-                    _text!.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:yyyy-MM-dd HH:mm:ss} [{1} run {2}] {3}", time, _job, _runId, text));
-                    _text.Flush();
+                    return;
                 }
 
-                using (var buffer = new MemoryStream())
+                try
                 {
-                    using (var json = new Utf8JsonWriter(buffer))
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("time", new DateTimeOffset(time).ToString("o", CultureInfo.InvariantCulture));
-                        json.WriteString("job", _job);
-                        json.WriteNumber("runId", _runId);
-                        json.WriteString("event", kind);
-                        fields(json);
-                        json.WriteEndObject();
-                    }
-
-                    _json!.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-                    _json.Flush();
+                    AppendLocked(time, text, kind, fields);
                 }
+                catch (IOException e) when (DiskSpace.IsFull(e))
+                {
+                    failed = Failure = DiskSpace.Full(
+                        ErrorIds.LogDiskFull,
+                        "the run's log folder",
+                        _folder,
+                        "The log was closed and the run stopped; what it recorded in the store is kept. Free some space, or pass -LogPath with a folder on another disk, then run the same command again to resume.",
+                        e);
+                    CloseQuietly();
+                }
+            }
+
+            if (failed != null)
+            {
+                Failed?.Invoke(failed);
+            }
+        }
+
+        private void CloseQuietly()
+        {
+            foreach (StreamWriter? writer in new[] { _text, _json })
+            {
+                try
+                {
+                    writer?.Dispose(); // flushing what is buffered fails again on a full disk
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            _text = null;
+            _json = null;
+            _day = null;
+        }
+
+        private void AppendLocked(DateTime time, string? text, string kind, Action<Utf8JsonWriter> fields)
+        {
+            Open(time);
+            if (text != null)
+            {
+                _text!.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:yyyy-MM-dd HH:mm:ss} [{1} run {2}] {3}", time, _job, _runId, text));
+                _text.Flush();
+            }
+
+            using (var buffer = new MemoryStream())
+            {
+                using (var json = new Utf8JsonWriter(buffer))
+                {
+                    json.WriteStartObject();
+                    json.WriteString("time", new DateTimeOffset(time).ToString("o", CultureInfo.InvariantCulture));
+                    json.WriteString("job", _job);
+                    json.WriteNumber("runId", _runId);
+                    json.WriteString("event", kind);
+                    fields(json);
+                    json.WriteEndObject();
+                }
+
+                _json!.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+                _json.Flush();
             }
         }
 
@@ -192,11 +245,7 @@ namespace BatchOps.Engine.Reporting
         {
             lock (_gate)
             {
-                _text?.Dispose();
-                _json?.Dispose();
-                _text = null;
-                _json = null;
-                _day = null;
+                CloseQuietly();
             }
         }
     }

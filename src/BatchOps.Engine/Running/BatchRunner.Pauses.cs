@@ -137,11 +137,18 @@ namespace BatchOps.Engine.Running
                 }
                 catch (Exception e) when (e is BatchOpsException || e is OperationCanceledException)
                 {
+                    bool full = e is BatchOpsException known && known.ErrorId == ErrorIds.BackupDiskFull;
                     string message = reason == "RunStart"
                         ? "The backup before the first batch failed, so nothing was processed: " + e.Message
-                        : "The backup failed; the run goes on and tries again after the next " + _options.BackupEvery + " batch(es): " + e.Message;
+                        : full
+                            ? "The backup failed, and the run stops (there would be no room for the next one either): " + e.Message
+                            : "The backup failed; the run goes on and tries again after the next " + _options.BackupEvery + " batch(es): " + e.Message;
                     _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.BackupFailed, IsWarning = true, Message = message });
-                    if (reason == "RunStart" && !(e is OperationCanceledException))
+                    if (full)
+                    {
+                        Fail(e); // the run ends with the backup's own error, which gives the free space it saw
+                    }
+                    else if (reason == "RunStart" && !(e is OperationCanceledException))
                     {
                         Fail(new BatchOpsException(ErrorIds.BackupFailed, BatchOpsErrorCategory.WriteError, message, template.Destination, e));
                     }

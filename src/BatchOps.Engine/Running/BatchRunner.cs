@@ -876,6 +876,7 @@ namespace BatchOps.Engine.Running
 
             private BatchRunSummary Finish(EnqueueResult? input)
             {
+                _fatal ??= Volatile.Read(ref _runner._abortedFor); // a writer outside the engine failed (the run's log)
                 // A stop can come after the dispatcher has claimed its last batch: then the workers released what
                 // they had not started, and the run stopped even though the dispatcher saw the job drained.
                 if (_fatal == null && _released > Interlocked.Read(ref _releasedOnSuspend) && !IsStop(_stopReason))

@@ -14,6 +14,8 @@ namespace BatchOps.Engine.Storage
         private const int Full = 13;
         private const int CantOpen = 14;
         private const int NotADb = 26;
+        private const int IoErrShortRead = IoErr | (2 << 8);
+        private const int IoErrShmSize = IoErr | (19 << 8); // the shared-memory file beside a WAL store could not grow
 
         public static BatchOpsException Translate(SqliteException e, string path)
         {
@@ -24,33 +26,30 @@ namespace BatchOps.Engine.Storage
                     return new BatchOpsException(
                         ErrorIds.StoreBusy,
                         BatchOpsErrorCategory.ResourceBusy,
-                        $"The store '{path}' stayed locked by another process for longer than the busy timeout. Another BatchOps command may be doing a long write (a large Remove-BatchJob, say); try again when it ends.",
+                        $"The store '{path}' stayed locked by another process for longer than the busy timeout, and nothing was written. Another BatchOps command may be doing a long write (a large Remove-BatchJob, say), or another program holds a lock on it (sqlite3 in a transaction, a backup tool); try again when it ends.",
                         path,
                         e);
                 case ReadOnly:
                     return StoreFile.ReadOnly(path, e);
                 case NotADb:
-                    return StoreFile.NotSqlite(path);
                 case Corrupt:
-                    return new BatchOpsException(
-                        ErrorIds.StoreError,
-                        BatchOpsErrorCategory.InvalidData,
-                        $"The store '{path}' is damaged ({e.Message}). Copy it aside, then try 'sqlite3 {path} .recover' or start a new store.",
-                        path,
-                        e);
+                    return Damaged(path, e);
+                case IoErr when e.SqliteExtendedErrorCode == IoErrShortRead:
+                    return Damaged(path, e);
                 case Full:
-                    return new BatchOpsException(
-                        ErrorIds.StoreError,
-                        BatchOpsErrorCategory.WriteError,
-                        $"The disk that holds the store '{path}' is full. Free some space; nothing was lost, and the run can be resumed.",
+                case IoErr when e.SqliteExtendedErrorCode == IoErrShmSize:
+                    return DiskSpace.Full(
+                        ErrorIds.StoreDiskFull,
+                        "the store",
                         path,
+                        "Nothing was half-written: SQLite rolls back a write it cannot finish, so the store stays consistent, and a run returns its items in flight to the queue. Free some space, then run the same command again to resume.",
                         e);
                 case CantOpen:
                 case IoErr:
                     return new BatchOpsException(
                         ErrorIds.StoreError,
                         BatchOpsErrorCategory.ResourceUnavailable,
-                        $"The store '{path}' could not be opened or read ({e.Message}). Check that the file and its folder exist and that you may write both (SQLite creates '-wal' and '-shm' files beside it).",
+                        $"The store '{path}' could not be opened or read ({e.Message.TrimEnd('.')}, extended code {e.SqliteExtendedErrorCode}). Check that the file and its folder exist and that you may write both (SQLite creates '-wal' and '-shm' files beside it).",
                         path,
                         e);
                 default:
@@ -62,5 +61,15 @@ namespace BatchOps.Engine.Storage
                         e);
             }
         }
+
+        /// <summary>A store SQLite reads as damaged: a flipped or missing page, a file cut short.</summary>
+        public static BatchOpsException Damaged(string path, Exception? inner) =>
+            new BatchOpsException(
+                ErrorIds.StoreDamaged,
+                BatchOpsErrorCategory.InvalidData,
+                $"The store '{path}' is damaged ({inner?.Message.TrimEnd('.') ?? "SQLite cannot read it"}); the command wrote nothing. " +
+                $"Copy it aside, then rebuild it with SQLite's recovery (sqlite3 '{path}' .recover | sqlite3 recovered.db) or restore it from a backup set of the store (Restore-VectorStore).",
+                path,
+                inner);
     }
 }

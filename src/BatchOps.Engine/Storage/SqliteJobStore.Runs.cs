@@ -13,6 +13,7 @@ namespace BatchOps.Engine.Storage
         public long StartRun(long jobId, RunStart start)
         {
             RequireWritable();
+            StoreReserve.Ensure(Location); // room for this run's final checkpoint should the disk fill up
             return Guarded(() => WriteTransaction(() =>
             {
                 long now = NowMs();
@@ -264,7 +265,8 @@ namespace BatchOps.Engine.Storage
                 return new CommitResult(new bool[0]);
             }
 
-            return Guarded(() => WriteTransaction(() =>
+            bool final = commit.Checkpoint?.Final == true;
+            return Guarded(() => WriteMakingRoom(final, () =>
             {
                 RequireRun(commit.RunId);
                 long now = NowMs();
@@ -371,6 +373,10 @@ namespace BatchOps.Engine.Storage
                     ("@final", checkpoint?.Final == true ? 1 : 0),
                     ("@run", commit.RunId));
                 run.ExecuteNonQuery();
+                if (final)
+                {
+                    ReleaseHeld(commit.JobId, commit.RunId, now);
+                }
 
                 return new CommitResult(accepted);
             }));

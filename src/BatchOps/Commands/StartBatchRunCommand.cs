@@ -330,6 +330,11 @@ namespace BatchOps.Commands
 
             var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
             var runner = new BatchRunner(_store, processor, _options!, events.Writer);
+            if (_log != null)
+            {
+                _log.Failed = runner.Abort; // a log that cannot be written stops the run
+            }
+
             var pump = new RunEventPump(new CmdletRunOutput(this), _log);
             ProcessSignals signals = ProcessSignals.Watch(runner.RequestStop, _cancel, StopTimeout, interruptEndsProcess: !ProcessSignals.InteractiveShell, say => events.Writer.TryWrite(new RunWarningEvent { Message = say }));
             Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));

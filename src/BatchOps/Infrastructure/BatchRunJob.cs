@@ -59,6 +59,11 @@ namespace BatchOps.Infrastructure
         {
             JobState final = JobState.Failed;
             ProcessSignals signals = ProcessSignals.Watch(_runner.RequestStop, _cancel, _stopTimeout, interruptEndsProcess: false, say => Events.Writer.TryWrite(new RunWarningEvent { Message = say }));
+            if (_log != null)
+            {
+                _log.Failed = _runner.Abort; // a log that cannot be written stops the run
+            }
+
             try
             {
                 Task<BatchRunSummary> run = _runner.RunAsync(job, _cancel.Token, fed);

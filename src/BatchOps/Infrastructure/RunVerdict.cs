@@ -37,7 +37,7 @@ namespace BatchOps.Infrastructure
         public ErrorRecord? Finish(BatchRunSummary summary, Exception? failure, RunLogWriter? log)
         {
             log?.WriteSummary(summary);
-            BatchOpsException? error = Judge(summary, failure);
+            BatchOpsException? error = Judge(summary, failure ?? log?.Failure); // a log that filled its disk fails the run
             if (error == null)
             {
                 return null;
@@ -58,8 +58,10 @@ namespace BatchOps.Infrastructure
             if (failure != null)
             {
                 var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
+                // A full disk keeps its own ErrorId (StoreDiskFull, LogDiskFull, BackupDiskFull): a script can wait for space.
+                string id = failure is BatchOpsException full && DiskSpace.IsDiskFullId(full.ErrorId) ? full.ErrorId : ErrorIds.RunFailed;
                 return new BatchOpsException(
-                    ErrorIds.RunFailed,
+                    id,
                     category,
                     $"{run} failed: {failure.Message} {Counts(summary)} The items it finished are recorded; run the same command again to resume.",
                     summary,
