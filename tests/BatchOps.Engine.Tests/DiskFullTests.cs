@@ -21,12 +21,12 @@ namespace BatchOps.Engine.Tests;
 /// </summary>
 public class DiskFullTests
 {
-    private static readonly string Result = new string('v', 2048); // each outcome grows the store by ~2 KB
+    private static readonly string Result = new string('v', 8192); // each outcome grows the store by ~8 KB
 
     [SmallDiskFact]
     public async Task A_full_store_disk_stops_the_run_cleanly_and_the_same_run_resumes_once_space_is_back()
     {
-        using var disk = new SmallDisk("4m"); // room for the store's 1 MB reserve when the run starts
+        using var disk = new SmallDisk("8m"); // room for the store's 1 MB reserve when the run starts
         string path = Path.Combine(disk.Path, "jobs.db");
         var runs = new ConcurrentDictionary<string, int>();
         var processor = DelegateProcessor.FromSync(item =>
@@ -44,7 +44,7 @@ public class DiskFullTests
             some.MaxItems = 100;
             Assert.Equal(100, (await new BatchRunner(store, processor, some).RunAsync(job)).Succeeded);
 
-            disk.Fill(leaveBytes: 100 * 1024); // far less than the 300 results left need
+            disk.Fill(leaveBytes: 300 * 1024); // far less than the 2.4 MB the 300 results left need
             var runner = new BatchRunner(store, processor, RunnerTests.Fast(batchSize: 10, throttle: 4));
             first = await runner.RunAsync(store.GetJob("embed"));
             failure = runner.Failure;
@@ -52,7 +52,7 @@ public class DiskFullTests
             var full = Assert.IsType<BatchOpsException>(failure);
             Assert.True(full.ErrorId == ErrorIds.StoreDiskFull, full.Message);
             Assert.Contains(path, full.Message);
-            Assert.Matches(@"\((\d+ bytes|\d+\.\d KB) free of 4\.0 MB\)", full.Message);
+            Assert.Matches(@"\((\d+ bytes|\d+\.\d KB) free of 8\.0 MB\)", full.Message);
             Assert.Equal(RunState.Failed, first.State);
             Assert.True(first.Remaining > 0);
 

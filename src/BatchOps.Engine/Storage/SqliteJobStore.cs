@@ -743,8 +743,13 @@ namespace BatchOps.Engine.Storage
             }
         }
 
-        /// <summary>BEGIN IMMEDIATE takes the write lock up front, so the transaction never fails halfway on a lock.</summary>
-        private T WriteTransaction<T>(Func<T> body)
+        /// <summary>
+        /// One write transaction (see <see cref="WriteMakingRoom"/> for a full disk). BEGIN IMMEDIATE takes the write
+        /// lock up front, so the transaction never fails halfway on a lock.
+        /// </summary>
+        private T WriteTransaction<T>(Func<T> body) => WriteMakingRoom(false, body);
+
+        private T WriteOnce<T>(Func<T> body)
         {
             Prepared("tx.begin", "BEGIN IMMEDIATE").ExecuteNonQuery();
             try
