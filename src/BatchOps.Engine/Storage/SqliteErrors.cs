@@ -17,7 +17,7 @@ namespace BatchOps.Engine.Storage
         private const int IoErrShortRead = IoErr | (2 << 8);
         private const int IoErrShmSize = IoErr | (19 << 8); // the shared-memory file beside a WAL store could not grow
 
-        public static BatchOpsException Translate(SqliteException e, string path)
+        public static BatchOpsException Translate(SqliteException e, string path, TimeSpan busyTimeout = default)
         {
             switch (e.SqliteErrorCode)
             {
@@ -26,7 +26,7 @@ namespace BatchOps.Engine.Storage
                     return new BatchOpsException(
                         ErrorIds.StoreBusy,
                         BatchOpsErrorCategory.ResourceBusy,
-                        $"The store '{path}' stayed locked by another process for longer than the busy timeout, and nothing was written. Another BatchOps command may be doing a long write (a large Remove-BatchJob, say), or another program holds a lock on it (sqlite3 in a transaction, a backup tool); try again when it ends.",
+                        $"The store '{path}' stayed locked by another process for longer than the busy timeout ({busyTimeout.TotalSeconds:0.#} s), and nothing was written. Another BatchOps command may be doing a long write (a large Remove-BatchJob, say), or another program holds a lock on it (sqlite3 in a transaction, a backup tool); try again when it ends.",
                         path,
                         e);
                 case ReadOnly:
@@ -63,11 +63,14 @@ namespace BatchOps.Engine.Storage
         }
 
         /// <summary>A store SQLite reads as damaged: a flipped or missing page, a file cut short.</summary>
-        public static BatchOpsException Damaged(string path, Exception? inner) =>
+        public static BatchOpsException Damaged(string path, Exception inner) => Damaged(path, inner.Message.TrimEnd('.'), inner);
+
+        /// <summary>The same, with what is wrong in words of one's own.</summary>
+        public static BatchOpsException Damaged(string path, string detail, Exception? inner = null) =>
             new BatchOpsException(
                 ErrorIds.StoreDamaged,
                 BatchOpsErrorCategory.InvalidData,
-                $"The store '{path}' is damaged ({inner?.Message.TrimEnd('.') ?? "SQLite cannot read it"}); the command wrote nothing. " +
+                $"The store '{path}' is damaged ({detail}); nothing was written to it. " +
                 $"Copy it aside, then rebuild it with SQLite's recovery (sqlite3 '{path}' .recover | sqlite3 recovered.db) or restore it from a backup set of the store (Restore-VectorStore).",
                 path,
                 inner);

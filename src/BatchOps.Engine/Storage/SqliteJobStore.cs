@@ -39,6 +39,7 @@ namespace BatchOps.Engine.Storage
         private readonly TimeProvider _time;
         private readonly Dictionary<string, SqliteCommand> _prepared = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
         private bool _disposed;
+        private TimeSpan _busyTimeout;
 
         private SqliteJobStore(string path, SqliteConnection connection, TimeProvider time, bool readOnly)
         {
@@ -105,10 +106,16 @@ namespace BatchOps.Engine.Storage
             }
 
             StoreFile.RequireFolder(fullPath);
+            fullPath = StoreLink.Resolve(fullPath);
             StoreFileKind kind = StoreFile.Inspect(fullPath);
             if (kind == StoreFileKind.NotSqlite)
             {
                 throw StoreFile.NotSqlite(fullPath);
+            }
+
+            if (kind == StoreFileKind.Sqlite)
+            {
+                StoreFile.RequireWhole(fullPath);
             }
 
             if (kind == StoreFileKind.Missing)
@@ -143,7 +150,7 @@ namespace BatchOps.Engine.Storage
             };
 
             var connection = new SqliteConnection(builder.ToString());
-            var store = new SqliteJobStore(fullPath, connection, time ?? TimeProvider.System, readOnly);
+            var store = new SqliteJobStore(fullPath, connection, time ?? TimeProvider.System, readOnly) { _busyTimeout = busy };
             try
             {
                 connection.Open();
@@ -167,7 +174,12 @@ namespace BatchOps.Engine.Storage
             catch (SqliteException e)
             {
                 store.Dispose();
-                throw SqliteErrors.Translate(e, fullPath);
+                if (e.SqliteErrorCode != 13 && !StoreFile.FolderTakesFiles(fullPath))
+                {
+                    throw StoreFile.ReadOnlyFolder(fullPath, e);
+                }
+
+                throw SqliteErrors.Translate(e, fullPath, busy);
             }
             catch
             {
@@ -184,7 +196,7 @@ namespace BatchOps.Engine.Storage
         public static bool CheckLocation(string fullPath)
         {
             StoreFile.RequireFolder(fullPath);
-            StoreFileKind kind = StoreFile.Inspect(fullPath);
+            StoreFileKind kind = StoreFile.Inspect(StoreLink.Resolve(fullPath));
             if (kind == StoreFileKind.NotSqlite)
             {
                 throw StoreFile.NotSqlite(fullPath);
@@ -738,7 +750,7 @@ namespace BatchOps.Engine.Storage
                 }
                 catch (SqliteException e)
                 {
-                    throw SqliteErrors.Translate(e, Location);
+                    throw SqliteErrors.Translate(e, Location, _busyTimeout);
                 }
             }
         }

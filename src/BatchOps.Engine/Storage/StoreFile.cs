@@ -79,6 +79,41 @@ namespace BatchOps.Engine.Storage
             return StoreFileKind.Sqlite;
         }
 
+        /// <summary>
+        /// Refuses a SQLite file cut short (a copy that stopped halfway, a truncated disk image): its header says how
+        /// many pages it has, and the file is shorter. Only when the header's count is current (SQLite's
+        /// version-valid-for number matches the change counter) and no write-ahead log beside it may hold the rest.
+        /// </summary>
+        public static void RequireWhole(string path)
+        {
+            var header = new byte[100];
+            long length;
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                length = stream.Length;
+                if (ReadFully(stream, header) < header.Length)
+                {
+                    throw SqliteErrors.Damaged(path, $"it is {length} bytes long, shorter than a SQLite header");
+                }
+            }
+
+            int pageSize = (header[16] << 8) | header[17];
+            long pageBytes = pageSize == 1 ? 65536 : pageSize;
+            uint changeCounter = BigEndian(header, 24);
+            long pages = BigEndian(header, 28);
+            bool countIsCurrent = changeCounter == BigEndian(header, 92);
+            var wal = new FileInfo(path + "-wal");
+            if (!countIsCurrent || pages == 0 || (wal.Exists && wal.Length > 0) || pages * pageBytes <= length)
+            {
+                return;
+            }
+
+            throw SqliteErrors.Damaged(path, $"it was cut short: {length:N0} bytes, where its header says {pages:N0} pages of {pageBytes:N0} bytes");
+        }
+
+        private static uint BigEndian(byte[] bytes, int offset) =>
+            ((uint)bytes[offset] << 24) | ((uint)bytes[offset + 1] << 16) | ((uint)bytes[offset + 2] << 8) | bytes[offset + 3];
+
         /// <summary>Creates an empty store file that only its owner may read or write.</summary>
         public static void CreateEmpty(string path)
         {
@@ -119,6 +154,35 @@ namespace BatchOps.Engine.Storage
                 throw ReadOnly(path, e);
             }
         }
+
+        /// <summary>
+        /// Whether the store's folder takes new files (SQLite puts its '-wal' and '-shm' files there); asked only after
+        /// SQLite failed to open a store, to say why.
+        /// </summary>
+        public static bool FolderTakesFiles(string path)
+        {
+            string probe = Path.Combine(Path.GetDirectoryName(path) ?? ".", ".batchops-probe-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                }
+
+                return true;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        public static BatchOpsException ReadOnlyFolder(string path, Exception? inner = null) =>
+            new BatchOpsException(
+                ErrorIds.StoreReadOnly,
+                BatchOpsErrorCategory.PermissionDenied,
+                $"The store '{path}' cannot be used: its folder '{Path.GetDirectoryName(path)}' is read-only, and SQLite must create its '-wal' and '-shm' files beside the store. Nothing was written. Give yourself write access to the folder, or copy the store to a folder you can write and pass -Store with that path.",
+                path,
+                inner);
 
         public static BatchOpsException ReadOnly(string path, Exception? inner = null) =>
             new BatchOpsException(

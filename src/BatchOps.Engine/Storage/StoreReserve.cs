@@ -45,7 +45,7 @@ namespace BatchOps.Engine.Storage
 
                 UnixPermissions.RestrictToOwner(path);
             }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is BatchOpsException)
             {
                 TryDelete(path); // a short reserve is no use, and on a full disk its blocks are better free
             }
