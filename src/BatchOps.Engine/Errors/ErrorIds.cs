@@ -23,6 +23,7 @@ namespace BatchOps.Engine
         public const string JobBusy = "JobBusy";
         public const string KeyEmpty = "KeyEmpty";
         public const string KeyTooLong = "KeyTooLong";
+        public const string KeyInvalid = "KeyInvalid";
         public const string KeyPropertyNotFound = "KeyPropertyNotFound";
         public const string KeyNotInferable = "KeyNotInferable";
         public const string KeyScriptFailed = "KeyScriptFailed";

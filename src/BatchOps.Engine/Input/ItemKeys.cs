@@ -42,7 +42,7 @@ namespace BatchOps.Engine
                 case FileSystemInfo file:
                     return Validate(file.FullName, input.BaseObject);
                 case null:
-                    throw Empty(input.BaseObject);
+                    throw Empty(null, input.BaseObject);
             }
 
             if (IsScalar(input.BaseObject))
@@ -61,7 +61,7 @@ namespace BatchOps.Engine
             throw new BatchOpsException(
                 ErrorIds.KeyNotInferable,
                 BatchOpsErrorCategory.InvalidArgument,
-                $"Cannot tell the key of an input object of type {input.TypeName}: it is not a string or a file, and has no Id, Key or Name property. Pass -Key with the property that identifies each item (for example -Key Sku), or a script block (-Key {{ $_.Path }}).",
+                $"Cannot tell the key of an input object of type {input.TypeName}: it is not a string or a file, and has no Id, Key or Name property (its properties: {Properties(input)}). Pass -Key with the property that identifies each item (for example -Key Sku), or a script block (-Key {{ $_.Path }}).",
                 input.BaseObject);
         }
 
@@ -84,7 +84,7 @@ namespace BatchOps.Engine
         {
             if (string.IsNullOrWhiteSpace(key))
             {
-                throw Empty(target);
+                throw Empty(key, target);
             }
 
             if (key!.Length > MaxLength)
@@ -92,19 +92,31 @@ namespace BatchOps.Engine
                 throw new BatchOpsException(
                     ErrorIds.KeyTooLong,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"An item key is {key.Length:N0} characters long; the limit is {MaxLength:N0}. Use a shorter identifier as the key (-Key) and keep the data in the payload.",
+                    $"The item key '{Printable.Text(key)}' is {key.Length:N0} characters long; the limit is {MaxLength:N0}. Use a shorter identifier as the key (-Key) and keep the data in the payload.",
+                    target);
+            }
+
+            if (Printable.FirstControl(key) is string control)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.KeyInvalid,
+                    BatchOpsErrorCategory.InvalidArgument,
+                    $"The item key '{Printable.Text(key)}' contains {control}; keys are shown in tables and written to logs, so they may not hold control characters. Clean the input, or pass -Key with a property or script block that gives printable keys.",
                     target);
             }
 
             return key;
         }
 
-        private static BatchOpsException Empty(object? target) =>
+        private static BatchOpsException Empty(string? key, object? target) =>
             new BatchOpsException(
                 ErrorIds.KeyEmpty,
                 BatchOpsErrorCategory.InvalidArgument,
-                "An input item has an empty key (null, empty or blank). Every item needs a key that identifies it; check the input, or pass -Key with a property that is always set.",
+                $"An input item has an empty key ('{Printable.Text(key)}': null, empty or blank). Every item needs a key that identifies it; check the input, or pass -Key with a property that is always set.",
                 target);
+
+        private static string Properties(IInputObject input) =>
+            input.PropertyNames.Count == 0 ? "none" : Printable.Text(string.Join(", ", input.PropertyNames));
 
         private static bool IsScalar(object value) =>
             value is IConvertible || value is Guid || value is DateTimeOffset || value is TimeSpan || value is Uri;

@@ -13,22 +13,32 @@ namespace BatchOps.Engine
         /// <summary>Payloads larger than this are refused: they belong in a file the payload points to.</summary>
         public const int MaxLength = 1024 * 1024;
 
-        public static string FromInput(IInputObject input)
+        /// <param name="input">The input object.</param>
+        /// <param name="key">Its key, which errors name.</param>
+        public static string FromInput(IInputObject input, string? key = null)
         {
-            string json = input.BaseObject switch
+            string json;
+            try
             {
-                null => "null",
-                string text => PayloadJson.FromText(text),
-                FileSystemInfo file => FileSystemPayload.Write(file.FullName),
-                _ => PayloadJson.Write(input.ToPayloadTree()),
-            };
+                json = input.BaseObject switch
+                {
+                    null => "null",
+                    string text => PayloadJson.FromText(text),
+                    FileSystemInfo file => FileSystemPayload.Write(file.FullName),
+                    _ => PayloadJson.Write(input.ToPayloadTree()),
+                };
+            }
+            catch (BatchOpsException e) when (e.ErrorId == ErrorIds.PayloadNotSerializable && key != null)
+            {
+                throw new BatchOpsException(e.ErrorId, e.Category, $"Item '{Printable.Text(key)}': {e.Message}", input.BaseObject, e);
+            }
 
             if (json.Length > MaxLength)
             {
                 throw new BatchOpsException(
                     ErrorIds.PayloadNotSerializable,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"An input object's data is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}. Pipe smaller objects (Select-Object the properties the processor needs), or a path to the data.",
+                    $"The data of {(key == null ? "an input object" : "item '" + Printable.Text(key) + "'")} is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}. Pipe smaller objects (Select-Object the properties the processor needs), or a path to the data.",
                     input.BaseObject);
             }
 

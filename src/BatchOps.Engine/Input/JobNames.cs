@@ -5,25 +5,43 @@ namespace BatchOps.Engine
     {
         public const int MaxLength = 128;
 
-        public static void Validate(string? name)
+        public static void Validate(string? name) => Check(name, wildcardsAllowed: false);
+
+        /// <summary>A name or wildcard pattern that selects jobs (Get-BatchJob): printable and short, wildcards allowed.</summary>
+        public static void ValidatePattern(string? name) => Check(name, wildcardsAllowed: true);
+
+        private static void Check(string? name, bool wildcardsAllowed)
         {
             if (string.IsNullOrWhiteSpace(name))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, "The job name is empty. Pass -Job with a name such as 'embed-chunks'.", name);
+                throw Invalid($"The job name '{Printable.Text(name)}' is empty or blank. Pass -Job with a name such as 'embed-chunks'.", name);
             }
 
             if (name!.Length > MaxLength)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, $"The job name is {name.Length} characters long; the limit is {MaxLength}. Use a shorter name.", name);
+                throw Invalid($"The job name '{Printable.Text(name)}' is {name.Length:N0} characters long; the limit is {MaxLength}. Use a shorter name.", name);
+            }
+
+            if (Printable.FirstControl(name) is string control)
+            {
+                throw Invalid($"The job name '{Printable.Text(name)}' contains {control}, which job names may not hold. Use letters, digits, '-', '_' or '.'.", name);
+            }
+
+            if (wildcardsAllowed)
+            {
+                return;
             }
 
             foreach (char c in name)
             {
-                if (char.IsControl(c) || c == '*' || c == '?' || c == '[' || c == ']')
+                if (c == '*' || c == '?' || c == '[' || c == ']')
                 {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, $"The job name '{name}' contains '{(char.IsControl(c) ? "a control character" : c.ToString())}', which job names may not hold (wildcards select jobs). Use letters, digits, '-', '_' or '.'.", name);
+                    throw Invalid($"The job name '{name}' contains '{c}', which job names may not hold (wildcards select jobs). Use letters, digits, '-', '_' or '.'.", name);
                 }
             }
         }
+
+        private static BatchOpsException Invalid(string message, string? name) =>
+            BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, message, name);
     }
 }

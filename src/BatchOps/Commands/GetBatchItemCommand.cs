@@ -23,6 +23,7 @@ namespace BatchOps.Commands
         public string[]? Key { get; set; }
 
         [Parameter]
+        [ValidateRange(1, int.MaxValue)]
         public int? First { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]

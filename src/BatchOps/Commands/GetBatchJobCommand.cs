@@ -34,8 +34,25 @@ namespace BatchOps.Commands
             {
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
-                    var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-                    WriteObject(jobs.Where(j => pattern.IsMatch(j.Name)), enumerateCollection: true);
+                    WildcardPattern? pattern = null;
+                    TryEngine(() =>
+                    {
+                        JobNames.ValidatePattern(name);
+                        try
+                        {
+                            pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+                            pattern.IsMatch(""); // a malformed pattern ('emb[') is found when first used
+                        }
+                        catch (WildcardPatternException e)
+                        {
+                            pattern = null;
+                            throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, $"The job name pattern '{name}' is not a valid wildcard pattern ({e.Message}). Escape '[' and ']' with a backtick, or name the job exactly.", name);
+                        }
+                    });
+                    if (pattern != null)
+                    {
+                        WriteObject(jobs.Where(j => pattern.IsMatch(j.Name)), enumerateCollection: true);
+                    }
                 }
                 else
                 {

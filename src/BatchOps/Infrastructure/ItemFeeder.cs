@@ -96,7 +96,7 @@ namespace BatchOps.Infrastructure
 
                 var input = new PSInputObject(inputObject);
                 string key = _keyScript != null ? ItemKeys.FromValue(EvaluateKeyScript(inputObject), input) : ItemKeys.Resolve(input, _keyProperty);
-                string payload = ItemPayloads.FromInput(input);
+                string payload = ItemPayloads.FromInput(input, key);
                 _buffer ??= new EnqueueBuffer(_store, _job);
 
                 _buffer.Add(new NewItem(key, payload));

@@ -61,7 +61,7 @@ namespace BatchOps.Infrastructure
             return true;
         }
 
-        public object? ToPayloadTree() => PowerShellValues.ToTree(_object);
+        public object? ToPayloadTree() => PowerShellValues.ToPayloadTree(_object);
 
         private static object? Unwrap(object? value) => value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
     }

@@ -17,98 +17,161 @@ namespace BatchOps.Infrastructure
         /// <summary>How deep an input object's properties are followed; deeper values are kept as text.</summary>
         public const int MaxDepth = 4;
 
-        public static object? ToTree(object? value, int depth = 0)
+        /// <summary>
+        /// An object as a plain tree, for a result: lenient, as ConvertTo-Json is (a property whose getter throws is
+        /// left out; what lies deeper than <see cref="MaxDepth"/>, a cycle included, is kept as text).
+        /// </summary>
+        public static object? ToTree(object? value) => new Walk(strict: false).ToTree(value, 0, "");
+
+        /// <summary>
+        /// An input object as the tree of its payload: as <see cref="ToTree"/>, but data that cannot be stored
+        /// faithfully is refused (PayloadNotSerializable) rather than quietly changed: an object that contains itself,
+        /// and a script property that throws when read.
+        /// </summary>
+        public static object? ToPayloadTree(object? value) => new Walk(strict: true).ToTree(value, 0, "");
+
+        private sealed class Walk
         {
-            if (value is PSObject wrapped)
+            private readonly bool _strict;
+            private readonly List<object> _ancestors = new List<object>();
+
+            public Walk(bool strict) => _strict = strict;
+
+            public object? ToTree(object? value, int depth, string path)
             {
-                if (wrapped.BaseObject is PSCustomObject)
+                if (value is PSObject wrapped)
                 {
-                    return depth >= MaxDepth ? wrapped.ToString() : Properties(wrapped, depth);
+                    if (wrapped.BaseObject is PSCustomObject)
+                    {
+                        return depth >= MaxDepth ? wrapped.ToString() : Nested(wrapped, path, () => Properties(wrapped, depth, path));
+                    }
+
+                    value = wrapped.BaseObject;
                 }
 
-                value = wrapped.BaseObject;
-            }
+                switch (value)
+                {
+                    case null:
+                        return null;
+                    case string _:
+                    case char _:
+                    case bool _:
+                    case DateTime _:
+                    case DateTimeOffset _:
+                    case Guid _:
+                    case TimeSpan _:
+                    case Enum _:
+                        return value;
+                    case FileSystemInfo file:
+                        return file.FullName;
+                    case Uri uri:
+                        return uri.ToString();
+                    case ScriptBlock block:
+                        return block.ToString();
+                }
 
-            switch (value)
-            {
-                case null:
-                    return null;
-                case string _:
-                case char _:
-                case bool _:
-                case DateTime _:
-                case DateTimeOffset _:
-                case Guid _:
-                case TimeSpan _:
-                case Enum _:
+                if (value.GetType().IsPrimitive || value is decimal)
+                {
                     return value;
-                case FileSystemInfo file:
-                    return file.FullName;
-                case Uri uri:
-                    return uri.ToString();
-                case ScriptBlock block:
-                    return block.ToString();
+                }
+
+                if (depth >= MaxDepth)
+                {
+                    return value.ToString();
+                }
+
+                object container = value;
+                if (value is IDictionary dictionary)
+                {
+                    return Nested(container, path, () =>
+                    {
+                        var map = new List<KeyValuePair<string, object?>>();
+                        foreach (DictionaryEntry entry in dictionary)
+                        {
+                            string name = Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                            map.Add(new KeyValuePair<string, object?>(name, ToTree(entry.Value, depth + 1, Join(path, name))));
+                        }
+
+                        return map;
+                    });
+                }
+
+                if (value is IEnumerable sequence)
+                {
+                    return Nested(container, path, () =>
+                    {
+                        var list = new List<object?>();
+                        foreach (object? element in sequence)
+                        {
+                            list.Add(ToTree(element, depth + 1, path + "[" + list.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]"));
+                        }
+
+                        return list;
+                    });
+                }
+
+                PSObject adapted = PSObject.AsPSObject(value);
+                return Nested(container, path, () => Properties(adapted, depth, path));
             }
 
-            if (value.GetType().IsPrimitive || value is decimal)
+            /// <summary>Walks into a container, refusing (when strict) one that is already being walked: a cycle.</summary>
+            private object? Nested(object container, string path, Func<object?> walk)
             {
-                return value;
+                if (_strict && _ancestors.Any(a => ReferenceEquals(a, container)))
+                {
+                    throw NotSerializable($"its property '{path}' refers back to an object that contains it (a cycle), which JSON cannot hold");
+                }
+
+                _ancestors.Add(container);
+                try
+                {
+                    return walk();
+                }
+                finally
+                {
+                    _ancestors.RemoveAt(_ancestors.Count - 1);
+                }
             }
 
-            if (depth >= MaxDepth)
-            {
-                return value.ToString();
-            }
-
-            if (value is IDictionary dictionary)
+            private List<KeyValuePair<string, object?>> Properties(PSObject obj, int depth, string path)
             {
                 var map = new List<KeyValuePair<string, object?>>();
-                foreach (DictionaryEntry entry in dictionary)
+                foreach (PSPropertyInfo property in obj.Properties)
                 {
-                    map.Add(new KeyValuePair<string, object?>(Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? "", ToTree(entry.Value, depth + 1)));
+                    if (!property.IsGettable)
+                    {
+                        continue;
+                    }
+
+                    object? propertyValue;
+                    try
+                    {
+                        propertyValue = property.Value;
+                    }
+                    catch (Exception e) when (e is GetValueException || e is ExtendedTypeSystemException || e is InvalidOperationException)
+                    {
+                        if (_strict && property is PSScriptProperty)
+                        {
+                            // Your own script property failed: storing the item without it would lose data quietly.
+                            throw NotSerializable($"its script property '{Join(path, property.Name)}' failed when read: {(e.InnerException ?? e).Message}");
+                        }
+
+                        continue; // a .NET property that does not apply now (a running process's ExitCode) is left out, as ConvertTo-Json does
+                    }
+
+                    map.Add(new KeyValuePair<string, object?>(property.Name, ToTree(propertyValue, depth + 1, Join(path, property.Name))));
                 }
 
                 return map;
             }
 
-            if (value is IEnumerable sequence)
-            {
-                var list = new List<object?>();
-                foreach (object? element in sequence)
-                {
-                    list.Add(ToTree(element, depth + 1));
-                }
+            private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
 
-                return list;
-            }
-
-            return Properties(PSObject.AsPSObject(value), depth);
-        }
-
-        private static List<KeyValuePair<string, object?>> Properties(PSObject obj, int depth)
-        {
-            var map = new List<KeyValuePair<string, object?>>();
-            foreach (PSPropertyInfo property in obj.Properties)
-            {
-                if (!property.IsGettable)
-                {
-                    continue;
-                }
-
-                object? propertyValue;
-                try
-                {
-                    propertyValue = property.Value;
-                }
-                catch (Exception e) when (e is GetValueException || e is ExtendedTypeSystemException || e is InvalidOperationException)
-                {
-                    continue; // a property whose getter throws is left out, as ConvertTo-Json does
-                }
-
-                map.Add(new KeyValuePair<string, object?>(property.Name, ToTree(propertyValue, depth + 1)));
-            }
-
-            return map;
+            private static BatchOpsException NotSerializable(string why) =>
+                new BatchOpsException(
+                    ErrorIds.PayloadNotSerializable,
+                    BatchOpsErrorCategory.InvalidArgument,
+                    $"An input object cannot be stored as an item's payload: {why}. Pipe only the data the processor needs (Select-Object Id, Path, ...).");
         }
 
         /// <summary>A stored payload as a PowerShell value: text, a number, an array, or a PSCustomObject.</summary>
