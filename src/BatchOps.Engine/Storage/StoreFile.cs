@@ -170,6 +170,10 @@ namespace BatchOps.Engine.Storage
 
                 return true;
             }
+            catch (IOException e) when (DiskSpace.IsFull(e))
+            {
+                return true; // writable, only full
+            }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 return false;

@@ -58,8 +58,7 @@ namespace BatchOps.Infrastructure
             if (failure != null)
             {
                 var category = failure is BatchOpsException known ? known.Category : BatchOpsErrorCategory.InvalidOperation;
-                // A full disk keeps its own ErrorId (StoreDiskFull, LogDiskFull, BackupDiskFull): a script can wait for space.
-                string id = failure is BatchOpsException full && DiskSpace.IsDiskFullId(full.ErrorId) ? full.ErrorId : ErrorIds.RunFailed;
+                string id = failure is BatchOpsException own && KeepsOwnId(own.ErrorId) ? own.ErrorId : ErrorIds.RunFailed;
                 return new BatchOpsException(
                     id,
                     category,
@@ -88,6 +87,14 @@ namespace BatchOps.Infrastructure
 
             return null;
         }
+
+        /// <summary>
+        /// A run that failed because of the state of its disk or store keeps that error's own ErrorId (a full disk, a
+        /// damaged, locked or read-only store), so that a script can tell "wait for space" from "restore the store";
+        /// any other failure is RunFailed.
+        /// </summary>
+        private static bool KeepsOwnId(string errorId) =>
+            DiskSpace.IsDiskFullId(errorId) || errorId == ErrorIds.StoreDamaged || errorId == ErrorIds.StoreBusy || errorId == ErrorIds.StoreReadOnly;
 
         /// <summary>
         /// A warning for a run that failed nothing itself while the job still holds items that failed for good in
