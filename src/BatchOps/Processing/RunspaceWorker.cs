@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
@@ -39,8 +40,9 @@ while ($null -ne ($BatchOpsCall = $BatchOpsWorker.Next())) {
         $BatchOpsVariables = [System.Collections.Generic.List[psvariable]]::new()
         $BatchOpsVariables.Add([psvariable]::new('_', $BatchOpsPayload))
         $BatchOpsVariables.Add([psvariable]::new('BatchItem', $BatchOpsCall.Info))
-        $BatchOpsCall.Output = $BatchOpsBlock.InvokeWithContext($null, $BatchOpsVariables, $BatchOpsPayload)
-        $BatchOpsCall.ExitCode = $global:LASTEXITCODE
+        if (-not $BatchOpsWorker.Invoke($BatchOpsCall, $BatchOpsBlock, $BatchOpsVariables, $BatchOpsPayload)) {
+            $BatchOpsCall.ExitCode = $global:LASTEXITCODE
+        }
     }
     catch {
         $BatchOpsCall.Failure = $_
@@ -56,6 +58,7 @@ while ($null -ne ($BatchOpsCall = $BatchOpsWorker.Next())) {
         private readonly TaskCompletionSource<bool> _ended = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private ScriptCall? _call;
         private int _disposed;
+        private int _loopThread;
 
         internal RunspaceWorker(InitialSessionState state, string script)
         {
@@ -85,19 +88,21 @@ while ($null -ne ($BatchOpsCall = $BatchOpsWorker.Next())) {
                 await Task.WhenAny(call.Completion.Task, _ended.Task).ConfigureAwait(false);
             }
 
+            // A stop reaches the block as an error it may catch; the item was cancelled all the same.
+            cancellationToken.ThrowIfCancellationRequested();
             if (call.Completion.Task.IsCompleted)
             {
                 return await call.Completion.Task.ConfigureAwait(false);
             }
 
-            // The loop ended before the item was done: stopped on cancellation, or the block ended the runspace's script.
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new InvalidOperationException("The script block ended its runspace's script (with exit or a stop) before the item finished.");
+            // The loop ended before the item was done: the block stopped its own pipeline.
+            throw new InvalidOperationException("The script block stopped the PowerShell pipeline that runs it before the item finished.");
         }
 
         /// <summary>Called by the loop: waits for the next item, or returns null when the worker closes.</summary>
         public ScriptCall? Next()
         {
+            _loopThread = Environment.CurrentManagedThreadId;
             try
             {
                 _handed.Wait(_closing.Token);
@@ -108,6 +113,25 @@ while ($null -ne ($BatchOpsCall = $BatchOpsWorker.Next())) {
             }
 
             return Volatile.Read(ref _call);
+        }
+
+        /// <summary>
+        /// Called by the loop: runs the block for the item. Returns true when the block called exit: that would end
+        /// the loop's script, so it is caught here and the item ends as a script does, with the exit code as
+        /// $LASTEXITCODE (its output is lost).
+        /// </summary>
+        public bool Invoke(ScriptCall call, ScriptBlock block, List<PSVariable> variables, object? payload)
+        {
+            try
+            {
+                call.Output = block.InvokeWithContext(null, variables, payload);
+                return false;
+            }
+            catch (ExitException e)
+            {
+                call.ExitCode = LanguagePrimitives.TryConvertTo(e.Argument, out int code) ? code : 0;
+                return true;
+            }
         }
 
         /// <summary>Called by the loop when the block has finished an item.</summary>
@@ -156,6 +180,20 @@ while ($null -ne ($BatchOpsCall = $BatchOpsWorker.Next())) {
             {
                 return;
             }
+
+            // The item's outcome is recorded on the loop's own thread (see ScriptCall.Completion): disposing from there
+            // would wait for the loop to end from inside it.
+            if (Environment.CurrentManagedThreadId == Volatile.Read(ref _loopThread))
+            {
+                Task.Run(Close);
+                return;
+            }
+
+            Close();
+        }
+
+        private void Close()
+        {
 
             _closing.Cancel();
             if (Volatile.Read(ref _call) != null)
