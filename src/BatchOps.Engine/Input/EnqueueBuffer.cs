@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using BatchOps.Engine.Storage;
 
 namespace BatchOps.Engine
@@ -8,8 +9,11 @@ namespace BatchOps.Engine
     /// Streams pipeline input into a job: items are written in chunks (one transaction each) as they arrive, so that
     /// a million-item pipeline needs neither a million transactions nor a million items in memory. The store and the
     /// job are only reached at the first write, so input refused before then leaves no trace at all.
+    /// A full chunk is written on a pool thread while the next one fills (the pipeline and SQLite then share the
+    /// machine's cores instead of taking turns); only one chunk is ever in writing, and its error surfaces at the next
+    /// call. Dispose waits for it, so a stopped pipeline never closes the store under a write.
     /// </summary>
-    public sealed class EnqueueBuffer
+    public sealed class EnqueueBuffer : IDisposable
     {
         public const int DefaultChunkSize = 2_000;
 
@@ -18,7 +22,9 @@ namespace BatchOps.Engine
         private IJobStore? _store;
         private BatchJob? _job;
         private readonly int _chunkSize;
-        private readonly List<NewItem> _pending;
+        private List<NewItem> _pending;
+        private Task? _writing; // the previous chunk, being written
+        private int _inWriting; // its item count
         private long _added;
         private long _queued;
         private long _done;
@@ -48,8 +54,11 @@ namespace BatchOps.Engine
         /// <summary>Items received so far, written or not.</summary>
         public long Received { get; private set; }
 
-        /// <summary>Items received but not yet written (they are lost if the caller stops without <see cref="Flush"/>).</summary>
-        public int Unwritten => _pending.Count;
+        /// <summary>Items received and not yet committed (those still filling a chunk and those in writing).</summary>
+        public int Unwritten => _pending.Count + _inWriting;
+
+        /// <summary>Items in chunks already committed (new, already queued or already done alike).</summary>
+        public long Committed { get; private set; }
 
         public void Add(NewItem item)
         {
@@ -57,12 +66,20 @@ namespace BatchOps.Engine
             Received++;
             if (_pending.Count >= _chunkSize)
             {
-                Flush();
+                WaitForWrite();
+                List<NewItem> chunk = _pending;
+                _pending = new List<NewItem>(chunk.Count);
+                IJobStore store = _store ??= _openStore();
+                BatchJob job = _job ??= store.GetOrCreateJob(_jobName);
+                _inWriting = chunk.Count;
+                _writing = Task.Run(() => Count(store.Enqueue(job, chunk), chunk.Count));
             }
         }
 
+        /// <summary>Writes every item received so far; returns when they are committed.</summary>
         public void Flush()
         {
+            WaitForWrite();
             if (_pending.Count == 0)
             {
                 return;
@@ -70,16 +87,56 @@ namespace BatchOps.Engine
 
             _store ??= _openStore();
             _job ??= _store.GetOrCreateJob(_jobName);
-            EnqueueResult chunk = _store.Enqueue(_job, _pending);
+            Count(_store.Enqueue(_job, _pending), _pending.Count);
             _pending.Clear();
+        }
+
+        /// <summary>Drops what has not been written yet (the input was refused), after the chunk in writing has ended either way.</summary>
+        public void Discard()
+        {
+            Dispose();
+            _pending.Clear();
+        }
+
+        private void WaitForWrite()
+        {
+            if (_writing == null)
+            {
+                return;
+            }
+
+            try
+            {
+                _writing.GetAwaiter().GetResult();
+            }
+            finally
+            {
+                _writing = null;
+                _inWriting = 0;
+            }
+        }
+
+        private void Count(EnqueueResult chunk, int items)
+        {
+            Committed += items;
             _added += chunk.Added;
             _queued += chunk.AlreadyQueued;
             _done += chunk.AlreadyDone;
             _total = chunk.Total;
         }
 
-        /// <summary>Drops what has not been written yet (the input was refused).</summary>
-        public void Discard() => _pending.Clear();
+        /// <summary>Waits for the chunk in writing, if any; its error is not raised again.</summary>
+        public void Dispose()
+        {
+            try
+            {
+                WaitForWrite();
+            }
+            catch (Exception)
+            {
+                // Reached only when the pipeline already ended another way (stopped, or a refused item reported first).
+            }
+        }
 
         /// <summary>Writes what is left and returns the totals.</summary>
         public EnqueueResult Complete()

@@ -66,5 +66,15 @@ namespace BatchOps.Commands
                 ThrowTerminating(e);
             }
         }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _feeder?.Dispose(); // before the store closes
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

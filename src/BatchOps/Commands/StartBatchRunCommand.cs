@@ -471,6 +471,7 @@ namespace BatchOps.Commands
         {
             if (disposing)
             {
+                _feeder?.Dispose();
                 _cancel.Dispose();
                 _log?.Dispose();
             }

@@ -11,7 +11,7 @@ namespace BatchOps.Infrastructure
     /// the engine's rules, written in chunks. An item that cannot be keyed stops the feed; what was not yet written
     /// is dropped, and nothing at all is written (not even the store or the job) when an item of the first chunk is refused.
     /// </summary>
-    internal sealed class ItemFeeder
+    internal sealed class ItemFeeder : System.IDisposable
     {
         private readonly System.Func<IJobStore> _store;
         private string _job;
@@ -103,8 +103,8 @@ namespace BatchOps.Infrastructure
             }
             catch (BatchOpsException e)
             {
-                long written = _buffer == null ? 0 : _buffer.Received - _buffer.Unwritten;
                 _buffer?.Discard();
+                long written = _buffer?.Committed ?? 0;
                 if (written == 0)
                 {
                     throw;
@@ -121,6 +121,9 @@ namespace BatchOps.Infrastructure
 
         /// <summary>Writes what is left; null if no input came at all.</summary>
         public EnqueueResult? Complete() => _buffer?.Complete();
+
+        /// <summary>Waits for a chunk still in writing (a stopped pipeline must not close the store under it).</summary>
+        public void Dispose() => _buffer?.Dispose();
 
         private object? EvaluateKeyScript(PSObject inputObject)
         {

@@ -52,7 +52,7 @@ namespace BatchOps.Infrastructure
 
             // Only the block's text crosses to the runspaces that run it; $using: values are taken from here, now.
             (string script, Hashtable usingValues) = UsingVariables.Rewrite(command.ScriptBlock!, command.SessionState);
-            return new ScriptBlockProcessor(script, options.ThrottleLimit, location, command.Variable, command.ImportModule, usingValues);
+            return new ScriptBlockProcessor(script, location, command.Variable, command.ImportModule, usingValues);
         }
 
         // -BackupPath and -BackupDestination go together; either alone is refused by RunOptions.Validate.

@@ -14,59 +14,26 @@ using BatchOps.Infrastructure;
 namespace BatchOps.Processing
 {
     /// <summary>
-    /// Runs a script block per item in a runspace pool of its own. A ScriptBlock object belongs to the runspace that
-    /// made it and must never run on a worker thread, so only its text crosses over; each pool runspace compiles it
-    /// once. The item's payload is $_ and the first argument (a file or folder item's is its FileInfo/DirectoryInfo,
-    /// read again); $BatchItem holds its key, attempt, job and run id.
-    /// The caller's variables, functions and modules are not in the pool: pass them with -Variable and -ImportModule.
+    /// Runs a script block per item, one <see cref="RunspaceWorker"/> (a runspace of its own) per worker. A ScriptBlock
+    /// object belongs to the runspace that made it and must never run on a worker thread, so only its text crosses
+    /// over; each runspace compiles it once. The item's payload is $_ and the first argument (a file or folder item's
+    /// is its FileInfo/DirectoryInfo, read again); $BatchItem holds its key, attempt, job and run id.
+    /// The caller's variables, functions and modules are not in the runspaces: pass them with -Variable and -ImportModule.
     /// </summary>
     internal sealed class ScriptBlockProcessor : IItemProcessor, IReleasableProcessor, IDisposable
     {
-        // Runs in the pool runspace. Only engine features and core commands, so that it works in any host.
-        private const string Bootstrap = @"
-param([string] $BatchOpsScript, $BatchOpsPayload, $BatchItem, [string] $BatchOpsLocation, [string] $BatchOpsFileSystemPath)
-if ($ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath -ne $BatchOpsLocation) {
-    $null = $ExecutionContext.SessionState.Path.SetLocation([System.Management.Automation.WildcardPattern]::Escape($BatchOpsLocation))
-}
-if ($global:__BatchOpsText -cne $BatchOpsScript) {
-    $global:__BatchOpsBlock = [scriptblock]::Create($BatchOpsScript)
-    $global:__BatchOpsText = $BatchOpsScript
-}
-if ($BatchOpsFileSystemPath) {
-    # An item made from a file or folder: $_ is that FileInfo or DirectoryInfo again, read now.
-    $BatchOpsPayload = Get-Item -LiteralPath $BatchOpsFileSystemPath -Force -ErrorAction Ignore
-    if ($null -eq $BatchOpsPayload) {
-        throw [System.Management.Automation.ItemNotFoundException]::new(""The file or folder '$BatchOpsFileSystemPath' this item was made from no longer exists: it was deleted or moved after the item was added."")
-    }
-}
-$global:LASTEXITCODE = 0
-$BatchOpsVariables = [System.Collections.Generic.List[psvariable]]::new()
-$BatchOpsVariables.Add([psvariable]::new('_', $BatchOpsPayload))
-$BatchOpsVariables.Add([psvariable]::new('BatchItem', $BatchItem))
-$global:__BatchOpsBlock.InvokeWithContext($null, $BatchOpsVariables, $BatchOpsPayload)
-if ($global:LASTEXITCODE -ne 0) {
-    throw [System.Management.Automation.ErrorRecord]::new(
-        [System.Exception]::new(""Exit code $($global:LASTEXITCODE).""),
-        'NativeCommandFailed', 'NotSpecified', $global:LASTEXITCODE)
-}
-";
-
         private readonly string _script;
         private readonly string _location;
         private readonly InitialSessionState _state;
-        private readonly int _throttleLimit;
-        private readonly object _poolLock = new object();
-        private RunspacePool? _pool;
-        private readonly ConcurrentBag<PowerShell> _idle = new ConcurrentBag<PowerShell>();
+        private readonly ConcurrentBag<RunspaceWorker> _idle = new ConcurrentBag<RunspaceWorker>();
         private int _disposed;
 
         /// <param name="script">The script block's text.</param>
-        /// <param name="throttleLimit">Runspaces in the pool: one per worker.</param>
         /// <param name="location">The folder the block runs in (the caller's file system location).</param>
         /// <param name="variables">Variables to define in every runspace (-Variable).</param>
         /// <param name="modules">Modules to import in every runspace (-ImportModule).</param>
         /// <param name="usingValues">The values of the block's $using: variables (see <see cref="UsingVariables"/>).</param>
-        public ScriptBlockProcessor(string script, int throttleLimit, string location, IDictionary? variables, IEnumerable<string>? modules, IDictionary? usingValues = null)
+        public ScriptBlockProcessor(string script, string location, IDictionary? variables, IEnumerable<string>? modules, IDictionary? usingValues = null)
         {
             _script = script;
             _location = location;
@@ -96,95 +63,60 @@ if ($global:LASTEXITCODE -ne 0) {
             }
 
             _state = state;
-            _throttleLimit = Math.Max(1, throttleLimit);
-            _pool = OpenPool();
-        }
 
-        private RunspacePool OpenPool()
-        {
-            RunspacePool pool = RunspaceFactory.CreateRunspacePool(_state);
-            pool.SetMinRunspaces(1);
-            pool.SetMaxRunspaces(_throttleLimit);
-            pool.Open();
-            return pool;
+            // The first runspace opens now, so that a module that cannot be imported fails the run at once.
+            _idle.Add(new RunspaceWorker(_state, _script));
         }
 
         /// <summary>Deep sleep: closes the runspaces (and what the block loaded in them); the next item opens them again.</summary>
         public void ReleaseResources()
         {
-            lock (_poolLock)
+            while (_idle.TryTake(out RunspaceWorker? worker))
             {
-                while (_idle.TryTake(out PowerShell? shell))
-                {
-                    shell.Dispose();
-                }
-
-                _pool?.Dispose();
-                _pool = null;
+                worker.Dispose();
             }
         }
 
         public async Task<ItemResult> ProcessAsync(ItemContext item, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            PowerShell shell = Rent();
-            bool reusable = true;
+            RunspaceWorker worker = Rent();
             try
             {
                 bool fileSystem = FileSystemPayload.TryRead(item.Payload, out string path);
-                shell.AddScript(Bootstrap)
-                    .AddArgument(_script)
-                    .AddArgument(fileSystem ? null : PowerShellValues.FromPayload(item.Payload))
-                    .AddArgument(ItemInfo(item))
-                    .AddArgument(_location)
-                    .AddArgument(fileSystem ? path : "");
-
-                PSDataCollection<PSObject> output;
-                using (cancellationToken.Register(() => Stop(shell)))
-                {
-                    output = await Task.Factory.FromAsync(shell.BeginInvoke(), shell.EndInvoke).ConfigureAwait(false);
-                }
-
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    reusable = false;
-                    throw new OperationCanceledException(cancellationToken);
-                }
-
-                // A native command's standard error arrives as error records; only its exit code decides (as $? does).
-                List<ErrorRecord> errors = shell.Streams.Error.Where(r => !ScriptErrors.IsNativeErrorOutput(r)).ToList();
-                if (errors.Count > 0)
-                {
-                    return Failure(errors, PowerShellValues.ResultText(output));
-                }
-
-                return ItemResult.Success(PowerShellValues.ResultText(output));
+                var call = new ScriptCall(fileSystem ? null : PowerShellValues.FromPayload(item.Payload), ItemInfo(item), _location, fileSystem ? path : "");
+                await worker.RunAsync(call, cancellationToken).ConfigureAwait(false);
+                return Outcome(call);
             }
-            catch (PipelineStoppedException) when (cancellationToken.IsCancellationRequested)
+            finally
             {
-                reusable = false;
-                throw new OperationCanceledException(cancellationToken);
+                Return(worker);
             }
-            catch (RuntimeException e) when (e.ErrorRecord?.FullyQualifiedErrorId == ScriptErrors.NativeCommandFailed)
+        }
+
+        private static ItemResult Outcome(ScriptCall call)
+        {
+            if (call.Failure != null)
             {
-                // As -Command does: the end of the program's standard error says why (python's traceback, curl's reason).
-                int exitCode = e.ErrorRecord.TargetObject is int code ? code : -1;
-                return ItemResult.Failure(NativeFailure.Message(exitCode, ScriptErrors.NativeErrorTail(shell.Streams.Error)), ScriptErrors.NativeCommandFailed);
-            }
-            catch (RuntimeException e)
-            {
-                Exception cause = ScriptErrors.Original(e);
+                Exception cause = ScriptErrors.Original(call.Failure.Exception);
                 if (RateLimitSignal.IsRateLimit(cause, out TimeSpan? retryAfter))
                 {
                     return ItemResult.RateLimited(cause.Message, retryAfter);
                 }
 
-                return ItemResult.Failure(cause.Message, ScriptErrors.TypeName(cause), detail: e.ErrorRecord == null ? null : ScriptErrors.Detail(e.ErrorRecord));
+                return ItemResult.Failure(cause.Message, ScriptErrors.TypeName(cause), detail: ScriptErrors.Detail(call.Failure));
             }
-            finally
+
+            // As -Command does: a native program's exit code decides, and the end of its standard error says why.
+            if (call.ExitCode != 0)
             {
-                Return(shell, reusable);
+                return ItemResult.Failure(NativeFailure.Message(call.ExitCode, ScriptErrors.NativeErrorTail(call.Errors)), ScriptErrors.NativeCommandFailed);
             }
+
+            // A native command's standard error arrives as error records; only its exit code decides (as $? does).
+            List<ErrorRecord> errors = call.Errors.Where(r => !ScriptErrors.IsNativeErrorOutput(r)).ToList();
+            string? output = call.Output == null ? null : PowerShellValues.ResultText(call.Output);
+            return errors.Count > 0 ? Failure(errors, output) : ItemResult.Success(output);
         }
 
         private static PSObject ItemInfo(ItemContext item)
@@ -217,43 +149,30 @@ if ($global:LASTEXITCODE -ne 0) {
             return ItemResult.Failure(message, ScriptErrors.TypeName(first), output, ScriptErrors.Detail(errors[0]));
         }
 
-        private static void Stop(PowerShell shell)
+        private RunspaceWorker Rent()
         {
-            try
+            while (_idle.TryTake(out RunspaceWorker? worker))
             {
-                shell.BeginStop(null, null);
-            }
-            catch (Exception e) when (e is ObjectDisposedException || e is InvalidOperationException)
-            {
-            }
-        }
-
-        private PowerShell Rent()
-        {
-            if (!_idle.TryTake(out PowerShell? shell))
-            {
-                shell = PowerShell.Create();
-                lock (_poolLock)
+                if (worker.IsAlive)
                 {
-                    _pool ??= OpenPool();
-                    shell.RunspacePool = _pool;
+                    return worker;
                 }
+
+                worker.Dispose();
             }
 
-            return shell;
+            return new RunspaceWorker(_state, _script);
         }
 
-        private void Return(PowerShell shell, bool reusable)
+        private void Return(RunspaceWorker worker)
         {
-            if (reusable && Volatile.Read(ref _disposed) == 0)
+            if (worker.IsAlive && Volatile.Read(ref _disposed) == 0)
             {
-                shell.Commands.Clear();
-                shell.Streams.ClearStreams();
-                _idle.Add(shell);
+                _idle.Add(worker);
             }
             else
             {
-                shell.Dispose();
+                worker.Dispose();
             }
         }
 
@@ -264,16 +183,7 @@ if ($global:LASTEXITCODE -ne 0) {
                 return;
             }
 
-            while (_idle.TryTake(out PowerShell? shell))
-            {
-                shell.Dispose();
-            }
-
-            lock (_poolLock)
-            {
-                _pool?.Dispose();
-                _pool = null;
-            }
+            ReleaseResources();
         }
     }
 }
