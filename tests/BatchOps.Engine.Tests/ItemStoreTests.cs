@@ -65,7 +65,7 @@ public class ItemStoreTests
         for (int i = 0; i < 12_345; i++)
         {
             buffer.Add(new NewItem("k" + i));
-            Assert.True(buffer.Unwritten < 1_000);
+            Assert.True(buffer.Unwritten < 2_000); // one chunk filling and at most one in writing: memory stays flat
         }
 
         EnqueueResult result = buffer.Complete();
