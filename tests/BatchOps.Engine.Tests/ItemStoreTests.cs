@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace BatchOps.Engine.Tests;
@@ -53,6 +55,43 @@ public class ItemStoreTests
         store.Enqueue(job, new[] { new NewItem("k", PayloadJson.FromText("first")) });
         store.Enqueue(job, new[] { new NewItem("k", PayloadJson.FromText("second")) });
         Assert.Equal("first", PayloadJson.ToText(store.GetItems(job, new ItemQuery()).Single().Payload));
+    }
+
+    [Fact]
+    public void A_chunk_that_fails_in_the_background_fails_the_completion_and_is_not_counted()
+    {
+        using var folder = new TempFolder();
+        using var store = SqliteJobStore.Open(Path.Combine(folder.Path, "jobs.db"), StoreAccess.ReadWrite, null, TimeSpan.FromMilliseconds(200));
+        BatchJob job = store.GetOrCreateJob("locked");
+        var buffer = new EnqueueBuffer(store, job, chunkSize: 10);
+        for (int i = 0; i < 10; i++)
+        {
+            buffer.Add(new NewItem("first" + i));
+        }
+
+        buffer.Flush();
+
+        // Another program holds the store: the chunk written in the background fails, and must not fail silently.
+        using var other = new SqliteConnection("Data Source=" + store.Location + ";Pooling=False");
+        other.Open();
+        using (SqliteCommand begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            begin.ExecuteNonQuery();
+        }
+
+        for (int i = 0; i < 10; i++)
+        {
+            buffer.Add(new NewItem("k" + i)); // the tenth starts the chunk's write
+        }
+
+        buffer.Add(new NewItem("k10"));
+        BatchOpsException error = Assert.Throws<BatchOpsException>(() => buffer.Complete());
+        Assert.Equal(ErrorIds.StoreBusy, error.ErrorId);
+        Assert.Equal(10, buffer.Committed);
+        buffer.Discard();
+        other.Close();
+        Assert.Equal(10, store.GetJob("locked")!.Total);
     }
 
     [Fact]

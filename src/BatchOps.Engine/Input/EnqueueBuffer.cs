@@ -10,8 +10,8 @@ namespace BatchOps.Engine
     /// a million-item pipeline needs neither a million transactions nor a million items in memory. The store and the
     /// job are only reached at the first write, so input refused before then leaves no trace at all.
     /// A full chunk is written on a pool thread while the next one fills (the pipeline and SQLite then share the
-    /// machine's cores instead of taking turns); only one chunk is ever in writing, and its error surfaces at the next
-    /// call. Dispose waits for it, so a stopped pipeline never closes the store under a write.
+    /// machine's cores instead of taking turns); only one chunk is ever in writing, and its error surfaces when the next
+    /// chunk is full or at Flush/Complete. Dispose waits for it, so a stopped pipeline never closes the store under a write.
     /// </summary>
     public sealed class EnqueueBuffer : IDisposable
     {
