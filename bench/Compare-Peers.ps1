@@ -79,7 +79,7 @@ try {
     $gnu = Get-Command parallel -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if ($gnu) {
         $joblog = Join-Path $folder 'joblog'
-        $gnuRate = Measure-Best $CommandItems { $commandKeys | & $gnu.Source --joblog $joblog -j $ThrottleLimit $trueProgram }
+        $gnuRate = Measure-Best $CommandItems { $commandKeys | & $gnu.Source --will-cite --joblog $joblog -j $ThrottleLimit $trueProgram }
         Add-Row "$trueProgram per item, $CommandItems items, throttle $ThrottleLimit" 'GNU parallel --joblog' $gnuRate $ours
     }
 
