@@ -106,12 +106,20 @@ public class RunnerTests
         var executions = new ConcurrentDictionary<string, int>();
         using var cancel = new CancellationTokenSource();
         int started = 0;
-        var processor = DelegateProcessor.FromSync(item =>
+        bool stopping = true;
+        var processor = new DelegateProcessor(async (item, token) =>
         {
-            int n = executions.AddOrUpdate(item.Key, 1, (_, c) => c + 1);
-            if (Interlocked.Increment(ref started) == 25) // (the dictionary's Count can step over 25 when workers add at once)
+            executions.AddOrUpdate(item.Key, 1, (_, c) => c + 1);
+            int n = Interlocked.Increment(ref started); // (the dictionary's Count can step over 25 when workers add at once)
+            if (n == 25)
             {
                 cancel.Cancel(); // Ctrl+C in the middle of a batch
+            }
+            else if (n > 25 && Volatile.Read(ref stopping))
+            {
+                // Started before the stop reached the workers: in flight, so cancelled and released. (A no-op item
+                // that returned at once could let the run finish every item before it saw the stop.)
+                await Task.Delay(Timeout.Infinite, token);
             }
 
             return ItemResult.Success();
@@ -125,6 +133,7 @@ public class RunnerTests
         Assert.Equal(0, halfway.Running); // nothing left leased: released items are pending again
         Stores.AssertCountersMatchItems(store, "chunks");
 
+        Volatile.Write(ref stopping, false);
         BatchRunSummary second = await new BatchRunner(store, processor, Fast(batchSize: 5, throttle: 3)).RunAsync(store.GetJob("chunks"));
 
         Assert.Equal(RunState.Completed, second.State);
