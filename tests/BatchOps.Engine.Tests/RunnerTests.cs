@@ -651,7 +651,7 @@ public class RunnerTests
 
         public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch) => _inner.GetFinishedBatches(job, runId, batch);
 
-        public long ReturnFinishedToPending(BatchJob job, long fromMs, long beforeMs) => _inner.ReturnFinishedToPending(job, fromMs, beforeMs);
+        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs) => _inner.ReturnFinishedToPending(job, afterMs, beforeMs);
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => _inner.GetCheckpoint(job);
         public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => _inner.GetActiveRuns(jobId);
         public long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message) => _inner.AbandonRuns(jobId, runIds, message);

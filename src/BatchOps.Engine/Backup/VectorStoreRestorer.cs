@@ -54,7 +54,8 @@ namespace BatchOps.Engine.Backup
 
         /// <param name="backup">The set to restore.</param>
         /// <param name="targetFolder">Restore every source into this existing folder, by name; null puts each back where it was backed up from.</param>
-        public VectorStoreRestore Restore(VectorStoreBackup backup, string? targetFolder)
+        /// <param name="reconcile">The job to reconcile with the restored set, in the same journaled operation (see <see cref="JobReconciliation.Prepare"/>).</param>
+        public VectorStoreRestore Restore(VectorStoreBackup backup, string? targetFolder, JobReconciliation? reconcile = null)
         {
             if (targetFolder != null && !Directory.Exists(targetFolder))
             {
@@ -74,7 +75,7 @@ namespace BatchOps.Engine.Backup
             RestoreJournal.RecoverFor(targets);
 
             string stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            var journal = new RestoreJournal { Backup = verified.Path };
+            var journal = new RestoreJournal { Backup = verified.Path, Reconcile = reconcile };
             string data = Path.Combine(verified.Path, BackupManifest.DataFolder);
             try
             {
@@ -109,6 +110,8 @@ namespace BatchOps.Engine.Backup
             journal.Committed = true;
             journal.Save(journalPath);
             OnStep?.Invoke("committed");
+            long? returned = reconcile?.Apply();
+            OnStep?.Invoke("reconciled");
             File.Delete(journalPath);
 
             List<string> safety = journal.Swaps.Where(s => s.Existed).Select(s => Path.GetDirectoryName(s.Safety)!).Distinct(StringComparer.Ordinal).ToList();
@@ -119,6 +122,8 @@ namespace BatchOps.Engine.Backup
                 Restored = targets,
                 SafetyCopy = safety.Count == 0 ? null : string.Join(", ", safety),
                 ItemCount = verified.ItemCount,
+                Job = reconcile?.Job,
+                ItemsReturned = returned,
                 Completed = _time.GetUtcNow().UtcDateTime,
             };
         }

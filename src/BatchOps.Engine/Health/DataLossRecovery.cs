@@ -63,10 +63,25 @@ namespace BatchOps.Engine.Health
                 throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
             }
 
+            // A run's set knows where its job stood: the job is reconciled in the same journaled restore.
+            JobReconciliation? reconcile = null;
+            string unreconciled = "";
+            if (backup.Job != null)
+            {
+                try
+                {
+                    reconcile = JobReconciliation.Prepare(backup, backup.Job.Store, backup.Job.Job);
+                }
+                catch (BatchOpsException e)
+                {
+                    unreconciled = $" Job '{backup.Job.Job}' was not reconciled: {e.Message}";
+                }
+            }
+
             VectorStoreRestore restore;
             try
             {
-                restore = new VectorStoreRestorer().Restore(backup, null);
+                restore = new VectorStoreRestorer().Restore(backup, null, reconcile);
             }
             catch (BatchOpsException e)
             {
@@ -75,7 +90,9 @@ namespace BatchOps.Engine.Health
 
             string items = backup.ItemCount is long n ? $" ({n.ToString("N0", CultureInfo.InvariantCulture)} items)" : "";
             string action = $"Restored backup set '{backup.Name}'{items} after: {sample.Summary}." +
-                (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "");
+                (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "") +
+                (restore.ItemsReturned is long returned ? $" {returned} item(s) of job '{restore.Job}' that succeeded after the set was taken are pending again." : "") +
+                unreconciled;
             AppendLog(action);
             return action;
         }

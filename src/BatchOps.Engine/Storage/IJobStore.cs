@@ -52,10 +52,10 @@ namespace BatchOps.Engine.Storage
         IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch);
 
         /// <summary>
-        /// Puts the job's items that succeeded at or after <paramref name="fromMs"/> and before <paramref name="beforeMs"/>
+        /// Puts the job's items that succeeded after <paramref name="afterMs"/> and before <paramref name="beforeMs"/>
         /// back to pending (a restored vector store does not hold their results). Returns how many.
         /// </summary>
-        long ReturnFinishedToPending(BatchJob job, long fromMs, long beforeMs);
+        long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs);
 
         /// <summary>The checkpoint of the job's latest run, or null if it never ran.</summary>
         BatchCheckpoint? GetCheckpoint(BatchJob job);

@@ -34,16 +34,16 @@ namespace BatchOps.Engine.Storage
             return (IReadOnlyList<FinishedBatch>)batches;
         });
 
-        public long ReturnFinishedToPending(BatchJob job, long fromMs, long beforeMs)
+        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs)
         {
             RequireWritable();
             return Guarded(() => WriteTransaction(() =>
             {
                 long n = Execute(
                     ResetItemSql + " WHERE job_id = @job AND status = " + ((int)ItemStatus.Succeeded).ToString(System.Globalization.CultureInfo.InvariantCulture) +
-                    " AND finished_ms >= @from AND finished_ms < @before",
+                    " AND finished_ms > @after AND finished_ms < @before",
                     ("@job", job.Id),
-                    ("@from", fromMs),
+                    ("@after", afterMs),
                     ("@before", beforeMs));
                 AdjustCountersAfterReset(job.Id, n, 0);
                 return n;

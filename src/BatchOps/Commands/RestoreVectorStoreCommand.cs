@@ -32,6 +32,13 @@ namespace BatchOps.Commands
         [Parameter]
         public string? TargetPath { get; set; }
 
+        [Parameter]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
+        public string? Job { get; set; }
+
+        [Parameter]
+        public string? Store { get; set; }
+
         protected override void ProcessRecord()
         {
             if (_restored)
@@ -52,13 +59,24 @@ namespace BatchOps.Commands
                     : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound));
                 string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
                 _restored = true;
-                if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u})", "Restore"))
+                JobReconciliation? reconcile = Job == null ? null : JobReconciliation.Prepare(backup, ResolveStorePath(Store), Job);
+                if (reconcile == null && backup.Job != null)
+                {
+                    WriteWarning($"The set '{backup.Name}' was taken by run {backup.Job.RunId} of job '{backup.Job.Job}' ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
+                }
+
+                string jobPart = reconcile != null ? $", returning the items of job '{reconcile.Job}' that succeeded after it to Pending" : "";
+                if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u}){jobPart}", "Restore"))
                 {
                     return;
                 }
 
-                VectorStoreRestore restore = new VectorStoreRestorer().Restore(backup, target);
+                VectorStoreRestore restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
                 WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));
+                if (restore.ItemsReturned is long returned)
+                {
+                    WriteVerbose($"{returned} item(s) of job '{restore.Job}' that succeeded after the set was taken are pending again.");
+                }
                 WriteObject(restore);
             }
             catch (BatchOpsException e)
