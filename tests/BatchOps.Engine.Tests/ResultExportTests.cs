@@ -195,3 +195,21 @@ public class ResultExportTests
         }
     }
 }
+
+public class ResultPathTemplateTests
+{
+    [Fact]
+    public void A_template_is_resolved_as_a_path_with_its_placeholders_kept()
+    {
+        string seen = "";
+        string resolved = ResultPathTemplate.Resolve("out/{Run}/{Job}_batch_{Batch:0000}.json", path =>
+        {
+            seen = path;
+            return "/base/" + path;
+        });
+
+        Assert.DoesNotContain(":", seen);
+        Assert.Equal("/base/out/{Run}/{Job}_batch_{Batch:0000}.json", resolved);
+        Assert.Equal("/base/out/3/a_b_batch_0007.json", ResultPathTemplate.Parse(resolved).For("a/b", 3, 7));
+    }
+}

@@ -80,6 +80,27 @@ namespace BatchOps.Engine.Reporting
             return parsed;
         }
 
+        /// <summary>
+        /// Resolves a template as a path (<paramref name="resolve"/>: PowerShell's provider) with its placeholders kept:
+        /// they are swapped for plain tokens first, as '{Batch:0000}' would otherwise read as a drive name.
+        /// </summary>
+        public static string Resolve(string template, Func<string, string> resolve)
+        {
+            var placeholders = new System.Collections.Generic.List<string>();
+            string guarded = Placeholder.Replace(template, match =>
+            {
+                placeholders.Add(match.Value);
+                return "BatchOpsPlaceholder" + (placeholders.Count - 1).ToString(CultureInfo.InvariantCulture) + "_";
+            });
+            string resolved = resolve(guarded);
+            for (int i = placeholders.Count - 1; i >= 0; i--)
+            {
+                resolved = resolved.Replace("BatchOpsPlaceholder" + i.ToString(CultureInfo.InvariantCulture) + "_", placeholders[i]);
+            }
+
+            return resolved;
+        }
+
         /// <summary>The file name of one batch (relative as the template is: the caller resolves it).</summary>
         public string For(string job, long run, long batch) => Placeholder.Replace(Template, match =>
         {

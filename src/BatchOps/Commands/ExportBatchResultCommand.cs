@@ -58,7 +58,9 @@ namespace BatchOps.Commands
                 var exporter = new ResultExporter(store, job);
                 var request = new ResultExportRequest
                 {
-                    Path = ResolveFileSystemPath(Path, "-Path", ErrorIds.ResultPathInvalid),
+                    Path = PerBatch
+                        ? ResultPathTemplate.Resolve(Path, path => ResolveFileSystemPath(path, "-Path", ErrorIds.ResultPathInvalid))
+                        : ResolveFileSystemPath(Path, "-Path", ErrorIds.ResultPathInvalid),
                     Format = Format,
                     Status = Status,
                     Run = Run,

@@ -40,7 +40,7 @@ namespace BatchOps.Infrastructure
             BackupEvery = command.BackupEvery,
             BackupInterval = command.BackupInterval,
             BackupFirst = command.BackupFirst,
-            ResultPath = command.ResultPath == null ? null : resolvePath(command.ResultPath, "-ResultPath", ErrorIds.ResultPathInvalid),
+            ResultPath = command.ResultPath == null ? null : Engine.Reporting.ResultPathTemplate.Resolve(command.ResultPath, path => resolvePath(path, "-ResultPath", ErrorIds.ResultPathInvalid)),
         };
 
         /// <summary>What runs each item: the program of -Command (resolved to <paramref name="commandPath"/>), else the script block.</summary>
