@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
@@ -165,6 +166,40 @@ public class RestoreReconcileTests
             Assert.Equal(15 - held, store.GetJob("embed").Pending);
             Stores.AssertCountersMatchItems(store, "embed");
         }
+    }
+
+    [Fact]
+    public async Task Auto_restore_suspends_the_job_s_runs_restores_reconciles_and_resumes_them()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        using var other = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "embed", 6);
+        var vectors = new VectorStore(Directory.CreateDirectory(folder.File("vs")).FullName);
+        RunOptions options = RunnerTests.Fast(batchSize: 2, throttle: 1);
+        options.Continuous = true;
+        options.Backup = new BackupRequest { Paths = vectors.Paths, Destination = folder.File("backups"), Name = "docs" };
+        options.BackupFirst = true; // the one set: taken before any item, so it holds none of them
+        var events = new EventLog();
+        var runner = new BatchRunner(store, DelegateProcessor.FromSync(item =>
+        {
+            vectors.Add(item.Key);
+            return ItemResult.Success();
+        }), options, events.Writer) { WakeCheckInterval = TimeSpan.FromMilliseconds(50) };
+        Task<BatchRunSummary> run = runner.RunAsync(job);
+        await Processors.WaitUntil(() => other.GetJob("embed").Succeeded == 6, "the six items to succeed");
+
+        string action = new DataLossRecovery(folder.File("backups"), "docs", vectors.Paths).Recover(new HealthSample { Reasons = new[] { "vector store lost data" } });
+
+        Assert.Contains($"Run(s) {runner.RunId} of job 'embed' were suspended during the restore and resumed.", action);
+        Assert.Contains("6 item(s) of job 'embed' that succeeded after the set was taken are pending again", action);
+        await Processors.WaitUntil(() => other.GetJob("embed").Succeeded == 6 && vectors.Held().Length == 6, "the resumed run to redo the six");
+        runner.RequestStop();
+        await run;
+        Assert.Equal(vectors.Held(), Succeeded(other));
+        var notices = events.Drain().OfType<RunNoticeEvent>().Select(e => e.Kind).ToList();
+        Assert.Contains(RunNoticeKind.Suspended, notices);
+        Assert.Contains(RunNoticeKind.Resumed, notices);
     }
 
     private static Process StartHost(params string[] arguments)

@@ -29,6 +29,9 @@ namespace BatchOps.Engine.Health
             _paths = watchedPaths;
         }
 
+        /// <summary>How long to wait for the job's runs to suspend before restoring a run's set (they finish what is in flight).</summary>
+        public TimeSpan SuspendPatience { get; set; } = TimeSpan.FromMinutes(2);
+
         /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
         public static void CheckRequest(string? destination, int watchedPaths)
         {
@@ -79,9 +82,25 @@ namespace BatchOps.Engine.Health
             }
 
             VectorStoreRestore restore;
+            string paused = "";
             try
             {
-                restore = new VectorStoreRestorer().Restore(backup, null, reconcile);
+                if (reconcile == null)
+                {
+                    restore = new VectorStoreRestorer().Restore(backup, null);
+                }
+                else
+                {
+                    // The job's runs are suspended while the store is swapped and the job reconciled, then resumed.
+                    using var store = Storage.SqliteJobStore.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
+                    using (var pause = Running.JobPause.Suspend(store, store.GetJob(reconcile.Job), SuspendPatience))
+                    {
+                        restore = new VectorStoreRestorer().Restore(backup, null, reconcile);
+                        paused = pause.Suspended.Count == 0 ? ""
+                            : $" Run(s) {string.Join(", ", pause.Suspended)} of job '{reconcile.Job}' were suspended during the restore and resumed." +
+                              (pause.NotQuiet.Count > 0 ? $" Run(s) {string.Join(", ", pause.NotQuiet)} had not gone quiet within {SuspendPatience.TotalSeconds:0} s." : "");
+                    }
+                }
             }
             catch (BatchOpsException e)
             {
@@ -92,7 +111,7 @@ namespace BatchOps.Engine.Health
             string action = $"Restored backup set '{backup.Name}'{items} after: {sample.Summary}." +
                 (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "") +
                 (restore.ItemsReturned is long returned ? $" {returned} item(s) of job '{restore.Job}' that succeeded after the set was taken are pending again." : "") +
-                unreconciled;
+                paused + unreconciled;
             AppendLog(action);
             return action;
         }
