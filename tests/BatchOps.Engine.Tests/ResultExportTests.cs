@@ -140,7 +140,7 @@ public class ResultExportTests
         var e = Assert.Throws<BatchOpsException>(() => exporter.Plan(new ResultExportRequest { Path = folder.File("{Job}_{Batch}.csv"), PerBatch = true }));
 
         Assert.Equal(ErrorIds.ResultBatchesCollide, e.ErrorId);
-        Assert.Contains("{Run}", e.Message);
+        Assert.Contains("would both be written", e.Message);
         Assert.Equal(2, exporter.Plan(new ResultExportRequest { Path = folder.File("{Job}_{Run}_{Batch}.csv"), PerBatch = true }).Count);
     }
 

@@ -25,7 +25,7 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>
         /// Checks that the set can reconcile the job (a run of that job took it; the store and the job exist) before
-        /// anything is written, and fixes the window's end at the store's clock now.
+        /// anything is written; the window's end is fixed again when the restore begins (<see cref="Begin"/>).
         /// </summary>
         public static JobReconciliation Prepare(VectorStoreBackup backup, string storePath, string job)
         {
@@ -50,6 +50,16 @@ namespace BatchOps.Engine.Backup
             using SqliteJobStore store = SqliteJobStore.Open(storePath, StoreAccess.ReadWriteExisting);
             BatchJob found = store.GetJob(job);
             return new JobReconciliation { Store = store.Location, Job = found.Name, AfterMs = backup.Job.TakenMs, BeforeMs = store.NowMs() };
+        }
+
+        /// <summary>
+        /// Fixes the window's end at the store's clock now: called as the restore writes its journal, after the files
+        /// are staged and the job's runs were suspended, so items finished until then are returned too.
+        /// </summary>
+        public void Begin()
+        {
+            using SqliteJobStore store = SqliteJobStore.Open(Store, StoreAccess.ReadWriteExisting);
+            BeforeMs = store.NowMs();
         }
 
         /// <summary>Returns the items to pending; how many. A store or job removed since is nothing to reconcile (0).</summary>

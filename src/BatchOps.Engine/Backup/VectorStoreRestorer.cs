@@ -92,6 +92,7 @@ namespace BatchOps.Engine.Backup
             }
 
             string journalPath = RestoreJournal.PathIn(Path.GetDirectoryName(targets[0])!);
+            reconcile?.Begin();
             journal.Save(journalPath);
             OnStep?.Invoke("journal");
             foreach (RestoreJournal.Swap swap in journal.Swaps)

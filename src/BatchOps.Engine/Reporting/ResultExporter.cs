@@ -90,7 +90,7 @@ namespace BatchOps.Engine.Reporting
                     {
                         throw BatchOpsException.InvalidArgument(
                             ErrorIds.ResultBatchesCollide,
-                            $"Batch {other.Batch} of run {other.Run} and batch {batch.Batch} of run {batch.Run} would both be written to '{path}'; nothing was written. Put {{Run}} in the path, or choose one run.",
+                            $"Batch {other.Batch} of run {other.Run} and batch {batch.Batch} of run {batch.Run} would both be written to '{path}'; nothing was written.",
                             request.Path);
                     }
 

@@ -38,7 +38,7 @@ namespace BatchOps.Engine.Reporting
                 default:
                     throw BatchOpsException.InvalidArgument(
                         ErrorIds.ResultFormatUnknown,
-                        $"The results file '{path}' has no extension that names a format (.csv, .json, .jsonl); nothing was written. Name the file with one of them, or pass -Format Csv, Json or Jsonl.",
+                        $"The results file '{path}' has no extension that names a format (.csv, .json, .jsonl); nothing was written.",
                         path);
             }
         }

@@ -1,6 +1,9 @@
+using System;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
@@ -71,7 +74,29 @@ namespace BatchOps.Commands
                     return;
                 }
 
-                VectorStoreRestore restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
+                VectorStoreRestore restore;
+                if (reconcile == null)
+                {
+                    restore = new VectorStoreRestorer().Restore(backup, target);
+                }
+                else
+                {
+                    // The job's live runs sleep while the store is swapped and the job reconciled (as Suspend-BatchRun).
+                    SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+                    using JobPause pause = JobPause.Suspend(store, store.GetJob(reconcile.Job), TimeSpan.FromMinutes(2));
+                    if (pause.Suspended.Count > 0)
+                    {
+                        WriteVerbose($"Suspended run(s) {string.Join(", ", pause.Suspended)} of job '{reconcile.Job}' for the restore; they are resumed after it.");
+                    }
+
+                    if (pause.NotQuiet.Count > 0)
+                    {
+                        WriteWarning($"Run(s) {string.Join(", ", pause.NotQuiet)} of job '{reconcile.Job}' did not go quiet within 2 minutes; items they finish during the restore keep their outcome although the restored store may lack their results.");
+                    }
+
+                    restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
+                }
+
                 WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));
                 if (restore.ItemsReturned is long returned)
                 {
