@@ -105,6 +105,30 @@ public class RestoreReconcileTests
     }
 
     [Fact]
+    public void A_set_made_with_a_job_s_mark_outside_a_run_reconciles_the_same_way()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "embed", 8);
+        var vectors = new VectorStore(Directory.CreateDirectory(folder.File("vs")).FullName);
+        DelegateProcessor embed = DelegateProcessor.FromSync(item =>
+        {
+            vectors.Add(item.Key);
+            return ItemResult.Success();
+        });
+        new BatchRunner(store, embed, new RunOptions { BatchSize = 3, MaxItems = 3 }).RunAsync(job).GetAwaiter().GetResult();
+        VectorStoreBackup set = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = vectors.Paths, Destination = folder.File("manual"), JobMark = BackupJobMark.Now(store, store.GetJob("embed")) }).Backup;
+        new BatchRunner(store, embed, new RunOptions { BatchSize = 3 }).RunAsync(store.GetJob("embed")).GetAwaiter().GetResult();
+
+        VectorStoreRestore restore = new VectorStoreRestorer().Restore(BackupCatalog.Open(set.Path), null, JobReconciliation.Prepare(BackupCatalog.Open(set.Path), store.Location, "embed"));
+
+        Assert.Equal(5L, restore.ItemsReturned);
+        Assert.Equal(3, vectors.Held().Length);
+        Assert.Equal(vectors.Held(), Succeeded(store));
+        Assert.Equal("Backup-VectorStore -Job 'embed'", set.Job!.ToString());
+    }
+
+    [Fact]
     public void A_set_without_a_job_or_of_another_job_is_refused_before_anything_is_restored()
     {
         using var folder = new TempFolder();

@@ -124,6 +124,10 @@ public class ResultExportTests
             using JsonDocument third = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "results", "evaluate_batch_0003.json")));
             Assert.Equal(new[] { "item-00006", "item-00007" }, third.RootElement.EnumerateArray().Select(e => e.GetProperty("Key").GetString()));
             Assert.All(third.RootElement.EnumerateArray(), e => Assert.Equal(run, e.GetProperty("Run").GetInt64()));
+
+            // Only the batches that hold items of the status asked for get a file (item-00005 failed, in batch 2).
+            var failed = exporter.Plan(new ResultExportRequest { Path = Path.Combine(folder.Path, "failed", "{Batch}.csv"), PerBatch = true, Status = ItemStatus.Failed });
+            Assert.Equal(2L, Assert.Single(failed).Batch);
         }
     }
 

@@ -649,7 +649,7 @@ public class RunnerTests
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _inner.GetItems(job, query);
         public IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last) => _inner.GetErrors(job, last);
 
-        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch) => _inner.GetFinishedBatches(job, runId, batch);
+        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null) => _inner.GetFinishedBatches(job, runId, batch, status);
 
         public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs) => _inner.ReturnFinishedToPending(job, afterMs, beforeMs);
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => _inner.GetCheckpoint(job);

@@ -119,6 +119,20 @@ Describe 'Restore-VectorStore -Job' {
         "$warned" | Should -BeLike "*-Job 'warned'*"
     }
 
+    It 'reconciles a set that Backup-VectorStore -Job made' {
+        $store = New-TestStorePath 'manual-job'
+        $file = Join-Path $TestDrive 'manual-job.txt'
+        Set-Content -LiteralPath $file -Value @()
+        $null = 1..2 | Start-BatchRun -Job manualjob -Store $store -Variable @{ file = $file } -ScriptBlock { Add-Content -LiteralPath $file -Value $_ }
+        $set = Backup-VectorStore -Path $file -Destination (Join-Path $TestDrive 'manual-job-backups') -Job manualjob -Store $store
+        $null = 3..4 | Start-BatchRun -Job manualjob -Store $store -Variable @{ file = $file } -ScriptBlock { Add-Content -LiteralPath $file -Value $_ }
+
+        $restore = Restore-VectorStore -Path $set.Path -Job manualjob -Store $store -Confirm:$false
+
+        $restore.ItemsReturned | Should -Be 2
+        (Get-BatchItem -Job manualjob -Store $store -Status Pending).Key | Should -Be @('3', '4')
+    }
+
     It 'refuses -Job for a set that records no job, before anything is restored' {
         $file = Join-Path $TestDrive 'manual.txt'
         Set-Content -LiteralPath $file -Value 'before'

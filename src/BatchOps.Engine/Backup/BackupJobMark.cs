@@ -16,7 +16,7 @@ namespace BatchOps.Engine.Backup
 
         public string Job { get; init; } = "";
 
-        /// <summary>The run that took the set.</summary>
+        /// <summary>The run that took the set; 0 for Backup-VectorStore -Job.</summary>
         public long RunId { get; init; }
 
         /// <summary>The batches of that run completed when the set was taken (all of them: a run backs up at a quiet point).</summary>
@@ -28,6 +28,10 @@ namespace BatchOps.Engine.Backup
         [System.Text.Json.Serialization.JsonIgnore]
         public DateTime Taken => Times.Local(TakenMs);
 
-        public override string ToString() => $"job '{Job}' at batch {Batches} of run {RunId}";
+        public override string ToString() => RunId > 0 ? $"run {RunId} of job '{Job}' after batch {Batches}" : $"Backup-VectorStore -Job '{Job}'";
+
+        /// <summary>A mark for a backup that is not a run's (Backup-VectorStore -Job): the job as it stands now.</summary>
+        public static BackupJobMark Now(Storage.IJobStore store, BatchJob job) =>
+            new BackupJobMark { Store = store.Location, Job = job.Name, TakenMs = store.NowMs() };
     }
 }

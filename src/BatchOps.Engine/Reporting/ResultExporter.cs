@@ -83,7 +83,7 @@ namespace BatchOps.Engine.Reporting
                 ResultPathTemplate template = ResultPathTemplate.Parse(request.Path);
                 ResultFormats.For(template.For(_job.Name, 1, 1), request.Format); // a template without a known extension fails now
                 var taken = new Dictionary<string, FinishedBatch>(StringComparer.Ordinal);
-                foreach (FinishedBatch batch in _store.GetFinishedBatches(_job, request.Run, request.Batch))
+                foreach (FinishedBatch batch in _store.GetFinishedBatches(_job, request.Run, request.Batch, request.Status))
                 {
                     string path = template.For(_job.Name, batch.Run, batch.Batch);
                     if (taken.TryGetValue(path, out FinishedBatch other))

@@ -48,8 +48,8 @@ namespace BatchOps.Engine.Storage
 
         IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last);
 
-        /// <summary>The (run, batch) pairs that finished items of the job, in order; optionally of one run or one batch number.</summary>
-        IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch);
+        /// <summary>The (run, batch) pairs that finished items of the job, in order; optionally of one run, one batch number, or with items of one status.</summary>
+        IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null);
 
         /// <summary>
         /// Puts the job's items that succeeded after <paramref name="afterMs"/> and before <paramref name="beforeMs"/>

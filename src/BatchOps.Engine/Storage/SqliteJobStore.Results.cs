@@ -5,10 +5,11 @@ namespace BatchOps.Engine.Storage
     /// <summary>The batches that finished a job's items (per-batch result files), and returning items a restore lost.</summary>
     public sealed partial class SqliteJobStore
     {
-        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch) => Guarded(() =>
+        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null) => Guarded(() =>
         {
+            string statuses = status is ItemStatus only ? ((int)only).ToString(System.Globalization.CultureInfo.InvariantCulture) : "2, 3";
             var sql = new System.Text.StringBuilder(
-                "SELECT DISTINCT lease_run, finished_batch FROM items WHERE job_id = @job AND finished_batch IS NOT NULL AND lease_run IS NOT NULL AND status IN (2, 3)");
+                "SELECT DISTINCT lease_run, finished_batch FROM items WHERE job_id = @job AND finished_batch IS NOT NULL AND lease_run IS NOT NULL AND status IN (" + statuses + ")");
             var args = new List<(string, object?)> { ("@job", job.Id) };
             if (runId is long run)
             {

@@ -65,7 +65,7 @@ namespace BatchOps.Commands
                 JobReconciliation? reconcile = Job == null ? null : JobReconciliation.Prepare(backup, ResolveStorePath(Store), Job);
                 if (reconcile == null && backup.Job != null)
                 {
-                    WriteWarning($"The set '{backup.Name}' was taken by run {backup.Job.RunId} of job '{backup.Job.Job}' ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
+                    WriteWarning($"The set '{backup.Name}' was taken by {backup.Job} ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
                 }
 
                 string jobPart = reconcile != null ? $", returning the items of job '{reconcile.Job}' that succeeded after it to Pending" : "";
