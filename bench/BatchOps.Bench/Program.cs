@@ -20,6 +20,17 @@ if (args.Length > 0 && args[0] == "--wake")
     return await MeasureWake(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 }
 
+// dotnet run -c Release --project bench/BatchOps.Bench -- --export <items>: Export-BatchResult's speed and peak memory.
+if (args.Length > 1 && args[0] == "--export")
+{
+    return await ExportBench.Prepare(int.Parse(args[1], CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 2 && args[0] == "--export-one")
+{
+    return ExportBench.One(args[1], args[2]);
+}
+
 if (args.Length > 0 && args[0] == "--one")
 {
     return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));

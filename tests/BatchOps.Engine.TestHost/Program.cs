@@ -23,6 +23,11 @@ if (args.Length == 3 && args[0] == "restore-loop")
     return BackupLoops.Restore(args[1], args[2]);
 }
 
+if (args.Length == 5 && args[0] == "restore-job")
+{
+    return BackupLoops.RestoreJob(args[1], args[2], args[3], args[4]);
+}
+
 if (args.Length != 7)
 {
     Console.Error.WriteLine("usage: <store> <job> <feed> <batch size> <throttle> <work ms> <execution log>");

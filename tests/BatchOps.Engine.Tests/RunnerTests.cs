@@ -657,6 +657,10 @@ public class RunnerTests
         public long ResetItems(BatchJob job, ItemStatus status) => _inner.ResetItems(job, status);
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _inner.GetItems(job, query);
         public IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last) => _inner.GetErrors(job, last);
+
+        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null) => _inner.GetFinishedBatches(job, runId, batch, status);
+
+        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs) => _inner.ReturnFinishedToPending(job, afterMs, beforeMs);
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => _inner.GetCheckpoint(job);
         public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => _inner.GetActiveRuns(jobId);
         public long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message) => _inner.AbandonRuns(jobId, runIds, message);

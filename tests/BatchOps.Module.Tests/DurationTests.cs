@@ -11,6 +11,7 @@ public class DurationTests
     // Every duration parameter of every cmdlet. A new one must be added here, and get [Duration] and a TimeSpan type.
     private static readonly string[] DurationParameters =
     {
+        "Start-BatchRun -BackupInterval",
         "Start-BatchRun -BatchDelay",
         "Start-BatchRun -DeepSleepAfter",
         "Start-BatchRun -ItemTimeout",

@@ -47,6 +47,9 @@ namespace BatchOps.Engine.Backup
 
         public long? ItemCount { get; set; }
 
+        /// <summary>A run's backup: where its job stood when the set was taken (absent in sets of Backup-VectorStore).</summary>
+        public BackupJobMark? Job { get; set; }
+
         public sealed class ManifestSource
         {
             public string Name { get; set; } = "";
@@ -181,6 +184,7 @@ namespace BatchOps.Engine.Backup
                 EmptyFolders = (EmptyFolders ?? new List<string>()).ToList(),
                 TotalBytes = Files.Sum(f => f.Size),
                 ItemCount = ItemCount,
+                Job = Job,
             };
         }
 

@@ -23,6 +23,9 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>Which sets to keep once the new one is complete; null keeps all.</summary>
         public RetentionPolicy? Retention { get; init; }
+
+        /// <summary>A run's backup: where its job stood, recorded in the manifest for restores that reconcile the job.</summary>
+        public BackupJobMark? JobMark { get; init; }
     }
 
     /// <summary>

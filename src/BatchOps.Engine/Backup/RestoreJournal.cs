@@ -25,6 +25,9 @@ namespace BatchOps.Engine.Backup
 
         public bool Committed { get; set; }
 
+        /// <summary>The job to reconcile once the swap is committed (Restore-VectorStore -Job); null: files only.</summary>
+        public JobReconciliation? Reconcile { get; set; }
+
         public List<Swap> Swaps { get; set; } = new List<Swap>();
 
         public sealed class Swap
@@ -84,6 +87,10 @@ namespace BatchOps.Engine.Backup
                 {
                     Undo(journal.Swaps[i]);
                 }
+            }
+            else
+            {
+                journal.Reconcile?.Apply(); // the new store is in place: the job must say so too (throws, journal kept, if the store is busy)
             }
 
             foreach (Swap swap in journal.Swaps)

@@ -53,6 +53,7 @@ namespace BatchOps.Engine.Backup
                 Created = created,
                 Reason = request.Reason,
                 Host = Environment.MachineName,
+                Job = request.JobMark,
             };
 
             try

@@ -54,7 +54,8 @@ namespace BatchOps.Engine.Backup
 
         /// <param name="backup">The set to restore.</param>
         /// <param name="targetFolder">Restore every source into this existing folder, by name; null puts each back where it was backed up from.</param>
-        public VectorStoreRestore Restore(VectorStoreBackup backup, string? targetFolder)
+        /// <param name="reconcile">The job to reconcile with the restored set, in the same journaled operation (see <see cref="JobReconciliation.Prepare"/>).</param>
+        public VectorStoreRestore Restore(VectorStoreBackup backup, string? targetFolder, JobReconciliation? reconcile = null)
         {
             if (targetFolder != null && !Directory.Exists(targetFolder))
             {
@@ -74,7 +75,7 @@ namespace BatchOps.Engine.Backup
             RestoreJournal.RecoverFor(targets);
 
             string stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-            var journal = new RestoreJournal { Backup = verified.Path };
+            var journal = new RestoreJournal { Backup = verified.Path, Reconcile = reconcile };
             string data = Path.Combine(verified.Path, BackupManifest.DataFolder);
             try
             {
@@ -91,6 +92,7 @@ namespace BatchOps.Engine.Backup
             }
 
             string journalPath = RestoreJournal.PathIn(Path.GetDirectoryName(targets[0])!);
+            reconcile?.Begin();
             journal.Save(journalPath);
             OnStep?.Invoke("journal");
             foreach (RestoreJournal.Swap swap in journal.Swaps)
@@ -109,6 +111,8 @@ namespace BatchOps.Engine.Backup
             journal.Committed = true;
             journal.Save(journalPath);
             OnStep?.Invoke("committed");
+            long? returned = reconcile?.Apply();
+            OnStep?.Invoke("reconciled");
             File.Delete(journalPath);
 
             List<string> safety = journal.Swaps.Where(s => s.Existed).Select(s => Path.GetDirectoryName(s.Safety)!).Distinct(StringComparer.Ordinal).ToList();
@@ -119,6 +123,8 @@ namespace BatchOps.Engine.Backup
                 Restored = targets,
                 SafetyCopy = safety.Count == 0 ? null : string.Join(", ", safety),
                 ItemCount = verified.ItemCount,
+                Job = reconcile?.Job,
+                ItemsReturned = returned,
                 Completed = _time.GetUtcNow().UtcDateTime,
             };
         }

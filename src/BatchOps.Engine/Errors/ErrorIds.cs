@@ -96,5 +96,15 @@ namespace BatchOps.Engine
         public const string InvalidRunBackup = "InvalidRunBackup";
         public const string InvalidHealthInterval = "InvalidHealthInterval";
         public const string AutoRestoreFailed = "AutoRestoreFailed";
+
+        // Results out (Export-BatchResult, Start-BatchRun -ResultPath) and restores that reconcile a job.
+        public const string ResultFormatUnknown = "ResultFormatUnknown";
+        public const string ResultPathInvalid = "ResultPathInvalid";
+        public const string ResultFileExists = "ResultFileExists";
+        public const string ResultFolderNotFound = "ResultFolderNotFound";
+        public const string ResultWriteFailed = "ResultWriteFailed";
+        public const string ResultBatchesCollide = "ResultBatchesCollide";
+        public const string RestoreJobMismatch = "RestoreJobMismatch";
+        public const string RestoreNotReconcilable = "RestoreNotReconcilable";
     }
 }

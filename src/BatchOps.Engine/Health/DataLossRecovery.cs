@@ -29,6 +29,9 @@ namespace BatchOps.Engine.Health
             _paths = watchedPaths;
         }
 
+        /// <summary>How long to wait for the job's runs to suspend before restoring a run's set (they finish what is in flight).</summary>
+        public TimeSpan SuspendPatience { get; set; } = TimeSpan.FromMinutes(2);
+
         /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
         public static void CheckRequest(string? destination, int watchedPaths)
         {
@@ -63,10 +66,41 @@ namespace BatchOps.Engine.Health
                 throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
             }
 
+            // A run's set knows where its job stood: the job is reconciled in the same journaled restore.
+            JobReconciliation? reconcile = null;
+            string unreconciled = "";
+            if (backup.Job != null)
+            {
+                try
+                {
+                    reconcile = JobReconciliation.Prepare(backup, backup.Job.Store, backup.Job.Job);
+                }
+                catch (BatchOpsException e)
+                {
+                    unreconciled = $" Job '{backup.Job.Job}' was not reconciled: {e.Message}";
+                }
+            }
+
             VectorStoreRestore restore;
+            string paused = "";
             try
             {
-                restore = new VectorStoreRestorer().Restore(backup, null);
+                if (reconcile == null)
+                {
+                    restore = new VectorStoreRestorer().Restore(backup, null);
+                }
+                else
+                {
+                    // The job's runs are suspended while the store is swapped and the job reconciled, then resumed.
+                    using var store = Storage.SqliteJobStore.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
+                    using (var pause = Running.JobPause.Suspend(store, store.GetJob(reconcile.Job), SuspendPatience))
+                    {
+                        restore = new VectorStoreRestorer().Restore(backup, null, reconcile);
+                        paused = pause.Suspended.Count == 0 ? ""
+                            : $" Run(s) {string.Join(", ", pause.Suspended)} of job '{reconcile.Job}' were suspended during the restore and resumed." +
+                              (pause.NotQuiet.Count > 0 ? $" Run(s) {string.Join(", ", pause.NotQuiet)} had not gone quiet within {SuspendPatience.TotalSeconds:0} s." : "");
+                    }
+                }
             }
             catch (BatchOpsException e)
             {
@@ -75,7 +109,9 @@ namespace BatchOps.Engine.Health
 
             string items = backup.ItemCount is long n ? $" ({n.ToString("N0", CultureInfo.InvariantCulture)} items)" : "";
             string action = $"Restored backup set '{backup.Name}'{items} after: {sample.Summary}." +
-                (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "");
+                (restore.SafetyCopy != null ? $" What was there is kept in '{restore.SafetyCopy}'." : "") +
+                (restore.ItemsReturned is long returned ? $" {returned} item(s) of job '{restore.Job}' that succeeded after the set was taken are pending again." : "") +
+                paused + unreconciled;
             AppendLog(action);
             return action;
         }

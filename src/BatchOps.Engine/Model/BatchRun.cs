@@ -44,6 +44,9 @@ namespace BatchOps
 
         public string? Message { get; init; }
 
+        /// <summary>What the run is doing (Processing, Suspended, Idle ...); Ended once it has ended.</summary>
+        public RunActivity Activity { get; init; }
+
         public string Store { get; init; } = "";
 
         public override string ToString() => $"run {RunId} of {Job}: {State}";

@@ -42,6 +42,9 @@ namespace BatchOps
         /// <summary>How the set was made: Manual, RunStart, RunInterval.</summary>
         public string Reason { get; init; } = "";
 
+        /// <summary>For a set a run took: its job, run, batch and time (the high-water mark a restore reconciles the job to).</summary>
+        public Engine.Backup.BackupJobMark? Job { get; init; }
+
         public override string ToString() => Path;
     }
 
@@ -141,5 +144,11 @@ namespace BatchOps
         public long? ItemCount { get; init; }
 
         public DateTime Completed { get; init; }
+
+        /// <summary>The job reconciled with the restored set (Restore-VectorStore -Job), if any.</summary>
+        public string? Job { get; init; }
+
+        /// <summary>Items of that job that had succeeded after the set was taken and are pending again.</summary>
+        public long? ItemsReturned { get; init; }
     }
 }

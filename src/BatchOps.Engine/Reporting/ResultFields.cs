@@ -13,6 +13,24 @@ namespace BatchOps.Engine.Reporting
     {
         public static IReadOnlyList<KeyValuePair<string, object?>>? Of(string? result)
         {
+            IReadOnlyList<ResultCell>? fields = Detailed(result);
+            if (fields == null)
+            {
+                return null;
+            }
+
+            var plain = new List<KeyValuePair<string, object?>>(fields.Count);
+            foreach (ResultCell field in fields)
+            {
+                plain.Add(new KeyValuePair<string, object?>(field.Name, field.Value));
+            }
+
+            return plain;
+        }
+
+        /// <summary>As <see cref="Of"/>, as cells that say whether a value is a nested object or array (JSON text).</summary>
+        public static IReadOnlyList<ResultCell>? Detailed(string? result)
+        {
             if (string.IsNullOrWhiteSpace(result) || result!.TrimStart()[0] != '{')
             {
                 return null;
@@ -21,10 +39,11 @@ namespace BatchOps.Engine.Reporting
             try
             {
                 using JsonDocument document = JsonDocument.Parse(result);
-                var fields = new List<KeyValuePair<string, object?>>();
+                var fields = new List<ResultCell>();
                 foreach (JsonProperty property in document.RootElement.EnumerateObject())
                 {
-                    fields.Add(new KeyValuePair<string, object?>(property.Name, Plain(property.Value)));
+                    JsonValueKind kind = property.Value.ValueKind;
+                    fields.Add(new ResultCell(property.Name, Plain(property.Value), kind == JsonValueKind.Object || kind == JsonValueKind.Array));
                 }
 
                 return fields;

@@ -17,6 +17,12 @@ namespace BatchOps.Engine.Running
         private sealed partial class ActiveRun
         {
             private string? _stopMessage;
+            private DateTimeOffset _lastBackupTime;
+
+            /// <summary>A run backup is due: BackupEvery batches were started since the last, or BackupInterval passed with work done since.</summary>
+            private bool BackupDue() =>
+                _tracker.Started >= _nextBackupAt ||
+                (_options.BackupInterval is TimeSpan interval && _tracker.Started > _lastBackupAtBatch && _runner._time.GetUtcNow() - _lastBackupTime >= interval);
 
             /// <summary>
             /// The memory guard: above MaxMemoryPercent, collect and trim, wait, check again; after a few
@@ -95,6 +101,19 @@ namespace BatchOps.Engine.Running
                 }
             }
 
+            /// <summary>
+            /// Lets the store's clock pass a backup's mark before anything more is claimed, so that every item finished
+            /// after the backup has a later time than the mark (a restore reconciles by it). Almost always already so;
+            /// a few milliseconds at most.
+            /// </summary>
+            private async Task PassMarkAsync(long markMs)
+            {
+                for (int i = 0; i < 20 && _store.NowMs() <= markMs; i++)
+                {
+                    await Task.Delay(1).ConfigureAwait(false);
+                }
+            }
+
             /// <summary>Waits for a quiet point, then backs up. False when the run is stopping (no backup taken).</summary>
             private async Task<bool> BackupAtQuietPointAsync(string reason)
             {
@@ -106,6 +125,7 @@ namespace BatchOps.Engine.Running
 
                 await TakeBackupAsync(reason).ConfigureAwait(false);
                 _lastBackupAtBatch = _tracker.Started;
+                _lastBackupTime = _runner._time.GetUtcNow();
                 return true;
             }
 
@@ -120,11 +140,13 @@ namespace BatchOps.Engine.Running
                     Name = template.Name,
                     Retention = template.Retention,
                     Reason = reason,
+                    JobMark = new BackupJobMark { Store = _store.Location, Job = _job.Name, RunId = _runId, Batches = _tracker.Completed, TakenMs = _store.NowMs() },
                 };
                 SetActivity(RunActivity.BackingUp, reason == "RunStart" ? "backup before the first batch" : $"backup after batch {_tracker.Started}");
                 try
                 {
                     BackupOutcome outcome = await Task.Run(() => new VectorStoreBackupWriter(_runner._time).Create(request, _hard.Token)).ConfigureAwait(false);
+                    await PassMarkAsync(request.JobMark!.TakenMs).ConfigureAwait(false);
                     _store.RecordRunBackup(_runId, outcome.Backup.Name);
                     string removed = outcome.Removed.Count > 0 ? $"; retention removed {outcome.Removed.Count} older set(s)" : "";
                     _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.BackupCompleted, Message = $"Backed up the vector store to '{outcome.Backup.Path}' ({outcome.Backup.FileCount} file(s), {Megabytes(outcome.Backup.TotalBytes)} MB){removed}." });
@@ -142,7 +164,7 @@ namespace BatchOps.Engine.Running
                         ? "The backup before the first batch failed, so nothing was processed: " + e.Message
                         : full
                             ? "The backup failed, and the run stops (there would be no room for the next one either): " + e.Message
-                            : "The backup failed; the run goes on and tries again after the next " + _options.BackupEvery + " batch(es): " + e.Message;
+                            : "The backup failed; the run goes on and tries again at the next backup point" + (_options.BackupEvery is int every ? $" (after {every} more batch(es))" : "") + ": " + e.Message;
                     _runner.Publish(new RunNoticeEvent { Kind = RunNoticeKind.BackupFailed, IsWarning = true, Message = message });
                     if (full)
                     {

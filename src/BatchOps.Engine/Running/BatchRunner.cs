@@ -7,6 +7,7 @@ using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
+using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Storage;
 
 namespace BatchOps.Engine.Running
@@ -248,6 +249,7 @@ namespace BatchOps.Engine.Running
             private long _nextMemoryCheck;
             private long _nextBackupAt;
             private long _lastBackupAtBatch;
+            private BatchResultFiles? _resultFiles;
 
             public ActiveRun(BatchRunner runner, BatchJob job, long runId, CancellationToken cancellationToken)
             {
@@ -271,6 +273,8 @@ namespace BatchOps.Engine.Running
                 RateLimiter? limiter = _runner.RateLimiterFactory != null ? _runner.RateLimiterFactory() : RateLimits.Create(_options.RateLimit);
                 _executor = new ItemExecutor(_runner._processor, _options, limiter, _job.Name, _runId, _runner._time, _store.NowMs, OnRetry, OnRateLimited, OnCircuitOpened);
                 _nextBackupAt = _options.BackupEvery ?? long.MaxValue;
+                _lastBackupTime = _runner._time.GetUtcNow();
+                _resultFiles = _options.ResultPath != null ? new BatchResultFiles(_store, _job, _runId, _options.ResultPath, _runner.Publish) : null;
                 _runner.Publish(new RunStartedEvent { RunId = _runId, Job = _job.Name, Progress = Snapshot() });
 
                 using var heartbeatStop = new CancellationTokenSource();
@@ -307,6 +311,11 @@ namespace BatchOps.Engine.Running
                 await Task.WhenAll(workers).ConfigureAwait(false);
                 _records.Writer.TryComplete();
                 await recorder.ConfigureAwait(false);
+                if (_resultFiles != null)
+                {
+                    await _resultFiles.CompleteAsync().ConfigureAwait(false);
+                }
+
                 heartbeatStop.Cancel();
                 await heartbeat.ConfigureAwait(false);
                 limiter?.Dispose();
@@ -373,14 +382,14 @@ namespace BatchOps.Engine.Running
                     }
 
                     // A backup is due once the batches before it are claimed: stop claiming, let them finish, back up.
-                    if (_tracker.Started >= _nextBackupAt)
+                    if (BackupDue())
                     {
                         if (!await BackupAtQuietPointAsync("RunInterval").ConfigureAwait(false))
                         {
                             continue;
                         }
 
-                        _nextBackupAt = _tracker.Started + _options.BackupEvery!.Value;
+                        _nextBackupAt = _options.BackupEvery is int every ? _tracker.Started + every : long.MaxValue;
                         continue;
                     }
 
@@ -476,7 +485,7 @@ namespace BatchOps.Engine.Running
                         }
 
                         // The work since the last backup is saved too, once it is finished.
-                        if (_options.BackupEvery.HasValue && _tracker.Started > _lastBackupAtBatch && !await BackupAtQuietPointAsync("RunEnd").ConfigureAwait(false))
+                        if ((_options.BackupEvery.HasValue || _options.BackupInterval.HasValue) && _tracker.Started > _lastBackupAtBatch && !await BackupAtQuietPointAsync("RunEnd").ConfigureAwait(false))
                         {
                             continue;
                         }
@@ -748,6 +757,7 @@ namespace BatchOps.Engine.Running
                         foreach (BatchRecord batch in completed)
                         {
                             _batchRecorded.Release();
+                            _resultFiles?.Committed(batch.Number);
                             if (_runner._events == null)
                             {
                                 continue;

@@ -108,6 +108,7 @@ namespace BatchOps.Engine.Running
         Resumed,
         BackupCompleted,
         BackupFailed,
+        ResultFileWritten,
     }
 
     /// <summary>Where a job stands, as seen by one run.</summary>

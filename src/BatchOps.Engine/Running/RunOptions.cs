@@ -124,6 +124,15 @@ namespace BatchOps.Engine.Running
         /// <summary>Back up after every this many completed batches (dispatch paused, items in flight finished).</summary>
         public int? BackupEvery { get; set; }
 
+        /// <summary>Back up at the next quiet point once this long has passed since the run's last backup (or its start).</summary>
+        public TimeSpan? BackupInterval { get; set; }
+
+        /// <summary>
+        /// Write each batch's results to a file as soon as the batch is committed: a full path with {Job}, {Run} and
+        /// {Batch} (see <see cref="Reporting.ResultPathTemplate"/>), the format from its extension. Null: no files.
+        /// </summary>
+        public string? ResultPath { get; set; }
+
         /// <summary>Back up before the first batch; if that backup fails, nothing is processed.</summary>
         public bool BackupFirst { get; set; }
 
@@ -239,9 +248,9 @@ namespace BatchOps.Engine.Running
                     ItemKeys.Count);
             }
 
-            if (Backup == null && (BackupEvery.HasValue || BackupFirst))
+            if (Backup == null && (BackupEvery.HasValue || BackupFirst || BackupInterval.HasValue))
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
+                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery, -BackupInterval and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
             }
 
             if (BackupEvery is int every && every < 1)
@@ -254,9 +263,19 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidRunBackup, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", Backup.Destination);
             }
 
-            if (Backup != null && !BackupEvery.HasValue && !BackupFirst)
+            if (BackupInterval is TimeSpan interval && interval < TimeSpan.FromSeconds(1))
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupFirst, or both.", Backup.Destination);
+                throw Invalid(ErrorIds.InvalidRunBackup, $"BackupInterval must be at least 1 second; it was {Seconds(interval)} s. Use e.g. 04:00:00 for every 4 hours.", interval);
+            }
+
+            if (Backup != null && !BackupEvery.HasValue && !BackupFirst && !BackupInterval.HasValue)
+            {
+                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupInterval <time>, -BackupFirst, or several.", Backup.Destination);
+            }
+
+            if (ResultPath != null)
+            {
+                Reporting.ResultFormats.For(Reporting.ResultPathTemplate.Parse(ResultPath).For("job", 1, 1), null);
             }
 
             if (Backup != null && !BatchOps.Engine.Backup.BackupPaths.IsValidStoreName(Backup.Name ?? ""))
@@ -307,8 +326,14 @@ namespace BatchOps.Engine.Running
                 {
                     json.WriteString("BackupDestination", Backup.Destination);
                     WriteOptional(json, "BackupEvery", (long?)BackupEvery);
+                    WriteOptional(json, "BackupIntervalSeconds", BackupInterval?.TotalSeconds);
                     json.WriteBoolean("BackupFirst", BackupFirst);
                 }
+                if (ResultPath != null)
+                {
+                    json.WriteString("ResultPath", ResultPath);
+                }
+
                 json.WriteEndObject();
             }
 

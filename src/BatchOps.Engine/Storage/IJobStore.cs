@@ -48,6 +48,15 @@ namespace BatchOps.Engine.Storage
 
         IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last);
 
+        /// <summary>The (run, batch) pairs that finished items of the job, in order; optionally of one run, one batch number, or with items of one status.</summary>
+        IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null);
+
+        /// <summary>
+        /// Puts the job's items that succeeded after <paramref name="afterMs"/> and before <paramref name="beforeMs"/>
+        /// back to pending (a restored vector store does not hold their results). Returns how many.
+        /// </summary>
+        long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs);
+
         /// <summary>The checkpoint of the job's latest run, or null if it never ran.</summary>
         BatchCheckpoint? GetCheckpoint(BatchJob job);
 

@@ -11,7 +11,7 @@ namespace BatchOps.Engine.Storage
         {
             var sql = new System.Text.StringBuilder(
                 "SELECT id, state, stop_reason, started_ms, ended_ms, host, pid, user_name, claimed, succeeded, failed, batches_completed, " +
-                "options, last_backup, message, process_started_ms, heartbeat_ms, updated_ms FROM runs WHERE job_id = @job");
+                "options, last_backup, message, process_started_ms, heartbeat_ms, updated_ms, activity FROM runs WHERE job_id = @job");
             var args = new List<(string, object?)> { ("@job", job.Id) };
             if (query.Ids is IReadOnlyList<long> ids && ids.Count > 0)
             {
@@ -69,6 +69,8 @@ namespace BatchOps.Engine.Storage
                     Options = NullableString(reader, 12),
                     LastBackup = NullableString(reader, 13),
                     Message = NullableString(reader, 14),
+                    Activity = shown != RunState.Running ? RunActivity.Ended
+                        : System.Enum.TryParse(reader.GetString(18), out RunActivity activity) ? activity : RunActivity.Processing,
                     Store = Location,
                 });
                 if (query.First is int first && runs.Count >= first)

@@ -126,6 +126,11 @@ ALTER TABLE errors ADD COLUMN detail TEXT;
             @"
 ALTER TABLE items ADD COLUMN finished_batch INTEGER;
 ",
+
+            // Version 5: finding the items of one batch of one run (per-batch result files) without a scan of the job.
+            @"
+CREATE INDEX ix_items_finished_batch ON items (job_id, lease_run, finished_batch, id) WHERE finished_batch IS NOT NULL;
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

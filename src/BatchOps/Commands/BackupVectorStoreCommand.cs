@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
@@ -39,6 +40,13 @@ namespace BatchOps.Commands
         [Parameter]
         public int? KeepHourly { get; set; }
 
+        [Parameter]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
+        public string? Job { get; set; }
+
+        [Parameter]
+        public string? Store { get; set; }
+
         protected override void ProcessRecord()
         {
             try
@@ -64,6 +72,13 @@ namespace BatchOps.Commands
             }
         }
 
+        // Where the job stands as the copy begins: Restore-VectorStore -Job returns the items finished after it.
+        private BackupJobMark JobMarkNow(string job)
+        {
+            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            return BackupJobMark.Now(store, store.GetJob(job));
+        }
+
         protected override void EndProcessing()
         {
             var progress = new ProgressRecord(1, "Backup-VectorStore", "Copying");
@@ -76,6 +91,7 @@ namespace BatchOps.Commands
                     Name = Name,
                     CreateDestinationTree = Force,
                     Retention = new RetentionPolicy { Keep = Keep, KeepDaily = KeepDaily, KeepHourly = KeepHourly },
+                    JobMark = Job == null ? null : JobMarkNow(Job),
                 };
                 request.Retention.Validate();
                 if (!ShouldProcess($"{string.Join(", ", _paths)} into '{request.Destination}'", "Back up"))

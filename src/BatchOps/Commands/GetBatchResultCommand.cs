@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Reporting;
@@ -11,12 +10,6 @@ namespace BatchOps.Commands
     [OutputType(typeof(PSObject))]
     public sealed class GetBatchResultCommand : BatchOpsCmdlet
     {
-        // The fixed columns, in order; a result field of the same name is written as Result<Name>.
-        private static readonly HashSet<string> Fixed = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase)
-        {
-            "Key", "Status", "Attempts", "Finished", "Run", "Batch", "Error", "Result",
-        };
-
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
         [ArgumentCompleter(typeof(JobNameCompleter))]
@@ -50,32 +43,14 @@ namespace BatchOps.Commands
             });
         }
 
-        private static PSObject ToResult(BatchItem item)
+        /// <summary>The item's row (see ResultRow) as an object: Export-Csv gives a JSON-object result's fields columns.</summary>
+        internal static PSObject ToResult(BatchItem item)
         {
             var result = new PSObject();
             result.TypeNames.Insert(0, "BatchOps.BatchResult");
-            result.Properties.Add(new PSNoteProperty("Key", item.Key));
-            result.Properties.Add(new PSNoteProperty("Status", item.Status.ToString()));
-            result.Properties.Add(new PSNoteProperty("Attempts", item.Attempts));
-            result.Properties.Add(new PSNoteProperty("Finished", item.Finished));
-            result.Properties.Add(new PSNoteProperty("Run", item.RunId));
-            result.Properties.Add(new PSNoteProperty("Batch", item.Batch));
-            result.Properties.Add(new PSNoteProperty("Error", item.LastError));
-            if (ResultFields.Of(item.Result) is IReadOnlyList<KeyValuePair<string, object?>> fields)
+            foreach (ResultCell cell in ResultRow.Of(item))
             {
-                // An object's fields become the result's own properties: Export-Csv gives them columns.
-                foreach (KeyValuePair<string, object?> field in fields)
-                {
-                    string name = Fixed.Contains(field.Key) ? "Result" + field.Key : field.Key;
-                    if (result.Properties[name] == null)
-                    {
-                        result.Properties.Add(new PSNoteProperty(name, field.Value));
-                    }
-                }
-            }
-            else
-            {
-                result.Properties.Add(new PSNoteProperty("Result", item.Result));
+                result.Properties.Add(new PSNoteProperty(cell.Name, cell.Value));
             }
 
             return result;

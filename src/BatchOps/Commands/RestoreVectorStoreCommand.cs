@@ -1,6 +1,9 @@
+using System;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Running;
+using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
 
 namespace BatchOps.Commands
@@ -32,6 +35,13 @@ namespace BatchOps.Commands
         [Parameter]
         public string? TargetPath { get; set; }
 
+        [Parameter]
+        [ArgumentCompleter(typeof(JobNameCompleter))]
+        public string? Job { get; set; }
+
+        [Parameter]
+        public string? Store { get; set; }
+
         protected override void ProcessRecord()
         {
             if (_restored)
@@ -52,13 +62,46 @@ namespace BatchOps.Commands
                     : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound));
                 string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
                 _restored = true;
-                if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u})", "Restore"))
+                JobReconciliation? reconcile = Job == null ? null : JobReconciliation.Prepare(backup, ResolveStorePath(Store), Job);
+                if (reconcile == null && backup.Job != null)
+                {
+                    WriteWarning($"The set '{backup.Name}' was taken by {backup.Job} ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
+                }
+
+                string jobPart = reconcile != null ? $", returning the items of job '{reconcile.Job}' that succeeded after it to Pending" : "";
+                if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u}){jobPart}", "Restore"))
                 {
                     return;
                 }
 
-                VectorStoreRestore restore = new VectorStoreRestorer().Restore(backup, target);
+                VectorStoreRestore restore;
+                if (reconcile == null)
+                {
+                    restore = new VectorStoreRestorer().Restore(backup, target);
+                }
+                else
+                {
+                    // The job's live runs sleep while the store is swapped and the job reconciled (as Suspend-BatchRun).
+                    SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+                    using JobPause pause = JobPause.Suspend(store, store.GetJob(reconcile.Job), TimeSpan.FromMinutes(2));
+                    if (pause.Suspended.Count > 0)
+                    {
+                        WriteVerbose($"Suspended run(s) {string.Join(", ", pause.Suspended)} of job '{reconcile.Job}' for the restore; they are resumed after it.");
+                    }
+
+                    if (pause.NotQuiet.Count > 0)
+                    {
+                        WriteWarning($"Run(s) {string.Join(", ", pause.NotQuiet)} of job '{reconcile.Job}' did not go quiet within 2 minutes; items they finish during the restore keep their outcome although the restored store may lack their results.");
+                    }
+
+                    restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
+                }
+
                 WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));
+                if (restore.ItemsReturned is long returned)
+                {
+                    WriteVerbose($"{returned} item(s) of job '{restore.Job}' that succeeded after the set was taken are pending again.");
+                }
                 WriteObject(restore);
             }
             catch (BatchOpsException e)

@@ -145,7 +145,14 @@ namespace BatchOps.Commands
         public int? BackupEvery { get; set; }
 
         [Parameter]
+        [Duration]
+        public TimeSpan? BackupInterval { get; set; }
+
+        [Parameter]
         public SwitchParameter BackupFirst { get; set; }
+
+        [Parameter]
+        public string? ResultPath { get; set; }
 
         [Parameter]
         public string? BackupName { get; set; }

@@ -21,6 +21,18 @@ namespace BatchOps.Infrastructure
                 "Free space on that disk, keep fewer sets (-Keep, -KeepDaily, -KeepHourly, or Remove-VectorStoreBackup), or pass -BackupDestination / -Destination on another disk.",
             [Engine.ErrorIds.StoreDamaged] =
                 "Copy the store aside, then rebuild it: sqlite3 <store> .recover | sqlite3 <new store>, and pass -Store <new store>; or Restore-VectorStore a backup set of the store.",
+            [Engine.ErrorIds.ResultFormatUnknown] =
+                "Name the file .csv, .json or .jsonl, or pass -Format Csv, Json or Jsonl.",
+            [Engine.ErrorIds.ResultFileExists] =
+                "Leave out -NoClobber to replace the file, or pass another -Path.",
+            [Engine.ErrorIds.ResultFolderNotFound] =
+                "Create the folder first (New-Item -ItemType Directory), or pass -Force to create it.",
+            [Engine.ErrorIds.ResultBatchesCollide] =
+                "Put {Run} in the -Path template, or pass -Run with one run's id (Get-BatchRun lists them).",
+            [Engine.ErrorIds.RestoreNotReconcilable] =
+                "Leave out -Job to restore the files only (then Reset-BatchItem the items the set lacks), or restore a set a run took: Get-VectorStoreBackup | Where-Object Job.",
+            [Engine.ErrorIds.RestoreJobMismatch] =
+                "Pass -Job with the job the set names (Get-VectorStoreBackup | Select-Object Name, Job), or pick a set of your job.",
         };
 
         public static string? For(string errorId) => Table.TryGetValue(errorId, out string? advice) ? advice : null;

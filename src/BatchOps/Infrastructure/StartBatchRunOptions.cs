@@ -38,7 +38,9 @@ namespace BatchOps.Infrastructure
             DeepSleepAfter = command.DeepSleepAfter,
             Backup = Backup(command, backupName, resolvePath),
             BackupEvery = command.BackupEvery,
+            BackupInterval = command.BackupInterval,
             BackupFirst = command.BackupFirst,
+            ResultPath = command.ResultPath == null ? null : Engine.Reporting.ResultPathTemplate.Resolve(command.ResultPath, path => resolvePath(path, "-ResultPath", ErrorIds.ResultPathInvalid)),
         };
 
         /// <summary>What runs each item: the program of -Command (resolved to <paramref name="commandPath"/>), else the script block.</summary>
