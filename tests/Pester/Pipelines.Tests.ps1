@@ -174,6 +174,14 @@ Describe 'Remove-BatchRun' {
         Get-BatchRun -Job tidy -Store $store | Should -BeNullOrEmpty
         (Get-BatchJob -Name tidy -Store $store).Succeeded | Should -Be 6
     }
+
+    It 'takes the age as -OlderThan, as a user would type it' {
+        $first = Get-BatchRun -Job tidy -Store $store | Select-Object -Last 1
+        Remove-BatchRun -Job tidy -Store $store -RunId $first.RunId -Confirm:$false
+        @(Get-BatchRun -Job tidy -Store $store).Count | Should -Be 1
+        Remove-BatchRun -Job tidy -Store $store -OlderThan 0 -Confirm:$false
+        Get-BatchRun -Job tidy -Store $store | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'Get-BatchResult' {

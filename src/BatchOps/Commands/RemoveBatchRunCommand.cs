@@ -25,6 +25,7 @@ namespace BatchOps.Commands
 
         [Parameter(Mandatory = true, ParameterSetName = AgeSet)]
         [ValidateRange(0, 36500)]
+        [Alias("OlderThan")]
         public int OlderThanDays { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
