@@ -6,8 +6,9 @@
 
 .DESCRIPTION
     Each job script feeds the same keys (idempotently) and runs the job with /bin/sh as the -Command. The item's
-    program appends "<key> <run id>" to an execution log as it starts (and every 500th item then sleeps a second, so
-    that kills also catch slow children). With -Processes 4, four job scripts feed and run the job at once; a kill
+    program appends "<key> <run id>" to an execution log as it starts; every 200th item then sleeps 3 seconds and
+    appends "<key> <run id> end", so that kills also leave children running, which the next run must kill before it
+    starts their items again. With -Processes 4, four job scripts feed and run the job at once; a kill
     picks one of them. Kill moments are drawn with -Seed: the Nth kill waits until the executions logged pass a random
     point of the job and the victim's run has items in flight.
 
@@ -15,6 +16,7 @@
       * every item succeeded, exactly once: the job's counts, the items, and the runs' success counts all say Items;
       * every key was executed exactly once by the run that recorded it, and every other execution of it was by a
         run that was killed (Crashed): the executions beyond the items are only re-runs of items in flight at a kill;
+      * no slow item was started by a run while an earlier attempt of it was still going on (Overlaps);
       * PRAGMA integrity_check says ok;
       * no process started by the job scripts is left running;
       * no job script wrote a lock error (database is locked / busy).
@@ -62,7 +64,7 @@ Set-Content -LiteralPath $log -Value $null -NoNewline
 
 # The job script: says which PowerShell runs it (the .NET-tool pwsh is a launcher that runs PowerShell in a child
 # process, so the launcher's id is not the one to kill), then feeds and runs the job.
-$program = 'printf ''%s %s\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG"; case "$BATCHOPS_KEY" in *[05]00) sleep 1;; esac'
+$program = 'printf ''%s %s\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG"; case "$BATCHOPS_KEY" in *[02468]00) sleep 3; printf ''%s %s end\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG";; esac'
 $worker = Join-Path $Folder 'job.ps1'
 Set-Content -LiteralPath $worker -Value @"
 param([string] `$PidFile)
@@ -155,18 +157,29 @@ while ($true) {
 }
 $seconds = $clock.Elapsed.TotalSeconds
 
-# What the processor logged: key -> the runs that executed it.
+# What the processor logged: key -> the runs that executed it; and whether a slow item's attempt was still going on
+# (it wrote its end line later) when another run started the same item.
+$failures = [Collections.Generic.List[string]]::new()
 $executions = @{}
+$open = @{} # "key run" -> $true once another run started the key while this attempt was going on
 $lines = 0
+$overlaps = 0
 foreach ($line in [IO.File]::ReadLines($log)) {
     if (-not $line) { continue }
+    $key, $run, $end = $line.Split(' ')
+    if ($end) {
+        if ($open["$key $run"]) { $overlaps++; $failures.Add("Item $key was started by another run while run $run still worked on it.") }
+        $open.Remove("$key $run")
+        continue
+    }
     $lines++
-    $key, $run = $line.Split(' ')
     if (-not $executions.ContainsKey($key)) { $executions[$key] = [Collections.Generic.List[string]]::new() }
+    foreach ($other in $executions[$key]) {
+        if ($open.ContainsKey("$key $other")) { $open["$key $other"] = $true }
+    }
     $executions[$key].Add($run)
+    $open["$key $run"] = $false
 }
-
-$failures = [Collections.Generic.List[string]]::new()
 $job = (Invoke-Sql "SELECT total || ' ' || succeeded || ' ' || pending || ' ' || running || ' ' || failed FROM jobs WHERE name = 'chaos'") -split ' ' | ForEach-Object { [long]$_ }
 if ($job[0] -ne $Items -or $job[1] -ne $Items) { $failures.Add("The job has $($job[0]) items, $($job[1]) succeeded, $($job[2]) pending, $($job[3]) running, $($job[4]) failed; expected $Items succeeded.") }
 $recordedItems = [long](Invoke-Sql 'SELECT count(*) FROM items WHERE status = 2 AND finished_ms IS NOT NULL')
@@ -205,6 +218,8 @@ $leftovers = @(Get-ChildItem /proc -Directory | Where-Object Name -match '^\d+$'
     })
 if ($leftovers.Count -gt 0) { $failures.Add("$($leftovers.Count) process(es) started by the job scripts are still running: $($leftovers.Name -join ', ')") }
 
+$killedLeftovers = (Get-ChildItem -LiteralPath $Folder -Filter 'slot*.out' | Select-String -Pattern '(\d+) process\(es\) it had started' |
+        ForEach-Object { [int]$_.Matches[0].Groups[1].Value } | Measure-Object -Sum).Sum
 $lockErrors = @(Get-ChildItem -LiteralPath $Folder -Filter 'slot*.err' | Select-String -Pattern 'locked|busy' -SimpleMatch:$false)
 if ($lockErrors.Count -gt 0) { $failures.Add("$($lockErrors.Count) lock error line(s), first: $($lockErrors[0].Line)") }
 if ($killed -lt $Kills) { $failures.Add("Only $killed of $Kills kills landed.") }
@@ -221,6 +236,8 @@ $result = [pscustomobject]@{
     MostInFlightAtAKill = [int]($inFlight.Values | Measure-Object -Maximum).Maximum
     DuplicatesRecorded  = $recordedByRuns - $Items
     Integrity           = $integrity
+    Overlaps            = $overlaps
+    LeftoversKilled     = [int]$killedLeftovers
     LeftoverProcesses   = $leftovers.Count
     LockErrors          = $lockErrors.Count
     ExtraStarts         = $extra

@@ -197,11 +197,12 @@ namespace BatchOps.Engine.Processing
             return ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out start);
         }
 
+        // syscall(2) is variadic and reads every argument as a long: pass longs, so no upper half is left undefined.
         [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
-        private static extern long Syscall(long number, int pid, uint flags);
+        private static extern long Syscall(long number, long pid, long flags);
 
         [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
-        private static extern long PidfdSendSignal(long number, int pidfd, int signal, IntPtr info, uint flags);
+        private static extern long PidfdSendSignal(long number, long pidfd, long signal, IntPtr info, long flags);
 
         [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
         private static extern int KillProcess(int pid, int signal);
