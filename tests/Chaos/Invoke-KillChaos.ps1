@@ -6,11 +6,13 @@
 
 .DESCRIPTION
     Each job script feeds the same keys (idempotently) and runs the job with /bin/sh as the -Command. The item's
-    program appends "<key> <run id>" to an execution log as it starts; every 200th item then sleeps 3 seconds and
-    appends "<key> <run id> end", so that kills also leave children running, which the next run must kill before it
-    starts their items again. With -Processes 4, four job scripts feed and run the job at once; a kill
+    program appends "<key> <run id>" to an execution log as it starts; every 200th item (-SlowPattern) then sleeps
+    3 seconds (-SlowSeconds) and appends "<key> <run id> end". With -KillSlowChildren and a -SlowSeconds longer than a
+    job script takes to start, kills leave such children running, which the next run must kill before it starts their
+    items again (LeftoversKilled counts them). With -Processes 4, four job scripts feed and run the job at once; a kill
     picks one of them. Kill moments are drawn with -Seed: the Nth kill waits until the executions logged pass a random
-    point of the job and the victim's run has items in flight.
+    point of the job and the victim's run has items in flight (with -KillSlowChildren every other kill also waits
+    until the victim has a slow item's child running).
 
     Checks (each failed one is listed in Failures; the script exits 1 when there is any):
       * every item succeeded, exactly once: the job's counts, the items, and the runs' success counts all say Items;
@@ -39,6 +41,11 @@ param(
     [int] $Seed = 15,
     [int] $ThrottleLimit = 4,
     [int] $BatchSize = 20,
+    # The items (a wildcard on keys c-00000 ...) whose program sleeps -SlowSeconds after logging its start, then logs its end.
+    [string] $SlowPattern = '*[02468]00',
+    [int] $SlowSeconds = 3,
+    # Every other kill waits (up to 2 x SlowSeconds) for a moment when the victim has a slow item's child running.
+    [switch] $KillSlowChildren,
     # Where the store, logs and job scripts go; a new temporary folder when not given.
     [string] $Folder,
     # The PowerShell that runs the job scripts; this one by default.
@@ -64,7 +71,7 @@ Set-Content -LiteralPath $log -Value $null -NoNewline
 
 # The job script: says which PowerShell runs it (the .NET-tool pwsh is a launcher that runs PowerShell in a child
 # process, so the launcher's id is not the one to kill), then feeds and runs the job.
-$program = 'printf ''%s %s\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG"; case "$BATCHOPS_KEY" in *[02468]00) sleep 3; printf ''%s %s end\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG";; esac'
+$program = 'printf ''%s %s\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG"; case "$BATCHOPS_KEY" in ' + $SlowPattern + ') sleep ' + $SlowSeconds + '; printf ''%s %s end\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG";; esac'
 $worker = Join-Path $Folder 'job.ps1'
 Set-Content -LiteralPath $worker -Value @"
 param([string] `$PidFile)
@@ -104,6 +111,24 @@ function Get-SlotPid($Slot) {
 
 function Get-ExecutionCount { [int]((Get-Item -LiteralPath $log).Length / (9 + 2)) } # "c-00000 N\n": about 11 bytes
 
+# The runs that have a slow item's child running now: its start line is in the log's tail and its end line not yet.
+function Get-SlowInFlight {
+    $stream = [IO.File]::Open($log, 'Open', 'Read', 'ReadWrite')
+    try {
+        $stream.Position = [Math]::Max(0, $stream.Length - 16384)
+        $tail = [IO.StreamReader]::new($stream).ReadToEnd() -split "`n"
+    }
+    finally { $stream.Dispose() }
+    $started = @{}
+    foreach ($line in $tail) {
+        if ($line -match '^(c-\d+) (\d+)( end)?$' -and $Matches[1] -like $SlowPattern) {
+            if ($Matches[3]) { $started.Remove("$($Matches[1]) $($Matches[2])") } else { $started["$($Matches[1]) $($Matches[2])"] = $Matches[2] }
+        }
+    }
+    @($started.Values)
+}
+
+$waitedSince = $null
 $random = [Random]::new($Seed)
 $points = @(1..$Kills | ForEach-Object { [int]($Items * (0.02 + 0.88 * $random.NextDouble())) } | Sort-Object)
 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -117,10 +142,16 @@ while ($killed -lt $Kills) {
     }
 
     if ((Get-ExecutionCount) -ge $points[$killed]) {
+        if (-not $waitedSince) { $waitedSince = [Diagnostics.Stopwatch]::StartNew() }
         # The victim: a job script whose run has items in flight (not one still importing the module or feeding).
-        $running = @(Invoke-Sql "SELECT pid FROM runs r WHERE state = 'Running' AND EXISTS (SELECT 1 FROM items i WHERE i.status = 1 AND i.lease_run = r.id)" |
-                ForEach-Object { [int]$_ })
-        $victims = @($slots | Where-Object { (Get-SlotPid $_) -in $running -and -not $_.Launcher.HasExited })
+        $running = @{}
+        Invoke-Sql "SELECT pid, id FROM runs r WHERE state = 'Running' AND EXISTS (SELECT 1 FROM items i WHERE i.status = 1 AND i.lease_run = r.id)" |
+            ForEach-Object { $p, $r = $_.Split('|'); $running[[int]$p] = $r }
+        $victims = @($slots | Where-Object { $running.ContainsKey((Get-SlotPid $_)) -and -not $_.Launcher.HasExited })
+        if ($KillSlowChildren -and $killed % 2 -eq 1 -and $waitedSince.Elapsed.TotalSeconds -lt 2 * $SlowSeconds) {
+            $slow = Get-SlowInFlight
+            $victims = @($victims | Where-Object { $slow -contains $running[$_.Pid] })
+        }
         if ($victims.Count -gt 0) {
             $victim = $victims[$random.Next($victims.Count)]
             & kill -KILL $victim.Pid
@@ -131,6 +162,7 @@ while ($killed -lt $Kills) {
             $victim.Launcher.WaitForExit()
             $killed++
             Start-Slot $victim
+            $waitedSince = $null
             continue
         }
     }

@@ -24,6 +24,7 @@ Describe 'A job killed with SIGKILL again and again' -Skip:(-not $IsLinux -or -n
         $result.DuplicatesRecorded | Should -Be 0
         $result.DuplicateExecutions | Should -Be $result.InFlightAtKills
         $result.Integrity | Should -Be 'ok'
+        $result.Overlaps | Should -Be 0
         $result.LeftoverProcesses | Should -Be 0
     }
 
@@ -35,6 +36,7 @@ Describe 'A job killed with SIGKILL again and again' -Skip:(-not $IsLinux -or -n
         $result.DuplicatesRecorded | Should -Be 0
         $result.DuplicateExecutions | Should -Be $result.InFlightAtKills
         $result.Integrity | Should -Be 'ok'
+        $result.Overlaps | Should -Be 0
         $result.LeftoverProcesses | Should -Be 0
     }
 }
