@@ -51,16 +51,16 @@ Describe 'What a run starts' -Skip:(-not $IsLinux) {
 `$env:ORPHAN_TOKEN = '$($token.Split('=')[1])'
 Import-Module '$ModuleManifest'
 'one', 'two' | Start-BatchRun -Job orphans -Store '$store' -ThrottleLimit 2 -BatchSize 1 -ScriptBlock {
-    Set-Content -LiteralPath '$folder/pid' -Value `$PID
+    Set-Content -LiteralPath "$folder/pid-`$_" -Value `$PID
     /bin/sh -c "echo started > '$folder/started-`$_'; exec sleep 300"
 }
 "@
         $process = Start-Process -FilePath $Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-File', $script -PassThru `
             -RedirectStandardOutput (Join-Path $folder 'out.txt') -RedirectStandardError (Join-Path $folder 'err.txt')
-        Wait-Until { (Test-Path "$folder/started-one") -and (Test-Path "$folder/started-two") -and (Get-Content "$folder/pid" -ErrorAction Ignore) } 'both items to start'
+        Wait-Until { (Test-Path "$folder/started-one") -and (Test-Path "$folder/started-two") -and (Get-Content "$folder/pid-two" -ErrorAction Ignore) } 'both items to start'
         Wait-Until { (Get-ProcessWithVariable $token).Count -eq 2 } 'the two sleeps to run'
 
-        $runner = [int](Get-Content "$folder/pid")
+        $runner = [int](Get-Content "$folder/pid-one")
         & kill -KILL $runner
         $process.WaitForExit()
         (Get-ProcessWithVariable $token).Count | Should -Be 2 -Because 'a SIGKILL leaves the children of PowerShell running'

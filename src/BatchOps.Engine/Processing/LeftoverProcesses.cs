@@ -43,13 +43,20 @@ namespace BatchOps.Engine.Processing
             for (int pass = 0; pass < 5; pass++)
             {
                 int found = 0;
-                foreach (int pid in ProcessIds())
+                try
                 {
-                    if (pid != self && TryKill(pid, wanted, out ulong start))
+                    foreach (int pid in ProcessIds())
                     {
-                        killed.Add((pid, start));
-                        found++;
+                        if (pid != self && TryKill(pid, wanted, out ulong start))
+                        {
+                            killed.Add((pid, start));
+                            found++;
+                        }
                     }
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is DllNotFoundException || e is EntryPointNotFoundException)
+                {
+                    break; // /proc or libc not as expected (a restricted container): recovery goes on without this help
                 }
 
                 if (found == 0)
