@@ -18,6 +18,11 @@ if (args.Length > 2 && args[0] == "backup-loop")
     return BackupLoops.Backup(args[1], args.Skip(2).ToArray());
 }
 
+if (args.Length > 5 && args[0] == "command-run")
+{
+    return await CommandRun.RunAsync(args.Skip(1).ToArray());
+}
+
 if (args.Length == 3 && args[0] == "restore-loop")
 {
     return BackupLoops.Restore(args[1], args[2]);

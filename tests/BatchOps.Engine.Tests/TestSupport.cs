@@ -53,6 +53,18 @@ public sealed class UnixFactAttribute : FactAttribute
     }
 }
 
+/// <summary>Only on Linux, where /proc shows every process's environment.</summary>
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+        {
+            Skip = "needs Linux /proc";
+        }
+    }
+}
+
 internal static class Stores
 {
     public static SqliteJobStore Open(TempFolder folder, TimeProvider? time = null) =>

@@ -103,6 +103,7 @@ namespace BatchOps.Engine.Processing
                 info.Environment[variable.Key] = variable.Value;
             }
 
+            info.Environment[RunnerMark.Variable] = RunnerMark.Current; // how a later run finds it if this process dies
             info.Environment["BATCHOPS_JOB"] = item.Job;
             info.Environment["BATCHOPS_KEY"] = item.Key;
             info.Environment["BATCHOPS_ATTEMPT"] = item.Attempt.ToString(CultureInfo.InvariantCulture);

@@ -129,7 +129,12 @@ namespace BatchOps.Engine.Running
             });
 
             var run = new ActiveRun(this, baseline, RunId, cancellationToken);
-            BatchRunSummary summary = await run.ExecuteAsync(input).ConfigureAwait(false);
+            BatchRunSummary summary;
+            using (RunnerMark.EnterRun())
+            {
+                summary = await run.ExecuteAsync(input).ConfigureAwait(false);
+            }
+
             Failure = summary.StopReason == StopReason.JobRemoved ? null : run.Fatal; // a stop, said in the summary
             if (_options.KeepRuns is int keep && summary.StopReason != StopReason.JobRemoved)
             {
@@ -803,7 +808,8 @@ namespace BatchOps.Engine.Running
 
             /// <summary>
             /// Every second: has another process asked this run to stop (Stop-BatchRun)? Every LeaseDuration/3 (30 s at
-            /// most): renew the leases of the items in flight, which also shows the run is alive.
+            /// most): renew the leases of the items in flight, which also shows the run is alive, and recover runs of the
+            /// job whose process died meanwhile (their leftover processes killed, their items returned).
             /// </summary>
             private async Task HeartbeatAsync(CancellationToken stop)
             {
@@ -829,6 +835,7 @@ namespace BatchOps.Engine.Running
                             lastRenewal = _runner._time.GetTimestamp();
                             long leaseExpires = _store.NowMs() + (long)_options.LeaseDuration.TotalMilliseconds;
                             stopAsked = _store.RenewLeases(_job.Id, _runId, leaseExpires);
+                            RecoverDeadRuns(); // a runner of this job killed meanwhile: its items need not wait out their leases
                         }
                         else
                         {
@@ -855,6 +862,15 @@ namespace BatchOps.Engine.Running
                     {
                         _runner.Publish(new RunWarningEvent { Message = "Could not renew the leases of items in flight: " + e.Message });
                     }
+                }
+            }
+
+            private void RecoverDeadRuns()
+            {
+                (int runs, long returned, string message) = RunRecovery.RecoverDeadRuns(_store, _job.Id, _runner._host);
+                if (runs > 0)
+                {
+                    _runner.Publish(new RunsRecoveredEvent { Runs = runs, ItemsReturned = returned, Message = message });
                 }
             }
 

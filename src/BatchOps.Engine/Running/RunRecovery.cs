@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using BatchOps.Engine.Processing;
 using BatchOps.Engine.Storage;
 
 namespace BatchOps.Engine.Running
@@ -45,9 +46,31 @@ namespace BatchOps.Engine.Running
             }
 
             string who = string.Join(", ", dead.Select(r => string.Format(CultureInfo.InvariantCulture, "run {0} (host {1}, process {2})", r.Id, r.Host, r.ProcessId)));
+
+            // What the dead process started may still be at work on its items: it goes before they are handed out again.
+            int leftovers = KillLeftovers(dead, self);
             string message = "The process of this run ended without a final checkpoint (killed, crashed or rebooted); its unfinished items were returned to the queue.";
             long items = store.AbandonRuns(jobId, dead.Select(r => r.Id).ToList(), message);
-            return (dead.Count, items, string.Format(CultureInfo.InvariantCulture, "Recovered {0}: {1} unfinished item(s) returned to the queue.", who, items));
+            string killed = leftovers == 0 ? "" : string.Format(CultureInfo.InvariantCulture, " {0} process(es) it had started and left running were killed.", leftovers);
+            return (dead.Count, items, string.Format(CultureInfo.InvariantCulture, "Recovered {0}: {1} unfinished item(s) returned to the queue.{2}", who, items, killed));
+        }
+
+        /// <summary>
+        /// Kills the processes that dead runs of this machine left running (found by their <see cref="RunnerMark"/>).
+        /// A run of another machine cannot be reached from here: its leftovers die with that machine's next run there.
+        /// </summary>
+        private static int KillLeftovers(IEnumerable<RunRecord> dead, RunHost self)
+        {
+            int killed = 0;
+            foreach ((int pid, long started) in dead
+                         .Where(r => string.Equals(r.Host, self.Machine, StringComparison.OrdinalIgnoreCase) && r.ProcessId.HasValue && r.ProcessStartedMs.HasValue)
+                         .Select(r => (r.ProcessId!.Value, r.ProcessStartedMs!.Value))
+                         .Distinct())
+            {
+                killed += LeftoverProcesses.Kill(RunnerMark.For(pid, started));
+            }
+
+            return killed;
         }
     }
 }
