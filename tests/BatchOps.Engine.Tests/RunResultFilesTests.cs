@@ -38,6 +38,26 @@ public class RunResultFilesTests
         Assert.Empty(Directory.GetFiles(folder.File("results"), "*.tmp"));
     }
 
+    [Theory]
+    [InlineData("{Job}_batch_{Batch:0000}.json", 1)]
+    [InlineData("{Job}_run{Run}_batch_{Batch:0000}.json", 0)]
+    public async Task A_second_run_replacing_the_first_run_s_files_says_so_once_unless_the_template_has_Run(string template, int warnings)
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "evaluate", 4);
+        RunOptions options = RunnerTests.Fast(batchSize: 2, throttle: 1);
+        options.MaxItems = 2;
+        options.ResultPath = Path.Combine(folder.Path, "results", template);
+        var processor = DelegateProcessor.FromSync(_ => ItemResult.Success("done"));
+        await new BatchRunner(store, processor, options).RunAsync(job);
+
+        var events = new EventLog();
+        await new BatchRunner(store, processor, options, events.Writer).RunAsync(store.GetJob("evaluate"));
+
+        Assert.Equal(warnings, events.Drain().OfType<RunWarningEvent>().Count(e => e.Message.Contains("existed before this run")));
+    }
+
     [Fact]
     public async Task A_results_file_that_cannot_be_written_is_a_warning_and_the_run_goes_on()
     {

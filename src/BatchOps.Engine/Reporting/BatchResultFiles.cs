@@ -45,6 +45,7 @@ namespace BatchOps.Engine.Reporting
         private async Task WriteAsync()
         {
             var exporter = new ResultExporter(_store, _job);
+            bool replacedWarned = false;
             while (await _batches.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (_batches.Reader.TryRead(out long batch))
@@ -52,6 +53,13 @@ namespace BatchOps.Engine.Reporting
                     string path = _template.For(_job.Name, _runId, batch);
                     try
                     {
+                        // Without {Run} in the template, a later run's batch 1 lands on an earlier run's file: say so once.
+                        if (!replacedWarned && !_template.HasRun && System.IO.File.Exists(path))
+                        {
+                            replacedWarned = true;
+                            _publish(new RunWarningEvent { Message = $"'{path}' existed before this run (an earlier run's batch {batch}) and is replaced; with {{Run}} in the template each run keeps its own files." });
+                        }
+
                         var plan = new ResultFilePlan
                         {
                             Path = path,

@@ -22,7 +22,7 @@ namespace BatchOps.Infrastructure
             [Engine.ErrorIds.StoreDamaged] =
                 "Copy the store aside, then rebuild it: sqlite3 <store> .recover | sqlite3 <new store>, and pass -Store <new store>; or Restore-VectorStore a backup set of the store.",
             [Engine.ErrorIds.ResultFormatUnknown] =
-                "Name the file .csv, .json or .jsonl, or pass -Format Csv, Json or Jsonl.",
+                "Name the file .csv, .json or .jsonl (Export-BatchResult also takes -Format Csv, Json or Jsonl).",
             [Engine.ErrorIds.ResultFileExists] =
                 "Leave out -NoClobber to replace the file, or pass another -Path.",
             [Engine.ErrorIds.ResultFolderNotFound] =
