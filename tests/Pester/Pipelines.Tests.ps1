@@ -175,6 +175,14 @@ Describe 'Remove-BatchRun' {
         (Get-BatchJob -Name tidy -Store $store).Succeeded | Should -Be 6
     }
 
+    It 'says so when a run asked for by id is not there' {
+        Remove-BatchRun -Job tidy -Store $store -RunId 999 -Confirm:$false -ErrorVariable missing -ErrorAction SilentlyContinue
+        $missing | Should -HaveCount 1
+        $missing[0].FullyQualifiedErrorId | Should -BeLike 'RunNotFound*'
+        $missing[0].Exception.Message | Should -BeLike "*no run 999*"
+        @(Get-BatchRun -Job tidy -Store $store).Count | Should -Be 2
+    }
+
     It 'takes the age as -OlderThan, as a user would type it' {
         $first = Get-BatchRun -Job tidy -Store $store | Select-Object -Last 1
         Remove-BatchRun -Job tidy -Store $store -RunId $first.RunId -Confirm:$false

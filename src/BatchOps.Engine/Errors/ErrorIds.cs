@@ -29,6 +29,7 @@ namespace BatchOps.Engine
         public const string KeyScriptFailed = "KeyScriptFailed";
         public const string InvalidKeySelector = "InvalidKeySelector";
         public const string ItemNotFound = "ItemNotFound";
+        public const string RunNotFound = "RunNotFound";
         public const string ItemInFlight = "ItemInFlight";
         public const string PayloadNotSerializable = "PayloadNotSerializable";
         public const string InvalidItemSelection = "InvalidItemSelection";

@@ -58,6 +58,14 @@ namespace BatchOps.Commands
                     }
                 }
 
+                if (ParameterSetName != AgeSet)
+                {
+                    foreach (long missing in RunId.Except(store.GetRuns(job, new RunQuery { Ids = RunId }).Select(r => r.RunId)))
+                    {
+                        WriteBatchOpsError(new BatchOpsException(ErrorIds.RunNotFound, BatchOpsErrorCategory.ObjectNotFound, $"Job '{job.Name}' has no run {missing}; Get-BatchRun -Job '{job.Name}' lists its runs.", missing));
+                    }
+                }
+
                 IReadOnlyList<long> removed = store.RemoveRuns(job, approved.Select(r => r.RunId).ToList());
                 WriteVerbose($"Removed {removed.Count:N0} run record(s) of job '{job.Name}'.");
                 if (PassThru)
