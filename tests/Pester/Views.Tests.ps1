@@ -75,7 +75,9 @@ Describe 'Default views at <Width> columns' -ForEach @(@{ Width = 80 }, @{ Width
 
     It 'shows the run history with whole states, stop reasons and counts' {
         $lines = Show-View $Runs $Width
-        $lines[1] | Should -Match '^\s*RunId\s+State\s+StopReason\s+Started\s+Succeeded\s+Failed\s+Items/s'
+        ($lines | Where-Object { $_ -match '^\s*Job: evaluate-products$' }) | Should -HaveCount 1 # one group per job
+        ($lines | Where-Object { $_ -match '^\s*RunId\s+State\s+StopReason\s+Started\s+Succeeded\s+Failed\s+Items/s$' }) | Should -HaveCount 1
+        ($lines -join "`n") | Should -Not -Match '…'
         ($lines | Where-Object { $_ -match '^\s+1 Completed\s+Drained\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+3\s+1\s' }) | Should -Not -BeNullOrEmpty
     }
 
