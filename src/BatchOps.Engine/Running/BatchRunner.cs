@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
+using BatchOps.Engine.Diagnostics;
 using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Storage;
@@ -443,7 +444,9 @@ namespace BatchOps.Engine.Running
                     long now = _store.NowMs();
                     bool checkExpired = includeExpired || now >= nextExpiredCheckMs;
                     long leaseExpires = now + (long)_options.LeaseDuration.TotalMilliseconds;
+                    long profiled = RunProfile.Start();
                     ClaimResult claim = _store.Claim(_job.Id, _runId, (int)Math.Min(want, int.MaxValue), leaseExpires, maxAttempts, checkExpired, _options.ItemKeys);
+                    RunProfile.Stop(RunProfile.Phase.Claim, profiled, claim.Items.Count);
                     includeExpired = false;
                     if (checkExpired)
                     {
@@ -585,7 +588,9 @@ namespace BatchOps.Engine.Running
                             else
                             {
                                 unit.Worker = worker;
+                                long profiled = RunProfile.Start();
                                 outcome = await _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token).ConfigureAwait(false);
+                                RunProfile.Stop(RunProfile.Phase.Execute, profiled, 1);
                                 if (unit.ReleasedAtGate && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
                                 {
                                     Interlocked.Increment(ref _releasedOnSuspend); // let go at the rate-limit gate for a suspend
@@ -662,6 +667,7 @@ namespace BatchOps.Engine.Running
                 {
                     while (await reader.WaitToReadAsync().ConfigureAwait(false))
                     {
+                        long profiled = RunProfile.Start();
                         var commit = new RunCommit { JobId = _job.Id, RunId = _runId };
                         completed.Clear();
                         long now = _store.NowMs();
@@ -703,7 +709,9 @@ namespace BatchOps.Engine.Running
                             Claimed = Interlocked.Read(ref _claimed),
                         };
 
+                        long committing = RunProfile.Start();
                         CommitResult result = _store.Commit(commit);
+                        RunProfile.Stop(RunProfile.Phase.Commit, committing, commit.Outcomes.Count);
                         foreach (TaskCompletionSource<bool> flushed in flushes)
                         {
                             flushed.TrySetResult(true);
@@ -770,6 +778,8 @@ namespace BatchOps.Engine.Running
                             _lastProgressMs = now;
                             _runner.Publish(new ProgressEvent { Progress = Snapshot() });
                         }
+
+                        RunProfile.Stop(RunProfile.Phase.Record, profiled, commit.Outcomes.Count);
                     }
                 }
                 catch (Exception e)
