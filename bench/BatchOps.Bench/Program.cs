@@ -29,6 +29,23 @@ if (args.Length > 0 && args[0] == "--one")
     return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
 }
 
+if (args.Length > 0 && args[0] == "--store")
+{
+    // The store alone beside the floor (no runner), CPU per item: for judging a change to the store's SQL.
+    int storeItems = int.Parse(args[1], CultureInfo.InvariantCulture), storeBatch = int.Parse(args[2], CultureInfo.InvariantCulture);
+    (double storeRate, double storeCpu) = StoreAlone.Measure(storeItems, storeBatch);
+    (double floorRate, double floorCpu) = SqlFloor.Measure(storeItems, storeBatch);
+    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "store alone {0:N0} items/s {1:N2} µs CPU an item; floor {2:N0} items/s {3:N2} µs; store / floor CPU {4:N2}x", storeRate, storeCpu, floorRate, floorCpu, storeCpu / floorCpu));
+    Console.WriteLine(string.Format(
+        CultureInfo.InvariantCulture,
+        "  µs an item: store claim {0:N2}, commit {1:N2}; floor claim {2:N2}, outcomes {3:N2}",
+        StoreAlone.ClaimTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        StoreAlone.CommitTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        SqlFloor.ClaimTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        SqlFloor.FinishTicks * 1e6 / Stopwatch.Frequency / storeItems));
+    return 0;
+}
+
 if (args.Length > 0 && args[0] == "--scale-one")
 {
     return await ScaleBench.MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture));
@@ -131,7 +148,16 @@ static async Task<int> MeasureOne(int items, int batchSize)
         if (Environment.GetEnvironmentVariable(Child.ProfileVariable) == "1")
         {
             Console.WriteLine(Breakdown.Describe(batchSize, items, run.Elapsed, cpu));
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  CPU an item: run {0:N2} µs, floor {1:N2} µs ({2:N2}x)", cpu.TotalMilliseconds * 1000 / items, floorCpu, cpu.TotalMilliseconds * 1000 / items / floorCpu));
+            (double storeRate, double storeCpu) = StoreAlone.Measure(items, batchSize);
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "  CPU an item: run {0:N2} µs, the store alone {1:N2} µs ({2:N0} items/s), floor {3:N2} µs; run / floor {4:N2}x, store / floor {5:N2}x",
+                cpu.TotalMilliseconds * 1000 / items,
+                storeCpu,
+                storeRate,
+                floorCpu,
+                cpu.TotalMilliseconds * 1000 / items / floorCpu,
+                storeCpu / floorCpu));
         }
 
         return 0;

@@ -293,10 +293,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 var accepted = new bool[commit.Outcomes.Count];
-                for (int i = 0; i < commit.Outcomes.Count; i++)
-                {
-                    accepted[i] = RecordOutcome(commit.Outcomes[i], now);
-                }
+                RecordOutcomes(commit.Outcomes, now, accepted);
 
                 long succeeded = 0, failed = 0, released = 0;
                 for (int i = 0; i < commit.Outcomes.Count; i++)
