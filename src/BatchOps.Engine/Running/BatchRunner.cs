@@ -144,6 +144,7 @@ namespace BatchOps.Engine.Running
         private enum MessageKind
         {
             Outcome,
+            Outcomes,
             Retry,
             Note,
             Flush,
@@ -157,6 +158,15 @@ namespace BatchOps.Engine.Running
                 Outcome = outcome;
                 Retry = null;
                 Batch = batch;
+            }
+
+            public RecorderMessage(OutcomeGroup group)
+            {
+                Kind = MessageKind.Outcomes;
+                Outcome = null;
+                Retry = null;
+                Batch = 0;
+                Group = group;
             }
 
             public RecorderMessage(ItemRetry retry)
@@ -186,6 +196,9 @@ namespace BatchOps.Engine.Running
             }
 
             public MessageKind Kind { get; }
+
+            /// <summary>Outcomes a worker finished back to back (see <see cref="OutcomeGroup"/>).</summary>
+            public OutcomeGroup? Group { get; }
 
             public ErrorNote? Note { get; }
 
@@ -569,11 +582,21 @@ namespace BatchOps.Engine.Running
 
             private async Task WorkAsync(int worker)
             {
+                var finished = new OutcomeGroup();
                 try
                 {
                     ChannelReader<WorkUnit> reader = _work.Reader;
-                    while (await reader.WaitToReadAsync().ConfigureAwait(false))
+                    while (true)
                     {
+                        if (!reader.TryPeek(out _))
+                        {
+                            finished = HandOver(finished); // before waiting for the next items
+                            if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                            {
+                                break;
+                            }
+                        }
+
                         while (reader.TryRead(out WorkUnit? unit))
                         {
                             ItemOutcome outcome;
@@ -589,7 +612,13 @@ namespace BatchOps.Engine.Running
                             {
                                 unit.Worker = worker;
                                 long profiled = RunProfile.Start();
-                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token).ConfigureAwait(false);
+                                Task<ItemOutcome> running = _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token);
+                                if (!running.IsCompleted)
+                                {
+                                    finished = HandOver(finished); // what is finished does not wait for this item
+                                }
+
+                                outcome = await running.ConfigureAwait(false);
                                 RunProfile.Stop(RunProfile.Phase.Execute, profiled, 1);
                                 if (unit.ReleasedAtGate && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
                                 {
@@ -597,21 +626,16 @@ namespace BatchOps.Engine.Running
                                 }
                             }
 
-                            if (outcome.Kind == OutcomeKind.Succeeded)
-                            {
-                                Interlocked.Increment(ref _localSucceeded);
-                            }
-
                             if (outcome.Kind != OutcomeKind.Released)
                             {
                                 _prefetch.Observe(outcome.DurationMs);
                             }
 
-                            _records.Writer.TryWrite(new RecorderMessage(outcome, unit.Batch));
-                            Interlocked.Decrement(ref _held);
-                            if (Interlocked.Exchange(ref _dispatcherWaiting, 0) == 1)
+                            finished.Add(outcome, unit.Batch);
+                            if (finished.IsFull || outcome.DurationMs > 0)
                             {
-                                _itemFinished.Release();
+                                // Grouping pays only for items that take no time; a slower one goes at once.
+                                finished = HandOver(finished);
                             }
                         }
                     }
@@ -620,6 +644,32 @@ namespace BatchOps.Engine.Running
                 {
                     Fail(e);
                 }
+                finally
+                {
+                    HandOver(finished);
+                }
+            }
+
+            /// <summary>
+            /// Gives a worker's finished outcomes to the recorder; only then do they stop counting as held, so a quiet
+            /// point (no item held) still means every outcome is on its way to the store. Returns the group to fill next.
+            /// </summary>
+            private OutcomeGroup HandOver(OutcomeGroup finished)
+            {
+                if (finished.Count == 0)
+                {
+                    return finished;
+                }
+
+                Interlocked.Add(ref _localSucceeded, finished.Succeeded);
+                _records.Writer.TryWrite(new RecorderMessage(finished));
+                Interlocked.Add(ref _held, -finished.Count);
+                if (Interlocked.Exchange(ref _dispatcherWaiting, 0) == 1)
+                {
+                    _itemFinished.Release();
+                }
+
+                return new OutcomeGroup();
             }
 
             private bool ReleaseForSuspend()
@@ -693,12 +743,19 @@ namespace BatchOps.Engine.Running
                                 continue;
                             }
 
-                            commit.Outcomes.Add(message.Outcome!);
-                            if (_tracker.Count(message.Batch, message.Outcome!.Kind, now) is BatchRecord done)
+                            if (message.Kind == MessageKind.Outcomes)
                             {
-                                commit.Batches.Add(done);
-                                completed.Add(done);
+                                OutcomeGroup group = message.Group!;
+                                taken += group.Count - 1;
+                                for (int i = 0; i < group.Count; i++)
+                                {
+                                    AddOutcome(commit, completed, group.Outcomes[i], group.Batches[i], now);
+                                }
+
+                                continue;
                             }
+
+                            AddOutcome(commit, completed, message.Outcome!, message.Batch, now);
                         }
 
                         commit.Checkpoint = new RunCheckpointUpdate
@@ -798,6 +855,16 @@ namespace BatchOps.Engine.Running
                             message.Flushed?.TrySetResult(false);
                         }
                     }
+                }
+            }
+
+            private void AddOutcome(RunCommit commit, List<BatchRecord> completed, ItemOutcome outcome, long batch, long now)
+            {
+                commit.Outcomes.Add(outcome);
+                if (_tracker.Count(batch, outcome.Kind, now) is BatchRecord done)
+                {
+                    commit.Batches.Add(done);
+                    completed.Add(done);
                 }
             }
 
