@@ -13,7 +13,7 @@ using BatchOps.Engine.Storage;
 // Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- [--profile] <items> [<batch size> ...]]
 // Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
 // default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory, beside
-// the floor: the minimal SQL for the same work on this machine (SqlFloor.cs), and the ratio of the two.
+// the floor: the minimal SQL for the same work on this machine (SqlFloor.cs, median of three), and the ratio of the two.
 // A separate process per measurement keeps the peak working set of one run from colouring the next.
 // --profile adds where the run's time went (claim, execute, commit, the recorder's other work; RunProfile).
 // --scale [<items> ...]: a 10k, 100k and 1M-item job (ScaleBench.cs); takes minutes, not for CI.
