@@ -17,6 +17,8 @@ using BatchOps.Engine.Storage;
 // A separate process per measurement keeps the peak working set of one run from colouring the next.
 // --profile adds where the run's time went (claim, execute, commit, the recorder's other work; RunProfile).
 // --scale [<items> ...]: a 10k, 100k and 1M-item job (ScaleBench.cs); takes minutes, not for CI.
+// --store <items> <batch size>: the store alone (claims and commits on one thread, no runner) beside the floor.
+// --executor [<items>]: what one no-op item costs in the executor (Polly retry, timeout, breaker), on one thread.
 // dotnet run -c Release --project bench/BatchOps.Bench -- --wake: how soon a continuous run in deep sleep takes an item
 // added from another connection (the default one-second check), and what a memory reading and a release cost.
 if (args.Length > 0 && args[0] == "--wake")
@@ -27,6 +29,11 @@ if (args.Length > 0 && args[0] == "--wake")
 if (args.Length > 0 && args[0] == "--one")
 {
     return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 0 && args[0] == "--executor")
+{
+    return await ExecutorAlone.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
 }
 
 if (args.Length > 0 && args[0] == "--store")

@@ -872,6 +872,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 _prepared.Clear();
+                DisposeOutcomeStatements();
                 _db.Dispose();
             }
         }
