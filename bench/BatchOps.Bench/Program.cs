@@ -5,14 +5,20 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using BatchOps;
+using BatchOps.Engine.Diagnostics;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 
-// Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- <items> [<batch size> ...]]
+// Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- [--profile] <items> [<batch size> ...]]
 // Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
-// default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory.
+// default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory, beside
+// the floor: the minimal SQL for the same work on this machine (SqlFloor.cs, median of three), and the ratio of the two.
 // A separate process per measurement keeps the peak working set of one run from colouring the next.
+// --profile adds where the run's time went (claim, execute, commit, the recorder's other work; RunProfile).
+// --scale [<items> ...]: a 10k, 100k and 1M-item job (ScaleBench.cs); takes minutes, not for CI.
+// --store <items> <batch size>: the store alone (claims and commits on one thread, no runner) beside the floor.
+// --executor [<items>]: what one no-op item costs in the executor (Polly retry, timeout, breaker), on one thread.
 // dotnet run -c Release --project bench/BatchOps.Bench -- --wake: how soon a continuous run in deep sleep takes an item
 // added from another connection (the default one-second check), and what a memory reading and a release cost.
 if (args.Length > 0 && args[0] == "--wake")
@@ -36,24 +42,63 @@ if (args.Length > 0 && args[0] == "--one")
     return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
 }
 
+if (args.Length > 0 && args[0] == "--executor")
+{
+    return await ExecutorAlone.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+}
+
+if (args.Length > 0 && args[0] == "--store")
+{
+    // The store alone beside the floor (no runner), CPU per item: for judging a change to the store's SQL.
+    int storeItems = int.Parse(args[1], CultureInfo.InvariantCulture), storeBatch = int.Parse(args[2], CultureInfo.InvariantCulture);
+    (double storeRate, double storeCpu) = StoreAlone.Measure(storeItems, storeBatch);
+    (double floorRate, double floorCpu) = SqlFloor.Measure(storeItems, storeBatch);
+    Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "store alone {0:N0} items/s {1:N2} µs CPU an item; floor {2:N0} items/s {3:N2} µs; store / floor CPU {4:N2}x", storeRate, storeCpu, floorRate, floorCpu, storeCpu / floorCpu));
+    Console.WriteLine(string.Format(
+        CultureInfo.InvariantCulture,
+        "  µs an item: store claim {0:N2}, commit {1:N2}; floor claim {2:N2}, outcomes {3:N2}",
+        StoreAlone.ClaimTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        StoreAlone.CommitTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        SqlFloor.ClaimTicks * 1e6 / Stopwatch.Frequency / storeItems,
+        SqlFloor.FinishTicks * 1e6 / Stopwatch.Frequency / storeItems));
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--scale-one")
+{
+    return await ScaleBench.MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture));
+}
+
+if (args.Length > 0 && args[0] == "--scale")
+{
+    return await ScaleBench.Run(args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray());
+}
+
+bool profile = args.Length > 0 && args[0] == "--profile";
+if (profile)
+{
+    args = args.Skip(1).ToArray();
+}
+
 int items = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 int[] batchSizes = args.Length > 1 ? args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : new[] { 5, 1000 };
 Console.WriteLine($"BatchOps engine benchmark: no-op delegate, ThrottleLimit 5, SQLite store (WAL, synchronous=NORMAL)");
 Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine();
-Console.WriteLine("| items | batch size | enqueue items/s | run items/s | batches | peak working set | managed heap after run |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-string self = Environment.ProcessPath!;
-string? entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+Console.WriteLine("| items | batch size | enqueue items/s | run items/s | floor items/s | run / floor | batches | peak working set | managed heap after run |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var breakdowns = new System.Collections.Generic.List<string>();
 foreach (int batchSize in batchSizes)
 {
-    var info = self.EndsWith("dotnet", StringComparison.Ordinal) || self.EndsWith("dotnet.exe", StringComparison.Ordinal)
-        ? new ProcessStartInfo(self) { ArgumentList = { entry!, "--one", items.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture) } }
-        : new ProcessStartInfo(self) { ArgumentList = { "--one", items.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture) } };
-    info.RedirectStandardOutput = true;
-    using Process child = Process.Start(info)!;
-    Console.WriteLine((await child.StandardOutput.ReadToEndAsync()).TrimEnd());
-    await child.WaitForExitAsync();
+    string[] lines = (await Child.Run(profile, "--one", items.ToString(CultureInfo.InvariantCulture), batchSize.ToString(CultureInfo.InvariantCulture))).Split('\n');
+    Console.WriteLine(lines[0].TrimEnd());
+    breakdowns.AddRange(lines.Skip(1).Select(l => l.TrimEnd()).Where(l => l.Length > 0));
+}
+
+if (breakdowns.Count > 0)
+{
+    Console.WriteLine();
+    breakdowns.ForEach(Console.WriteLine);
 }
 
 return 0;
@@ -87,9 +132,13 @@ static async Task<int> MeasureOne(int items, int batchSize)
         {
             options.ThrottleLimit = int.Parse(throttle, CultureInfo.InvariantCulture);
         }
+        RunProfile.Enabled = Environment.GetEnvironmentVariable(Child.ProfileVariable) == "1";
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var run = Stopwatch.StartNew();
         BatchRunSummary summary = await new BatchRunner(store, processor, options).RunAsync(store.GetJob("bench"));
         run.Stop();
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        RunProfile.Enabled = false;
         if (summary.Succeeded != items)
         {
             Console.Error.WriteLine($"expected {items} successes, got {summary.Succeeded} ({summary.State}: {summary.Message})");
@@ -98,16 +147,37 @@ static async Task<int> MeasureOne(int items, int batchSize)
 
         GC.Collect();
         using Process self = Process.GetCurrentProcess();
+        double peak = self.PeakWorkingSet64 / 1024.0 / 1024.0;
+        double heap = GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0;
+        (double floor, double floorCpu) = SqlFloor.Measure(items, batchSize); // after the run: its memory is not in the peak above
+        double rate = items / run.Elapsed.TotalSeconds;
         Console.WriteLine(string.Format(
             CultureInfo.InvariantCulture,
-            "| {0:N0} | {1:N0} | {2:N0} | {3:N0} | {4:N0} | {5:N0} MB | {6:N1} MB |",
+            "| {0:N0} | {1:N0} | {2:N0} | {3:N0} | {4:N0} | {5:N2}x | {6:N0} | {7:N0} MB | {8:N1} MB |",
             items,
             batchSize,
             items / enqueue.Elapsed.TotalSeconds,
-            items / run.Elapsed.TotalSeconds,
+            rate,
+            floor,
+            rate / floor,
             summary.Batches,
-            self.PeakWorkingSet64 / 1024.0 / 1024.0,
-            GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0));
+            peak,
+            heap));
+        if (Environment.GetEnvironmentVariable(Child.ProfileVariable) == "1")
+        {
+            Console.WriteLine(Breakdown.Describe(batchSize, items, run.Elapsed, cpu));
+            (double storeRate, double storeCpu) = StoreAlone.Measure(items, batchSize);
+            Console.WriteLine(string.Format(
+                CultureInfo.InvariantCulture,
+                "  CPU an item: run {0:N2} µs, the store alone {1:N2} µs ({2:N0} items/s), floor {3:N2} µs; run / floor {4:N2}x, store / floor {5:N2}x",
+                cpu.TotalMilliseconds * 1000 / items,
+                storeCpu,
+                storeRate,
+                floorCpu,
+                cpu.TotalMilliseconds * 1000 / items / floorCpu,
+                storeCpu / floorCpu));
+        }
+
         return 0;
     }
     finally

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Channels;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
+using BatchOps.Engine.Diagnostics;
 using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
@@ -149,6 +150,7 @@ namespace BatchOps.Engine.Running
         private enum MessageKind
         {
             Outcome,
+            Outcomes,
             Retry,
             Note,
             Flush,
@@ -162,6 +164,15 @@ namespace BatchOps.Engine.Running
                 Outcome = outcome;
                 Retry = null;
                 Batch = batch;
+            }
+
+            public RecorderMessage(OutcomeGroup group)
+            {
+                Kind = MessageKind.Outcomes;
+                Outcome = null;
+                Retry = null;
+                Batch = 0;
+                Group = group;
             }
 
             public RecorderMessage(ItemRetry retry)
@@ -191,6 +202,9 @@ namespace BatchOps.Engine.Running
             }
 
             public MessageKind Kind { get; }
+
+            /// <summary>Outcomes a worker finished back to back (see <see cref="OutcomeGroup"/>).</summary>
+            public OutcomeGroup? Group { get; }
 
             public ErrorNote? Note { get; }
 
@@ -457,7 +471,9 @@ namespace BatchOps.Engine.Running
                     long now = _store.NowMs();
                     bool checkExpired = includeExpired || now >= nextExpiredCheckMs;
                     long leaseExpires = now + (long)_options.LeaseDuration.TotalMilliseconds;
+                    long profiled = RunProfile.Start();
                     ClaimResult claim = _store.Claim(_job.Id, _runId, (int)Math.Min(want, int.MaxValue), leaseExpires, maxAttempts, checkExpired, _options.ItemKeys);
+                    RunProfile.Stop(RunProfile.Phase.Claim, profiled, claim.Items.Count);
                     includeExpired = false;
                     if (checkExpired)
                     {
@@ -580,11 +596,21 @@ namespace BatchOps.Engine.Running
 
             private async Task WorkAsync(int worker)
             {
+                var finished = new OutcomeGroup();
                 try
                 {
                     ChannelReader<WorkUnit> reader = _work.Reader;
-                    while (await reader.WaitToReadAsync().ConfigureAwait(false))
+                    while (true)
                     {
+                        if (!reader.TryPeek(out _))
+                        {
+                            finished = HandOver(finished); // before waiting for the next items
+                            if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                            {
+                                break;
+                            }
+                        }
+
                         while (reader.TryRead(out WorkUnit? unit))
                         {
                             ItemOutcome outcome;
@@ -599,16 +625,19 @@ namespace BatchOps.Engine.Running
                             else
                             {
                                 unit.Worker = worker;
-                                outcome = await _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token).ConfigureAwait(false);
+                                long profiled = RunProfile.Start();
+                                Task<ItemOutcome> running = _executor!.ExecuteAsync(unit, _hard.Token, Volatile.Read(ref _releaseWaiting).Token);
+                                if (!running.IsCompleted)
+                                {
+                                    finished = HandOver(finished); // what is finished does not wait for this item
+                                }
+
+                                outcome = await running.ConfigureAwait(false);
+                                RunProfile.Stop(RunProfile.Phase.Execute, profiled, 1);
                                 if (unit.ReleasedAtGate && !_hard.IsCancellationRequested && !_runner._graceful.IsCancellationRequested)
                                 {
                                     Interlocked.Increment(ref _releasedOnSuspend); // let go at the rate-limit gate for a suspend
                                 }
-                            }
-
-                            if (outcome.Kind == OutcomeKind.Succeeded)
-                            {
-                                Interlocked.Increment(ref _localSucceeded);
                             }
 
                             if (outcome.Kind != OutcomeKind.Released)
@@ -616,11 +645,11 @@ namespace BatchOps.Engine.Running
                                 _prefetch.Observe(outcome.DurationMs);
                             }
 
-                            _records.Writer.TryWrite(new RecorderMessage(outcome, unit.Batch));
-                            Interlocked.Decrement(ref _held);
-                            if (Interlocked.Exchange(ref _dispatcherWaiting, 0) == 1)
+                            finished.Add(outcome, unit.Batch);
+                            if (finished.IsFull || outcome.DurationMs > 0)
                             {
-                                _itemFinished.Release();
+                                // Grouping pays only for items that take no time; a slower one goes at once.
+                                finished = HandOver(finished);
                             }
                         }
                     }
@@ -628,6 +657,10 @@ namespace BatchOps.Engine.Running
                 catch (Exception e)
                 {
                     Fail(e);
+                }
+                finally
+                {
+                    HandOver(finished);
                 }
             }
 
@@ -676,6 +709,7 @@ namespace BatchOps.Engine.Running
                 {
                     while (await reader.WaitToReadAsync().ConfigureAwait(false))
                     {
+                        long profiled = RunProfile.Start();
                         var commit = new RunCommit { JobId = _job.Id, RunId = _runId };
                         completed.Clear();
                         long now = _store.NowMs();
@@ -701,12 +735,19 @@ namespace BatchOps.Engine.Running
                                 continue;
                             }
 
-                            commit.Outcomes.Add(message.Outcome!);
-                            if (_tracker.Count(message.Batch, message.Outcome!.Kind, now) is BatchRecord done)
+                            if (message.Kind == MessageKind.Outcomes)
                             {
-                                commit.Batches.Add(done);
-                                completed.Add(done);
+                                OutcomeGroup group = message.Group!;
+                                taken += group.Count - 1;
+                                for (int i = 0; i < group.Count; i++)
+                                {
+                                    AddOutcome(commit, completed, group.Outcomes[i], group.Batches[i], now);
+                                }
+
+                                continue;
                             }
+
+                            AddOutcome(commit, completed, message.Outcome!, message.Batch, now);
                         }
 
                         commit.Checkpoint = new RunCheckpointUpdate
@@ -717,7 +758,9 @@ namespace BatchOps.Engine.Running
                             Claimed = Interlocked.Read(ref _claimed),
                         };
 
+                        long committing = RunProfile.Start();
                         CommitResult result = _store.Commit(commit);
+                        RunProfile.Stop(RunProfile.Phase.Commit, committing, commit.Outcomes.Count);
                         foreach (TaskCompletionSource<bool> flushed in flushes)
                         {
                             flushed.TrySetResult(true);
@@ -785,6 +828,8 @@ namespace BatchOps.Engine.Running
                             _lastProgressMs = now;
                             _runner.Publish(new ProgressEvent { Progress = Snapshot() });
                         }
+
+                        RunProfile.Stop(RunProfile.Phase.Record, profiled, commit.Outcomes.Count);
                     }
                 }
                 catch (Exception e)

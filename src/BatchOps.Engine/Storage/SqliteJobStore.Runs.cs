@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using BatchOps.Engine.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace BatchOps.Engine.Storage
@@ -110,7 +111,7 @@ namespace BatchOps.Engine.Storage
             }
 
             ChosenKeys? only = onlyKeys == null ? null : new ChosenKeys(onlyKeys);
-            return Guarded(() => WriteTransaction(() =>
+            return Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => WriteTransaction(() =>
             {
                 long now = NowMs();
                 long token = NextToken();
@@ -159,7 +160,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 return new ClaimResult { Items = items, Abandoned = abandoned };
-            }));
+            })));
         }
 
         /// <summary>Takes over items whose lease ran out (their run died or hung). Rare, so simply done row by row.</summary>
@@ -266,7 +267,7 @@ namespace BatchOps.Engine.Storage
             }
 
             bool final = commit.Checkpoint?.Final == true;
-            return Guarded(() => WriteMakingRoom(final, () =>
+            return Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => WriteMakingRoom(final, () =>
             {
                 RequireRun(commit.RunId);
                 long now = NowMs();
@@ -292,10 +293,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 var accepted = new bool[commit.Outcomes.Count];
-                for (int i = 0; i < commit.Outcomes.Count; i++)
-                {
-                    accepted[i] = RecordOutcome(commit.Outcomes[i], now);
-                }
+                RecordOutcomes(commit.Outcomes, now, accepted);
 
                 long succeeded = 0, failed = 0, released = 0;
                 for (int i = 0; i < commit.Outcomes.Count; i++)
@@ -379,7 +377,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 return new CommitResult(accepted);
-            }));
+            })));
         }
 
         /// <summary>Writes one outcome if the lease is still ours (same token, still running). Returns whether it was.</summary>

@@ -876,6 +876,7 @@ namespace BatchOps.Engine.Storage
                 }
 
                 _prepared.Clear();
+                DisposeOutcomeStatements();
                 _db.Dispose();
             }
         }
