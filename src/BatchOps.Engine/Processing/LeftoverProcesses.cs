@@ -47,7 +47,8 @@ namespace BatchOps.Engine.Processing
                 {
                     foreach (int pid in ProcessIds())
                     {
-                        if (pid != self && TryKill(pid, wanted, out ulong start))
+                        // A process killed in an earlier pass may not be torn down yet: it is not counted twice.
+                        if (pid != self && !killed.Exists(k => k.Pid == pid) && TryKill(pid, wanted, out ulong start))
                         {
                             killed.Add((pid, start));
                             found++;
