@@ -221,3 +221,20 @@ Describe 'Get-BatchResult' {
         (Get-BatchResult -Job scores -Store $store -Run $run.RunId -Batch 1).Sku | Should -Be @('P-1', 'P-2')
     }
 }
+
+Describe 'Restore-VectorStore -WhatIf' {
+    It 'shows every set piped in and restores none' {
+        $index = Join-Path $TestDrive 'whatif-index.bin'
+        $destination = Join-Path $TestDrive 'whatif-backups'
+        Set-Content -LiteralPath $index -Value 'first'
+        $null = Backup-VectorStore -Path $index -Destination $destination -Force
+        Set-Content -LiteralPath $index -Value 'second'
+        $null = Backup-VectorStore -Path $index -Destination $destination -Force
+        Set-Content -LiteralPath $index -Value 'now'
+
+        @(Get-VectorStoreBackup -Destination $destination) | Should -HaveCount 2
+        Get-VectorStoreBackup -Destination $destination | Restore-VectorStore -WhatIf -ErrorVariable refused -ErrorAction SilentlyContinue
+        $refused | Should -BeNullOrEmpty -Because '-WhatIf restores nothing, so no set was restored already'
+        Get-Content -LiteralPath $index | Should -Be 'now'
+    }
+}

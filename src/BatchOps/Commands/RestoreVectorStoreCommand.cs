@@ -61,7 +61,6 @@ namespace BatchOps.Commands
                         allowDrop: Force)
                     : BackupCatalog.Open(ResolveFileSystemPath(Path, "-Path", ErrorIds.BackupNotFound));
                 string targets = string.Join(", ", VectorStoreRestorer.TargetsOf(backup, target));
-                _restored = true;
                 JobReconciliation? reconcile = Job == null ? null : JobReconciliation.Prepare(backup, ResolveStorePath(Store), Job);
                 if (reconcile == null && backup.Job != null)
                 {
@@ -71,8 +70,10 @@ namespace BatchOps.Commands
                 string jobPart = reconcile != null ? $", returning the items of job '{reconcile.Job}' that succeeded after it to Pending" : "";
                 if (!ShouldProcess($"{targets} from backup set '{backup.Name}' ({backup.Created:u}){jobPart}", "Restore"))
                 {
-                    return;
+                    return; // -WhatIf restored nothing: the next set piped in is shown too, not refused
                 }
+
+                _restored = true;
 
                 VectorStoreRestore restore;
                 if (reconcile == null)
