@@ -140,12 +140,14 @@ public class RestoreReconcileTests
         var none = Assert.Throws<BatchOpsException>(() => JobReconciliation.Prepare(manual, store.Location, "embed"));
         var other = Assert.Throws<BatchOpsException>(() => JobReconciliation.Prepare(set, store.Location, "other"));
         var missing = Assert.Throws<BatchOpsException>(() => JobReconciliation.Prepare(set, folder.File("none.db"), "embed"));
+        var unknown = Assert.Throws<BatchOpsException>(() => JobReconciliation.Prepare(set, store.Location, "nosuch"));
 
         Assert.Equal(ErrorIds.RestoreNotReconcilable, none.ErrorId);
         Assert.Contains("records no job", none.Message);
         Assert.Equal(ErrorIds.RestoreJobMismatch, other.ErrorId);
         Assert.Contains("'embed'", other.Message);
         Assert.Equal(ErrorIds.StoreNotFound, missing.ErrorId);
+        Assert.Equal(ErrorIds.JobNotFound, unknown.ErrorId); // a job the store lacks is named as such, not as another job's set
         Assert.Equal(15, vectors.Held().Length);
         Assert.Equal(15, Succeeded(store).Length);
     }

@@ -38,6 +38,9 @@ namespace BatchOps.Engine.Backup
                     backup.Path);
             }
 
+            // A job the store does not have is named as such (JobNotFound), before any comparison with the set's job.
+            using SqliteJobStore store = SqliteJobStore.Open(storePath, StoreAccess.ReadWriteExisting);
+            BatchJob found = store.GetJob(job);
             if (!string.Equals(backup.Job.Job, job, System.StringComparison.Ordinal))
             {
                 throw new BatchOpsException(
@@ -47,8 +50,6 @@ namespace BatchOps.Engine.Backup
                     backup.Path);
             }
 
-            using SqliteJobStore store = SqliteJobStore.Open(storePath, StoreAccess.ReadWriteExisting);
-            BatchJob found = store.GetJob(job);
             return new JobReconciliation { Store = store.Location, Job = found.Name, AfterMs = backup.Job.TakenMs, BeforeMs = store.NowMs() };
         }
 
