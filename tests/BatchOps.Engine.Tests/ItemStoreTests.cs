@@ -95,6 +95,24 @@ public class ItemStoreTests
     }
 
     [Fact]
+    public void A_job_keeps_its_vector_store_baseline_per_set_of_paths_until_cleared()
+    {
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "embed", 2);
+        string a = folder.File("a.bin"), b = folder.File("b.pkl");
+        Assert.Null(store.GetVectorStoreBaseline(job, new[] { a, b }));
+
+        store.KeepVectorStoreBaseline(job, new Health.VectorStoreReading(new[] { a, b }, 1_000, 2, 300, missing: false));
+        store.KeepVectorStoreBaseline(job, new Health.VectorStoreReading(new[] { b, a }, 1_200, 2, 320, missing: false)); // same set, other order
+        Assert.Equal(320, store.GetVectorStoreBaseline(job, new[] { a, b })!.Items);
+        Assert.Null(store.GetVectorStoreBaseline(job, new[] { a }));
+
+        store.ClearJob(job);
+        Assert.Null(store.GetVectorStoreBaseline(job, new[] { a, b }));
+    }
+
+    [Fact]
     public void A_large_enqueue_is_written_in_chunks_and_counted_exactly()
     {
         using var folder = new TempFolder();

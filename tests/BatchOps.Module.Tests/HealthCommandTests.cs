@@ -67,6 +67,26 @@ public class HealthCommandTests
     }
 
     [Fact]
+    public void A_later_check_of_a_job_sees_a_loss_against_the_most_its_vector_store_held()
+    {
+        using var session = new PowerShellSession();
+        session.Run(BackupCommandTests.MakeStore).Output.ToList();
+        session.Run("1..3 | Add-BatchItem -Job embed").Single();
+        const string check = "Get-BatchHealth -Job embed -VectorStorePath ./store/faiss_index.bin";
+
+        // A first check keeps what the store held; a cron'd check after a loss (no backup folder given) still sees it.
+        Assert.Equal("Healthy", session.Run(check).Single().Properties["Status"].Value.ToString());
+        session.Run("Write-Faiss \"$PWD/store/faiss_index.bin\" 5").Output.ToList();
+        PSObject later = session.Run(check).Single();
+        Assert.Equal("Critical", later.Properties["Status"].Value.ToString());
+        Assert.Equal(295L, later.Properties["VectorStoreLoss"].Value);
+
+        // Another job watching the same files has a baseline of its own.
+        session.Run("'x' | Add-BatchItem -Job other").Single();
+        Assert.Equal("Healthy", session.Run("Get-BatchHealth -Job other -VectorStorePath ./store/faiss_index.bin").Single().Properties["Status"].Value.ToString());
+    }
+
+    [Fact]
     public void Start_BatchRun_backs_up_first_and_every_N_batches_and_names_the_backup_in_the_checkpoint()
     {
         using var session = new PowerShellSession();

@@ -25,8 +25,10 @@ namespace BatchOps.Engine.Health
         /// <param name="thresholds">Null for the defaults.</param>
         /// <param name="probes">Null for this machine's.</param>
         /// <param name="baseline">What the vector store held before (its last backup), so that a first sample already sees a loss.</param>
-        public HealthMonitor(IJobStore? store, string? jobName, IReadOnlyList<string>? vectorStorePaths, HealthThresholds? thresholds = null, IHealthProbes? probes = null, VectorStoreReading? baseline = null)
+        /// <param name="baselineRaised">Told each time the baseline rises (or is set again after <see cref="ResetBaseline"/>), to keep it.</param>
+        public HealthMonitor(IJobStore? store, string? jobName, IReadOnlyList<string>? vectorStorePaths, HealthThresholds? thresholds = null, IHealthProbes? probes = null, VectorStoreReading? baseline = null, Action<VectorStoreReading>? baselineRaised = null)
         {
+            _baselineRaised = baselineRaised;
             Baseline = baseline;
             _store = store;
             _jobName = jobName;
@@ -38,6 +40,8 @@ namespace BatchOps.Engine.Health
 
         /// <summary>The best vector store reading so far: the one a drop is measured from.</summary>
         public VectorStoreReading? Baseline { get; private set; }
+
+        private readonly Action<VectorStoreReading>? _baselineRaised;
 
         /// <summary>Forgets the baseline (after a restore, the restored store is the new reference).</summary>
         public void ResetBaseline() => Baseline = null;
@@ -88,6 +92,7 @@ namespace BatchOps.Engine.Health
             if (vectorStore != null && !vectorStore.Missing && IsBetter(vectorStore, Baseline))
             {
                 Baseline = vectorStore;
+                _baselineRaised?.Invoke(vectorStore);
             }
 
             long remaining = job == null ? 0 : job.Pending + job.Running;

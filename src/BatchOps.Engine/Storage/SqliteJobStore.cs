@@ -356,6 +356,7 @@ namespace BatchOps.Engine.Storage
                 long now = NowMs();
                 Execute("DELETE FROM runs WHERE job_id = @job", ("@job", job.Id));
                 Execute("DELETE FROM errors WHERE job_id = @job", ("@job", job.Id));
+                Execute("DELETE FROM vector_baselines WHERE job_id = @job", ("@job", job.Id));
                 long reset = Execute(
                     "UPDATE items SET status = 0, attempts = 0, last_error = NULL, result = NULL, started_ms = NULL, finished_ms = NULL, duration_ms = NULL, lease_run = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job",
                     ("@job", job.Id));

@@ -131,6 +131,20 @@ ALTER TABLE items ADD COLUMN finished_batch INTEGER;
             @"
 CREATE INDEX ix_items_finished_batch ON items (job_id, lease_run, finished_batch, id) WHERE finished_batch IS NOT NULL;
 ",
+
+            // Version 6: the most a job's watched vector store held (Get-/Watch-BatchHealth -Job -VectorStorePath), so
+            // that a later check, a cron'd one or a watcher started after a loss, still sees the loss.
+            @"
+CREATE TABLE vector_baselines (
+    job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    paths    TEXT NOT NULL,
+    bytes    INTEGER NOT NULL,
+    files    INTEGER NOT NULL,
+    items    INTEGER,
+    seen_ms  INTEGER NOT NULL,
+    PRIMARY KEY (job_id, paths)
+);
+",
         };
 
         public static int CurrentVersion => Migrations.Count;

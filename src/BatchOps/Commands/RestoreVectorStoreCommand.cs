@@ -96,6 +96,7 @@ namespace BatchOps.Commands
                     }
 
                     restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
+                    store.ForgetVectorStoreBaselines(store.GetJob(reconcile.Job)); // the restored store is the reference now
                 }
 
                 WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));

@@ -39,7 +39,35 @@ namespace BatchOps.Infrastructure
             IReadOnlyList<string> vectorStore = VectorStorePaths();
             VectorStoreReading? baseline = BackupDestination == null ? null
                 : BackupBaseline.For(ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, vectorStore);
-            return new HealthMonitor(store, job, vectorStore, thresholds, baseline: baseline);
+            if (store == null || vectorStore.Count == 0)
+            {
+                return new HealthMonitor(store, job, vectorStore, thresholds, baseline: baseline);
+            }
+
+            // The job keeps the most its vector store held, so a later check (cron'd, or a watcher started after a loss)
+            // still measures against it; the backup folder's count counts too, whichever is more.
+            BatchJob watched = store.GetJob(job!);
+            VectorStoreReading? kept = store.GetVectorStoreBaseline(watched, vectorStore);
+            if (kept != null && (baseline == null || (kept.Items ?? 0) > (baseline.Items ?? 0)))
+            {
+                baseline = kept;
+            }
+
+            return new HealthMonitor(store, job, vectorStore, thresholds, baseline: baseline,
+                baselineRaised: reading => KeepBaseline(watched, reading));
+        }
+
+        // A store that cannot be written (read-only file or folder) keeps no baseline; the check itself goes on.
+        private void KeepBaseline(BatchJob job, VectorStoreReading reading)
+        {
+            try
+            {
+                OpenStore(Store, StoreAccess.ReadWriteExisting).KeepVectorStoreBaseline(job, reading);
+            }
+            catch (BatchOpsException e)
+            {
+                WriteVerbose($"The vector store's baseline was not kept in the job store: {e.Message}");
+            }
         }
 
         protected IReadOnlyList<string> VectorStorePaths()
