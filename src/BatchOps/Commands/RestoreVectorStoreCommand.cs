@@ -84,7 +84,8 @@ namespace BatchOps.Commands
                 {
                     // The job's live runs sleep while the store is swapped and the job reconciled (as Suspend-BatchRun).
                     SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
-                    using JobPause pause = JobPause.Suspend(store, store.GetJob(reconcile.Job), TimeSpan.FromMinutes(2));
+                    BatchJob reconciled = store.GetJob(reconcile.Job);
+                    using JobPause pause = JobPause.Suspend(store, reconciled, TimeSpan.FromMinutes(2));
                     if (pause.Suspended.Count > 0)
                     {
                         WriteVerbose($"Suspended run(s) {string.Join(", ", pause.Suspended)} of job '{reconcile.Job}' for the restore; they are resumed after it.");
@@ -96,7 +97,7 @@ namespace BatchOps.Commands
                     }
 
                     restore = new VectorStoreRestorer().Restore(backup, target, reconcile);
-                    store.ForgetVectorStoreBaselines(store.GetJob(reconcile.Job)); // the restored store is the reference now
+                    store.ForgetVectorStoreBaselines(reconciled); // the restored store is the reference now
                 }
 
                 WriteVerbose($"Restored {targets} from '{backup.Path}'" + (restore.SafetyCopy != null ? $"; what was there is kept in '{restore.SafetyCopy}'." : "."));

@@ -30,23 +30,23 @@ namespace BatchOps.Infrastructure
         {
             HealthThresholds thresholds = HealthWatch.ThresholdsFrom(Threshold);
             SqliteJobStore? store = null;
+            BatchJob? watched = null;
             if (job != null)
             {
                 store = OpenStore(Store, StoreAccess.ReadOnly);
-                store.GetJob(job); // a JobNotFound error now, not at the first sample
+                watched = store.GetJob(job); // a JobNotFound error now, not at the first sample
             }
 
             IReadOnlyList<string> vectorStore = VectorStorePaths();
             VectorStoreReading? baseline = BackupDestination == null ? null
                 : BackupBaseline.For(ResolveFileSystemPath(BackupDestination, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, vectorStore);
-            if (store == null || vectorStore.Count == 0)
+            if (store == null || watched == null || vectorStore.Count == 0)
             {
                 return new HealthMonitor(store, job, vectorStore, thresholds, baseline: baseline);
             }
 
             // The job keeps the most its vector store held, so a later check (cron'd, or a watcher started after a loss)
             // still measures against it; the backup folder's count counts too, whichever is more.
-            BatchJob watched = store.GetJob(job!);
             VectorStoreReading? kept = store.GetVectorStoreBaseline(watched, vectorStore);
             if (kept != null && (baseline == null || (kept.Items ?? 0) > (baseline.Items ?? 0)))
             {
