@@ -53,6 +53,12 @@ namespace BatchOps.Engine
         public const string StoreDamaged = "StoreDamaged";
         public const string StoreLink = "StoreLink";
 
+        // A store on a PostgreSQL server.
+        public const string StoreAddressInvalid = "StoreAddressInvalid";
+        public const string StoreUnreachable = "StoreUnreachable";
+        public const string StoreLoginFailed = "StoreLoginFailed";
+        public const string StoreAccessDenied = "StoreAccessDenied";
+
         // Processors and runs.
         public const string ProcessorMissing = "ProcessorMissing";
         public const string ProcessorFailed = "ProcessorFailed";
