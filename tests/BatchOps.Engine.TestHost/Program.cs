@@ -88,9 +88,9 @@ try
     var runner = new BatchRunner(store, processor, options);
     BatchRunSummary summary = await runner.RunAsync(job, CancellationToken.None);
     Console.WriteLine($"run={summary.RunId} state={summary.State} succeeded={summary.Succeeded} failed={summary.Failed} remaining={summary.Remaining}");
-    if (runner.Failure != null)
+    if (summary.Failure != null)
     {
-        Console.Error.WriteLine(runner.Failure.ToString());
+        Console.Error.WriteLine(summary.Failure.GetException().ToString());
         return 3;
     }
 

@@ -65,8 +65,8 @@ public class DamagedStoreTests
             var runner = new BatchRunner(store, Processors.Succeed(), RunnerTests.Fast());
             await Assert.ThrowsAnyAsync<Exception>(async () =>
             {
-                await runner.RunAsync(job);
-                throw runner.Failure ?? new InvalidOperationException("the run did not fail");
+                BatchRunSummary ended = await runner.RunAsync(job);
+                throw ended.Failure?.GetException() ?? new InvalidOperationException("the run did not fail");
             });
         }
 

@@ -407,7 +407,7 @@ public class HealthRunnerTests
         Assert.Equal(StopReason.BackupFailed, summary.StopReason);
         Assert.Equal(0, processed);
         Assert.Equal(10, store.GetJob("embed").Pending);
-        Assert.Equal(ErrorIds.BackupFailed, Assert.IsType<BatchOpsException>(runner.Failure).ErrorId);
+        Assert.Equal(ErrorIds.BackupFailed, Assert.IsType<BatchOpsException>(summary.Failure?.GetException()).ErrorId);
     }
 
     [Theory]

@@ -616,7 +616,7 @@ public class RunnerTests
         Assert.Equal(RunState.Failed, summary.State);
         Assert.Equal(StopReason.Error, summary.StopReason);
         Assert.Contains("disk is full", summary.Message);
-        Assert.IsType<BatchOpsException>(runner.Failure);
+        Assert.IsType<BatchOpsException>(summary.Failure?.GetException());
     }
 
     [Fact]

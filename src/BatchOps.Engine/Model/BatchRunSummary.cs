@@ -46,5 +46,8 @@ namespace BatchOps
         public string? Message { get; init; }
 
         public string Store { get; init; } = "";
+
+        /// <summary>Why the run failed (State is Failed), or null. A job removed under the run is a stop, not a failure.</summary>
+        public RunFailure? Failure { get; init; }
     }
 }

@@ -375,7 +375,7 @@ namespace BatchOps.Commands
             }
 
             // The log gets its last line however the run ended, Ctrl+C included.
-            ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
+            ErrorRecord? failed = pump.Verdict.Finish(summary, summary.Failure?.GetException(), _log);
             if (exitCode != null)
             {
                 // The console host also turns SIGINT into a pipeline stop: then nothing more may be written.

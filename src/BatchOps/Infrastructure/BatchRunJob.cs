@@ -70,7 +70,7 @@ namespace BatchOps.Infrastructure
                 var pump = new RunEventPump(this, _log);
                 pump.PumpUntil(Events.Reader, run);
                 BatchRunSummary summary = await run.ConfigureAwait(false);
-                ErrorRecord? failed = pump.Verdict.Finish(summary, _runner.Failure, _log); // as Start-BatchRun without -AsJob
+                ErrorRecord? failed = pump.Verdict.Finish(summary, summary.Failure?.GetException(), _log); // as Start-BatchRun without -AsJob
                 Output.Add(PSObject.AsPSObject(summary));
                 _status = RunReport.Summary(summary);
                 if (failed != null)
