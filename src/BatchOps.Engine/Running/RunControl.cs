@@ -59,9 +59,6 @@ namespace BatchOps.Engine.Running
         /// <summary>Cancelled by a hard stop: the caller's cancellation or a failure. Items in flight are cancelled.</summary>
         public CancellationToken Hard => _hard.Token;
 
-        /// <summary>Cancelled by a graceful stop (RequestStop).</summary>
-        public CancellationToken Graceful => _graceful.Token;
-
         /// <summary>Cancelled by either stop: the dispatcher's waits end, and it claims nothing more.</summary>
         public CancellationToken DispatchStop => (_dispatchStop ?? _hard).Token;
 

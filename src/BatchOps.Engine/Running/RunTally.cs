@@ -37,8 +37,6 @@ namespace BatchOps.Engine.Running
             _progress = new ProgressCalculator(startMs);
         }
 
-        public TimeSpan Elapsed => _clock.Elapsed;
-
         /// <summary>Succeeded plus failed, as committed.</summary>
         public long Processed => Interlocked.Read(ref Succeeded) + Interlocked.Read(ref Failed);
 
