@@ -248,8 +248,8 @@ public class HealthTests
     {
         HealthWatch.CheckSchedule(0.5, 3);
         DataLossRecovery.CheckRequest("/backups", 1);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidAutoRestore, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidAutoRestore, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
     }
 
     [Fact]

@@ -117,7 +117,7 @@ namespace BatchOps.Engine.Health
                 switch (checkpoint.Activity)
                 {
                     case RunActivity.MemoryPaused:
-                        Add(HealthStatus.Degraded, "run paused for memory: " + (checkpoint.ActivityReason ?? "above -MaxMemoryPercent"));
+                        Add(HealthStatus.Degraded, "run paused for memory: " + (checkpoint.ActivityReason ?? "above the memory limit"));
                         break;
                     case RunActivity.RateLimitPaused:
                         Add(HealthStatus.Degraded, "run paused for a rate limit: " + (checkpoint.ActivityReason ?? "the processor reported one"));

@@ -44,7 +44,7 @@ namespace BatchOps.Commands
         {
             if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
             {
-                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds.", PollInterval));
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidPollInterval, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds.", PollInterval));
             }
 
             SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
