@@ -151,7 +151,11 @@ namespace BatchOps.Engine.Backup
                 return candidate;
             }
 
-            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + (allowDrop ? "" : " whose item count did not drop") + ". Nothing was restored.", destination);
+            throw new BatchOpsException(
+                ErrorIds.BackupNotFound,
+                BatchOpsErrorCategory.ObjectNotFound,
+                $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + (allowDrop ? "" : " whose item count did not drop") + ". Nothing was restored.",
+                destination);
         }
 
         /// <summary>

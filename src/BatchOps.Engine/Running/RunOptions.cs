@@ -356,7 +356,7 @@ namespace BatchOps.Engine.Running
             }
         }
 
-        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        private static string Seconds(TimeSpan span) => Wording.Seconds(span);
 
         private static BatchOpsException Invalid(string errorId, string message, object target) =>
             BatchOpsException.InvalidArgument(errorId, message, target);
