@@ -52,6 +52,12 @@ namespace BatchOps
         /// <summary>A number of seconds, to the millisecond: "0.25", "5", "NaN".</summary>
         public static string Seconds(double seconds) => seconds.ToString("0.###", CultureInfo.InvariantCulture);
 
+        /// <summary>A span as minutes, to two decimals: "10", "0.5" (for thresholds a person set).</summary>
+        public static string Minutes(TimeSpan span) => span.TotalMinutes.ToString("0.##", CultureInfo.InvariantCulture);
+
+        /// <summary>A span as whole minutes, rounded down: "12" (for how long something has lasted).</summary>
+        public static string WholeMinutes(TimeSpan span) => Math.Floor(span.TotalMinutes).ToString("0", CultureInfo.InvariantCulture);
+
         /// <summary>Bytes as a person reads them: 512 bytes, 12.0 KB, 2.0 MB, 1.5 GB.</summary>
         public static string Size(long bytes)
         {
