@@ -68,6 +68,8 @@ namespace BatchOps.Infrastructure
                 "Reset the failed items (Get-BatchItem -Job <job> -Status Failed | Reset-BatchItem) and run the job again.",
 
             // Runs and their log.
+            [ErrorIds.RunCircuitBroken] =
+                "See the failures with Get-BatchItem -Job <job> -Status Failed, fix the cause, then run the same Start-BatchRun again; -MaxFailureRatio sets how many failures stop a run.",
             [ErrorIds.InvalidLogPath] =
                 "Pass -LogPath with a folder in the file system, such as ./logs.",
             [ErrorIds.LogDiskFull] =
