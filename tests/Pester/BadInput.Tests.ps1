@@ -134,6 +134,23 @@ Describe 'Bad input is refused with its own ErrorId, a message naming the value,
     }
 }
 
+Describe 'The advice of a refusal is its RecommendedAction, in the words of the command that refused' {
+    It '<Case>' -ForEach @(
+        @{ Case = 'a store in a missing folder'; Advice = '*New-Item -ItemType Directory*'; Run = { param($t) 'x' | Add-BatchItem -Job embed -Store (Join-Path $t 'missing' 'jobs.db') } }
+        @{ Case = 'Start-BatchRun -LogPath on a missing drive'; Advice = 'Pass -LogPath*'; Run = { param($t) 'x' | Start-BatchRun -Job embed -Store (Join-Path $t 'jobs.db') -LogPath 'nodrive9:\logs' -ScriptBlock { $_ } } }
+        @{ Case = 'Get-VectorStoreBackup of a missing folder'; Advice = 'Pass -Destination*'; Run = { param($t) Get-VectorStoreBackup -Destination (Join-Path $t 'no-backups') } }
+        @{ Case = 'Get-BatchHealth -BackupDestination on a missing drive'; Advice = 'Pass -BackupDestination*'; Run = { param($t) Get-BatchHealth -VectorStorePath (Join-Path $t 'index.bin') -BackupDestination 'nodrive9:\backups' } }
+    ) {
+        $caught = $null
+        $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
+        try { & $Run $TestDrive | Out-Null } catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike $Advice
+        $caught.Exception.Message | Should -Not -BeLike $Advice -Because 'the engine says what happened; the advice is said once, beside it'
+    }
+}
+
 Describe 'Script blocks that use the host' {
     # Not refused (a script block may call anything), but they must not break or hang a run: runspaces of a run have
     # no console, so writing to the host goes to the information stream and reading from it fails the item at once.
