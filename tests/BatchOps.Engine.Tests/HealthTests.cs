@@ -237,10 +237,17 @@ public class HealthTests
     [InlineData(-1.0, null)]
     [InlineData(double.NaN, null)]
     [InlineData(90_000.0, null)]
-    [InlineData(30.0, 0)]
     public void A_watch_schedule_that_cannot_work_is_refused(double interval, int? count)
     {
         Assert.Equal(ErrorIds.InvalidHealthInterval, Assert.Throws<BatchOpsException>(() => HealthWatch.CheckSchedule(interval, count)).ErrorId);
+    }
+
+    [Fact]
+    public void A_sample_count_below_one_is_refused_as_a_count_not_an_interval()
+    {
+        var e = Assert.Throws<BatchOpsException>(() => HealthWatch.CheckSchedule(30, 0));
+        Assert.Equal(ErrorIds.InvalidHealthCount, e.ErrorId);
+        Assert.Contains("it was 0", e.Message);
     }
 
     [Fact]
@@ -248,8 +255,8 @@ public class HealthTests
     {
         HealthWatch.CheckSchedule(0.5, 3);
         DataLossRecovery.CheckRequest("/backups", 1);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidAutoRestore, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
+        Assert.Equal(ErrorIds.InvalidAutoRestore, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public class InputTests
     {
         var e = Assert.Throws<BatchOpsException>(() => ItemKeys.Resolve(InputObject.Record(("Title", "T")), null));
         Assert.Equal(ErrorIds.KeyNotInferable, e.ErrorId);
-        Assert.Contains("-Key", e.Message);
+        Assert.Contains("its properties: Title", e.Message); // the advice (-Key) is the module's: ErrorTests
     }
 
     [Theory]

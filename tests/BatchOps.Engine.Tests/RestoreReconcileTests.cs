@@ -125,7 +125,7 @@ public class RestoreReconcileTests
         Assert.Equal(5L, restore.ItemsReturned);
         Assert.Equal(3, vectors.Held().Length);
         Assert.Equal(vectors.Held(), Succeeded(store));
-        Assert.Equal("Backup-VectorStore -Job 'embed'", set.Job!.ToString());
+        Assert.Equal("a backup of job 'embed' outside a run", set.Job!.ToString());
     }
 
     [Fact]

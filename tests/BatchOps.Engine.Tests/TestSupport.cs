@@ -41,18 +41,6 @@ public sealed class TempFolder : IDisposable
     }
 }
 
-/// <summary>Only where /bin/sh and Unix processes exist (the CI machines are Linux).</summary>
-public sealed class UnixFactAttribute : FactAttribute
-{
-    public UnixFactAttribute()
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            Skip = "needs /bin/sh";
-        }
-    }
-}
-
 /// <summary>Only on Linux, where /proc shows every process's environment.</summary>
 public sealed class LinuxFactAttribute : FactAttribute
 {

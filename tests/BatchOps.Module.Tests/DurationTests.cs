@@ -107,12 +107,13 @@ public class DurationTests
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -MaxDuration 100.00:00:00", "InvalidMaxDuration")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -BatchDelay 1e9", "InvalidBatchDelay")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -ItemTimeout 1e9", "InvalidItemTimeout")]
-    [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -MemoryWait 1e9", "InvalidMaxMemoryPercent")]
+    [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -MemoryWait 1e9", "InvalidMemoryWait")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout -1", "InvalidStopTimeout")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout -00:00:01", "InvalidStopTimeout")]
     [InlineData("'a' | Start-BatchRun -Job j -ScriptBlock { $_ } -StopTimeout 1e9", "InvalidStopTimeout")]
     [InlineData("Wait-BatchJob -Job j -Timeout -1", "InvalidTimeout")]
-    [InlineData("Wait-BatchJob -Job j -PollInterval 0", "InvalidTimeout")]
+    [InlineData("Wait-BatchJob -Job j -PollInterval 0", "InvalidPollInterval")]
+    [InlineData("Watch-BatchHealth -Interval 1 -Count 0", "InvalidHealthCount")]
     [InlineData("Watch-BatchHealth -Interval 0 -Count 1", "InvalidHealthInterval")]
     public void Negative_and_zero_durations_are_refused_with_their_own_error(string script, string errorId)
     {

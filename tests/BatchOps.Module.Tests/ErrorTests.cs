@@ -107,7 +107,8 @@ public class ErrorTests
         using var session = new PowerShellSession();
         var result = session.Run("[pscustomobject]@{ Title = 'Mug' } | Add-BatchItem -Job j");
         Assert.Equal("KeyNotInferable", result.FirstErrorId);
-        Assert.Contains("-Key", result.Errors[0].Exception.Message);
+        Assert.Contains("Title", result.Errors[0].Exception.Message);
+        Assert.Contains("-Key", result.Errors[0].ErrorDetails.RecommendedAction);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public class HealthCommandTests
         Assert.Equal(new[] { "Healthy", "Healthy", "Healthy" }, samples.Select(s => s.BaseObject).ToArray());
 
         Assert.Equal("InvalidHealthInterval", session.Run("Watch-BatchHealth -Job w -Interval 0 -Count 1").FirstErrorId);
-        Assert.Equal("AutoRestoreFailed", session.Run("Watch-BatchHealth -AutoRestore -Count 1").FirstErrorId);
+        Assert.Equal("InvalidAutoRestore", session.Run("Watch-BatchHealth -AutoRestore -Count 1").FirstErrorId);
     }
 
     [Fact]

@@ -34,6 +34,8 @@ BeforeDiscovery {
         @{ Case = 'Start-BatchRun -BackupEvery 2 without -BackupPath'; Id = 'InvalidRunBackup'; Names = '-BackupPath'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BackupEvery 2 -ScriptBlock { $_ } } }
         @{ Case = 'Start-BatchRun with no processor'; Id = 'ProcessorMissing'; Names = '-ScriptBlock'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s } }
         @{ Case = 'Start-BatchRun -Command that does not exist'; Id = 'CommandNotFound'; Names = 'no-such-program-b0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -Command 'no-such-program-b0' } }
+        @{ Case = 'Start-BatchRun -MemoryWait -1'; Id = 'InvalidMemoryWait'; Names = '-1 s'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MemoryWait -1 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -LogPath on a drive that does not exist'; Id = 'InvalidLogPath'; Names = 'nodrive9:'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -LogPath 'nodrive9:\logs' -ScriptBlock { $_ } } }
         @{ Case = 'Start-BatchRun -LogPath under a file'; Id = 'InvalidLogPath'; Names = 'a-file.txt'; Run = { param($s, $t) Set-Content (Join-Path $t 'a-file.txt') x; Start-BatchRun -Job embed -Store $s -LogPath (Join-Path $t 'a-file.txt' 'logs') -ScriptBlock { $_ } } }
 
         # Job names: empty, wildcards, control characters, unknown
@@ -76,6 +78,10 @@ BeforeDiscovery {
         @{ Case = 'Wait-BatchJob -TargetPercent 200'; Id = 'InvalidTargetPercent'; Names = '200'; Run = { param($s, $t) Wait-BatchJob -Job embed -TargetPercent 200 -Store $s } }
         @{ Case = 'Remove-BatchRun -OlderThanDays -1'; Id = 'ParameterArgumentValidationError'; Names = '-1'; Run = { param($s, $t) Remove-BatchRun -Job embed -OlderThanDays -1 -Store $s -Confirm:$false } }
         @{ Case = 'Watch-BatchHealth -Interval 0'; Id = 'InvalidHealthInterval'; Names = '0'; Run = { param($s, $t) Watch-BatchHealth -Job embed -Interval 0 -Count 1 -Store $s } }
+        @{ Case = 'Watch-BatchHealth -Count 0'; Id = 'InvalidHealthCount'; Names = 'it was 0'; Run = { param($s, $t) Watch-BatchHealth -Job embed -Interval 1 -Count 0 -Store $s } }
+        @{ Case = 'Watch-BatchHealth -AutoRestore without -VectorStorePath'; Id = 'InvalidAutoRestore'; Names = '-VectorStorePath'; Run = { param($s, $t) Watch-BatchHealth -Job embed -AutoRestore -BackupDestination (Join-Path $t 'backups') -Count 1 -Store $s } }
+        @{ Case = 'Get-BatchHealth -VectorStorePath on a drive that does not exist'; Id = 'InvalidVectorStorePath'; Names = 'nodrive9:'; Run = { param($s, $t) Get-BatchHealth -Job embed -VectorStorePath 'nodrive9:\index.bin' -Store $s } }
+        @{ Case = 'Wait-BatchJob -PollInterval 0'; Id = 'InvalidPollInterval'; Names = 'it was 0'; Run = { param($s, $t) Wait-BatchJob -Job embed -Complete -PollInterval 0 -Store $s } }
         @{ Case = 'Get-BatchHealth -Threshold with an unknown name'; Id = 'InvalidHealthThreshold'; Names = 'Bogus'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ Bogus = 1 } -Store $s } }
         @{ Case = 'Get-BatchHealth -Threshold with a text value'; Id = 'InvalidHealthThreshold'; Names = 'lots'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ MemoryDegradedPercent = 'lots' } -Store $s } }
 
@@ -125,6 +131,23 @@ Describe 'Bad input is refused with its own ErrorId, a message naming the value,
 
     It 'has at least 40 distinct cases' {
         $Cases.Count | Should -BeGreaterOrEqual 40
+    }
+}
+
+Describe 'The advice of a refusal is its RecommendedAction, in the words of the command that refused' {
+    It '<Case>' -ForEach @(
+        @{ Case = 'a store in a missing folder'; Advice = '*New-Item -ItemType Directory*'; Run = { param($t) 'x' | Add-BatchItem -Job embed -Store (Join-Path $t 'missing' 'jobs.db') } }
+        @{ Case = 'Start-BatchRun -LogPath on a missing drive'; Advice = 'Pass -LogPath*'; Run = { param($t) 'x' | Start-BatchRun -Job embed -Store (Join-Path $t 'jobs.db') -LogPath 'nodrive9:\logs' -ScriptBlock { $_ } } }
+        @{ Case = 'Get-VectorStoreBackup of a missing folder'; Advice = 'Pass -Destination*'; Run = { param($t) Get-VectorStoreBackup -Destination (Join-Path $t 'no-backups') } }
+        @{ Case = 'Get-BatchHealth -BackupDestination on a missing drive'; Advice = 'Pass -BackupDestination*'; Run = { param($t) Get-BatchHealth -VectorStorePath (Join-Path $t 'index.bin') -BackupDestination 'nodrive9:\backups' } }
+    ) {
+        $caught = $null
+        $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
+        try { & $Run $TestDrive | Out-Null } catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike $Advice
+        $caught.Exception.Message | Should -Not -BeLike $Advice -Because 'the engine says what happened; the advice is said once, beside it'
     }
 }
 

@@ -28,9 +28,9 @@ namespace BatchOps.Engine.Backup
         [System.Text.Json.Serialization.JsonIgnore]
         public DateTime Taken => Times.Local(TakenMs);
 
-        public override string ToString() => RunId > 0 ? $"run {RunId} of job '{Job}' after batch {Batches}" : $"Backup-VectorStore -Job '{Job}'";
+        public override string ToString() => RunId > 0 ? $"run {RunId} of job '{Job}' after batch {Batches}" : $"a backup of job '{Job}' outside a run";
 
-        /// <summary>A mark for a backup that is not a run's (Backup-VectorStore -Job): the job as it stands now.</summary>
+        /// <summary>A mark for a backup that is not a run's (a backup taken for the job by hand): the job as it stands now.</summary>
         public static BackupJobMark Now(Storage.IJobStore store, BatchJob job) =>
             new BackupJobMark { Store = store.Location, Job = job.Name, TakenMs = store.NowMs() };
     }

@@ -34,7 +34,7 @@ namespace BatchOps.Engine.Backup
                 throw new BatchOpsException(
                     ErrorIds.RestoreNotReconcilable,
                     BatchOpsErrorCategory.InvalidOperation,
-                    $"The backup set '{backup.Name}' records no job (neither a run of Start-BatchRun nor Backup-VectorStore -Job took it), so which items of job '{job}' finished after it cannot be told; nothing was restored.",
+                    $"The backup set '{backup.Name}' records no job (neither a run nor a backup for a job took it), so which items of job '{job}' finished after it cannot be told; nothing was restored.",
                     backup.Path);
             }
 

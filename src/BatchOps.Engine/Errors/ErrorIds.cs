@@ -57,7 +57,6 @@ namespace BatchOps.Engine
         public const string ProcessorMissing = "ProcessorMissing";
         public const string ProcessorFailed = "ProcessorFailed";
         public const string CommandNotFound = "CommandNotFound";
-        public const string ItemFailed = "ItemFailed";
         public const string RunFailed = "RunFailed";
         public const string RunItemsFailed = "RunItemsFailed";
         public const string RunCircuitBroken = "RunCircuitBroken";
@@ -66,6 +65,7 @@ namespace BatchOps.Engine
         public const string JobTargetUnreachable = "JobTargetUnreachable";
         public const string WaitTimedOut = "WaitTimedOut";
         public const string InvalidTimeout = "InvalidTimeout";
+        public const string InvalidPollInterval = "InvalidPollInterval";
         public const string InvalidLogPath = "InvalidLogPath";
         public const string LogDiskFull = "LogDiskFull";
 
@@ -96,6 +96,10 @@ namespace BatchOps.Engine
         public const string InvalidDeepSleep = "InvalidDeepSleep";
         public const string InvalidRunBackup = "InvalidRunBackup";
         public const string InvalidHealthInterval = "InvalidHealthInterval";
+        public const string InvalidHealthCount = "InvalidHealthCount";
+        public const string InvalidMemoryWait = "InvalidMemoryWait";
+        public const string InvalidAutoRestore = "InvalidAutoRestore";
+        public const string InvalidVectorStorePath = "InvalidVectorStorePath";
         public const string AutoRestoreFailed = "AutoRestoreFailed";
 
         // Results out (Export-BatchResult, Start-BatchRun -ResultPath) and restores that reconcile a job.

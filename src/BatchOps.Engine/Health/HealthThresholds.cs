@@ -67,6 +67,6 @@ namespace BatchOps.Engine.Health
             }
         }
 
-        private static string Minutes(TimeSpan span) => span.TotalMinutes.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        private static string Minutes(TimeSpan span) => Wording.Minutes(span);
     }
 }

@@ -62,13 +62,14 @@ namespace BatchOps.Engine.Health
 
             if (count is int n && n < 1)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Count must be 1 or more; it was {n}. Leave it out to watch until stopped.", n);
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthCount, $"-Count must be 1 or more; it was {n}. Leave it out to watch until stopped.", n);
             }
         }
 
         /// <summary>
         /// Thresholds from a hashtable of HealthThresholds property names (any case). Durations take a TimeSpan, a
-        /// TimeSpan string ("00:10:00") or a number of minutes. An unknown name or a bad value is refused.
+        /// TimeSpan string ("00:10:00") or a number of minutes. An unknown name or a bad value is refused. The values are
+        /// plain .NET values: the module unwraps PowerShell's.
         /// </summary>
         public static HealthThresholds ThresholdsFrom(IDictionary? values)
         {
@@ -104,7 +105,6 @@ namespace BatchOps.Engine.Health
 
         private static object ConvertTo(object? value, Type type)
         {
-            value = Unwrap(value);
             if (type == typeof(TimeSpan))
             {
                 return value switch
@@ -117,13 +117,6 @@ namespace BatchOps.Engine.Health
             }
 
             return System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture)!;
-        }
-
-        // PowerShell wraps hashtable values in PSObject; its BaseObject is the value (read without referencing PowerShell).
-        private static object? Unwrap(object? value)
-        {
-            PropertyInfo? baseObject = value?.GetType().FullName == "System.Management.Automation.PSObject" ? value.GetType().GetProperty("BaseObject") : null;
-            return baseObject != null ? baseObject.GetValue(value) : value;
         }
     }
 }

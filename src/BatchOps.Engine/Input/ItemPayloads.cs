@@ -38,7 +38,7 @@ namespace BatchOps.Engine
                 throw new BatchOpsException(
                     ErrorIds.PayloadNotSerializable,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The data of {(key == null ? "an input object" : "item '" + Printable.Text(key) + "'")} is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}. Pipe smaller objects (Select-Object the properties the processor needs), or a path to the data.",
+                    $"The data of {(key == null ? "an input object" : "item '" + Printable.Text(key) + "'")} is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}.",
                     input.BaseObject);
             }
 

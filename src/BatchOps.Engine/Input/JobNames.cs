@@ -14,7 +14,7 @@ namespace BatchOps.Engine
         {
             if (string.IsNullOrWhiteSpace(name))
             {
-                throw Invalid($"The job name '{Printable.Text(name)}' is empty or blank. Pass -Job with a name such as 'embed-chunks'.", name);
+                throw Invalid($"The job name '{Printable.Text(name)}' is empty or blank; a job needs a name such as 'embed-chunks'.", name);
             }
 
             if (name!.Length > MaxLength)

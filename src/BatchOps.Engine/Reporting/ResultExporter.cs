@@ -103,7 +103,7 @@ namespace BatchOps.Engine.Reporting
             {
                 if (request.NoClobber && File.Exists(plan.Path))
                 {
-                    throw new BatchOpsException(ErrorIds.ResultFileExists, BatchOpsErrorCategory.ResourceUnavailable, $"The results file '{plan.Path}' exists and -NoClobber was given; nothing was written.", plan.Path);
+                    throw new BatchOpsException(ErrorIds.ResultFileExists, BatchOpsErrorCategory.ResourceUnavailable, $"The results file '{plan.Path}' exists and was not to be replaced; nothing was written.", plan.Path);
                 }
 
                 if (!request.Force && File.Exists(plan.Path) && (File.GetAttributes(plan.Path) & FileAttributes.ReadOnly) != 0)

@@ -27,7 +27,7 @@ namespace BatchOps.Engine.Reporting
         {
             if (string.IsNullOrWhiteSpace(folder))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidLogPath, "The log folder is empty. Pass -LogPath with a folder such as ./logs.", folder);
+                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidLogPath, "The log folder is empty: a run's log needs a folder such as ./logs.", folder);
             }
 
             try
@@ -166,7 +166,7 @@ namespace BatchOps.Engine.Reporting
                         ErrorIds.LogDiskFull,
                         "the run's log folder",
                         _folder,
-                        "The log was closed and the run stopped; what it recorded in the store is kept. Free some space, or pass -LogPath with a folder on another disk, then run the same command again to resume.",
+                        "The log was closed and the run stopped; what it recorded in the store is kept. Run it again once there is space: it resumes.",
                         e);
                     CloseQuietly();
                 }

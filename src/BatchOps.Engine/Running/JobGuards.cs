@@ -21,7 +21,7 @@ namespace BatchOps.Engine.Running
             throw new BatchOpsException(
                 ErrorIds.JobBusy,
                 BatchOpsErrorCategory.ResourceBusy,
-                $"Cannot {action} job '{job.Name}' while it is running: {runs}. Stop the run first, or use -Force if you are sure it is gone.",
+                $"Cannot {action} job '{job.Name}' while it is running: {runs}. Nothing was changed.",
                 job.Name);
         }
     }

@@ -81,6 +81,19 @@ namespace BatchOps.Engine.Running
     public sealed class RunWarningEvent : RunEvent
     {
         public string Message { get; init; } = "";
+
+        /// <summary>The batch whose results file could not be written (the host says how to write it later), or null.</summary>
+        public UnwrittenResults? Unwritten { get; init; }
+    }
+
+    /// <summary>A batch of a run whose results file was not written: its results are in the store.</summary>
+    public sealed class UnwrittenResults
+    {
+        public string Job { get; init; } = "";
+
+        public long RunId { get; init; }
+
+        public long Batch { get; init; }
     }
 
     /// <summary>What a run notices about itself: a pause (memory, rate limit), idle and deep sleep, a backup.</summary>

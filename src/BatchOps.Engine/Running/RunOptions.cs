@@ -212,7 +212,7 @@ namespace BatchOps.Engine.Running
 
             if (MemoryWait < TimeSpan.Zero || MemoryWait > TimeSpan.FromHours(1) || MemoryChecksBeforePause < 1)
             {
-                throw Invalid(ErrorIds.InvalidMaxMemoryPercent, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
+                throw Invalid(ErrorIds.InvalidMemoryWait, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
             }
 
             if (RateLimitWait < TimeSpan.Zero || RateLimitWait > TimeSpan.FromHours(1) || MaxRateLimitPausesPerItem < 0)
@@ -356,7 +356,7 @@ namespace BatchOps.Engine.Running
             }
         }
 
-        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        private static string Seconds(TimeSpan span) => Wording.Seconds(span);
 
         private static BatchOpsException Invalid(string errorId, string message, object target) =>
             BatchOpsException.InvalidArgument(errorId, message, target);

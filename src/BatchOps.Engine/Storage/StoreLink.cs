@@ -28,7 +28,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreLink,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The store path '{fullPath}' is a symbolic link to '{target}', which does not lead to a file (the target is missing, or links loop). Nothing was created. Pass -Store with the real path of your store, or fix the link.",
+                    $"The store path '{fullPath}' is a symbolic link to '{target}', which does not lead to a file (the target is missing, or links loop). Nothing was created.",
                     fullPath);
             }
 

@@ -179,7 +179,7 @@ namespace BatchOps.Commands
 
                 if (LogPath != null)
                 {
-                    _logFolder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath);
+                    _logFolder = ResolveFileSystemPath(LogPath, "-LogPath", ErrorIds.InvalidLogPath);
                     OpenLog();
                 }
 

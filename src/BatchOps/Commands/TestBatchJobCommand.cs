@@ -44,7 +44,7 @@ namespace BatchOps.Commands
             {
                 BatchJob job = store.GetJob(Job);
                 bool met = condition.IsMet(job);
-                WriteVerbose($"Job '{job.Name}': {job.Succeeded:N0} of {job.Total:N0} succeeded ({job.PercentComplete:0.0}%), {job.Failed:N0} failed, {job.Remaining:N0} remaining; '{condition.Describe()}' is {(met ? "met" : "not met")}.");
+                WriteVerbose($"Job '{job.Name}': {Wording.JobStatus(job)}; '{condition.Describe()}' is {(met ? "met" : "not met")}.");
                 WriteObject(met);
             });
         }

@@ -44,7 +44,7 @@ namespace BatchOps.Commands
         {
             if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
             {
-                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds.", PollInterval));
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidPollInterval, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {Wording.Seconds(PollInterval)} seconds.", PollInterval));
             }
 
             SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
@@ -59,7 +59,7 @@ namespace BatchOps.Commands
             {
                 if (Volatile.Read(ref latest) is BatchJob seen)
                 {
-                    progress.StatusDescription = $"{seen.Succeeded:N0} of {seen.Total:N0} succeeded ({seen.PercentComplete:0.0}%), {seen.Failed:N0} failed, {seen.Remaining:N0} remaining";
+                    progress.StatusDescription = Wording.JobStatus(seen);
                     progress.PercentComplete = (int)Math.Min(100, Math.Floor(seen.PercentComplete));
                     WriteProgress(progress);
                 }

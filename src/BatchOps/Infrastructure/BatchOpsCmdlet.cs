@@ -84,9 +84,12 @@ namespace BatchOps.Infrastructure
         }
 
         /// <summary>Stops the command with the error (a cmdlet with a log writes it there first).</summary>
-        protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ErrorRecords.From(e));
+        protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ToErrorRecord(e));
 
-        protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ErrorRecords.From(e));
+        protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ToErrorRecord(e));
+
+        /// <summary>The error as an ErrorRecord with the advice for this command.</summary>
+        protected ErrorRecord ToErrorRecord(BatchOpsException e) => ErrorRecords.From(e, MyInvocation?.MyCommand?.Name);
 
         /// <summary>Runs an engine call; its BatchOps error becomes a non-terminating error. Returns false on error.</summary>
         protected bool TryEngine(Action action)

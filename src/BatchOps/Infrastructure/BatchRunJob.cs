@@ -91,7 +91,7 @@ namespace BatchOps.Infrastructure
             catch (BatchOpsException e)
             {
                 _log?.WriteError(e.Message);
-                Error.Add(ErrorRecords.From(e));
+                Error.Add(ErrorRecords.From(e, "Start-BatchRun"));
                 _status = e.Message;
             }
             finally

@@ -40,7 +40,7 @@ namespace BatchOps.Infrastructure
         private static string? StorePathForCompletion(IDictionary fakeBoundParameters)
         {
             object? typed = fakeBoundParameters["Store"];
-            string? raw = (typed is PSObject wrapped ? wrapped.BaseObject : typed) as string;
+            string? raw = PSValue.Unwrap(typed) as string;
             if (string.IsNullOrWhiteSpace(raw))
             {
                 raw = Environment.GetEnvironmentVariable(BatchOpsCmdlet.StoreVariable);

@@ -28,7 +28,7 @@ namespace BatchOps.Infrastructure
         /// <summary>A monitor for the job (null: machine and vector store only). Throws BatchOpsException on bad input.</summary>
         protected HealthMonitor CreateMonitor(string? job)
         {
-            HealthThresholds thresholds = HealthWatch.ThresholdsFrom(Threshold);
+            HealthThresholds thresholds = HealthWatch.ThresholdsFrom(PSValue.UnwrapValues(Threshold));
             SqliteJobStore? store = null;
             BatchJob? watched = null;
             if (job != null)
@@ -75,7 +75,7 @@ namespace BatchOps.Infrastructure
             var paths = new List<string>();
             foreach (string path in VectorStorePath ?? new string[0])
             {
-                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.BackupSourceInvalid));
+                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.InvalidVectorStorePath));
             }
 
             return paths;

@@ -26,7 +26,7 @@ namespace BatchOps.Infrastructure
         {
             _store = store;
             _job = job;
-            switch (keySelector is PSObject wrapped ? wrapped.BaseObject : keySelector)
+            switch (PSValue.Unwrap(keySelector))
             {
                 case null:
                     break;

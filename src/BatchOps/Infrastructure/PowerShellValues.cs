@@ -39,14 +39,10 @@ namespace BatchOps.Infrastructure
 
             public object? ToTree(object? value, int depth, string path)
             {
-                if (value is PSObject wrapped)
+                value = PSValue.Unwrap(value);
+                if (value is PSObject custom)
                 {
-                    if (wrapped.BaseObject is PSCustomObject)
-                    {
-                        return depth >= MaxDepth ? wrapped.ToString() : Nested(wrapped, path, () => Properties(wrapped, depth, path));
-                    }
-
-                    value = wrapped.BaseObject;
+                    return depth >= MaxDepth ? custom.ToString() : Nested(custom, path, () => Properties(custom, depth, path));
                 }
 
                 switch (value)

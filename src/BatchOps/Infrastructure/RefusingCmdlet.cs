@@ -35,7 +35,7 @@ namespace BatchOps.Infrastructure
         {
             OnRefused(e);
             _refused = true;
-            WriteError(ErrorRecords.From(e));
+            WriteError(ToErrorRecord(e));
             throw new RefusedException();
         }
 

@@ -121,7 +121,9 @@ namespace BatchOps.Infrastructure
                     Safely(() => _cmdlet.WriteVerbose(RunReport.ItemRetrying(retrying)));
                     break;
                 case RunWarningEvent warning:
-                    Safely(() => _cmdlet.WriteWarning(warning.Message));
+                    Safely(() => _cmdlet.WriteWarning(warning.Unwritten is UnwrittenResults later
+                        ? warning.Message + $" Export-BatchResult -Job '{later.Job}' -Run {later.RunId} -Batch {later.Batch} -PerBatch writes it."
+                        : warning.Message));
                     break;
                 case RunNoticeEvent notice:
                     Safely(() =>

@@ -44,7 +44,7 @@ namespace BatchOps.Infrastructure
             }
 
             log?.WriteError(error.Message);
-            return ErrorRecords.From(error);
+            return ErrorRecords.From(error, "Start-BatchRun");
         }
 
         public BatchOpsException? Judge(BatchRunSummary summary, Exception? failure)

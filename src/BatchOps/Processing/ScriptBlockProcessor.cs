@@ -50,8 +50,7 @@ namespace BatchOps.Processing
 
                 foreach (DictionaryEntry entry in set)
                 {
-                    // Unwrap PowerShell's wrapper, but keep a PSCustomObject whole: its properties live in the wrapper.
-                    object? value = entry.Value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : entry.Value;
+                    object? value = PSValue.Unwrap(entry.Value);
                     state.Variables.Add(new SessionStateVariableEntry(entry.Key.ToString(), value, "Passed to Start-BatchRun."));
                 }
             }
