@@ -32,15 +32,6 @@ namespace BatchOps.Engine.Health
         /// <summary>How long to wait for the job's runs to suspend before restoring a run's set (they finish what is in flight).</summary>
         public TimeSpan SuspendPatience { get; set; } = TimeSpan.FromMinutes(2);
 
-        /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
-        public static void CheckRequest(string? destination, int watchedPaths)
-        {
-            if (string.IsNullOrEmpty(destination) || watchedPaths == 0)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreFailed, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", destination);
-            }
-        }
-
         /// <summary>
         /// Finishes or undoes a restore of the watched paths that was interrupted (its journal is still there), so the
         /// watch measures a whole store, old or new. Returns true when there was one.
