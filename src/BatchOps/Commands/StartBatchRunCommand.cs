@@ -9,7 +9,6 @@ using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
-using BatchOps.Processing;
 
 namespace BatchOps.Commands
 {
@@ -185,14 +184,7 @@ namespace BatchOps.Commands
                 }
 
                 _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-                if (ParameterSetName == CommandSet)
-                {
-                    _commandPath = CommandResolver.Resolve(Command, _location);
-                }
-                else if (ScriptBlock == null)
-                {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.ProcessorMissing, "Say what to do with each item: pass -ScriptBlock { ... } or -Command <program> -ArgumentList ... .", null);
-                }
+                _commandPath = StartBatchRunOptions.CommandPath(this, ParameterSetName == CommandSet, _location);
             }
             catch (BatchOpsException e)
             {
@@ -290,10 +282,7 @@ namespace BatchOps.Commands
 
                 job = found;
                 OpenLog();
-                if (_options!.Backup != null && BackupName == null && Job.Length == 0)
-                {
-                    _options.Backup = StartBatchRunOptions.BackupNamedFor(_options.Backup, job.Name);
-                }
+                StartBatchRunOptions.NameBackupAfter(this, _options!, job.Name);
 
                 if (!ChooseWhatToRun(job))
                 {
@@ -350,9 +339,8 @@ namespace BatchOps.Commands
         }
 
         /// <summary>
-        /// The job, read once before the run: in Begin when nothing is piped, else here once the input is added. A
-        /// scheduled feed that found nothing this time (an empty folder) for a job that does not exist yet is not a
-        /// failure: there is nothing to do. Says so in a warning (null); the script's exit code stays 0.
+        /// The job, read once before the run (in Begin when nothing is piped). Null, with a warning, for a scheduled feed
+        /// that found nothing (an empty folder) for a job that does not exist yet: nothing to do, and no failure.
         /// </summary>
         private BatchJob? ReadJob()
         {
@@ -375,10 +363,7 @@ namespace BatchOps.Commands
             return existing;
         }
 
-        /// <summary>
-        /// The run's store, opened once for this call (the one place this command opens it): -Store when given, else
-        /// the store the piped objects came from, else the default. ReadWrite creates it (the first valid item does).
-        /// </summary>
+        /// <summary>The run's store, opened once per call (the one place this command opens it); ReadWrite creates it.</summary>
         private IJobStore RunStore(StoreAccess access) => _store ??= OpenStore(StoreToUse, access);
 
         /// <summary>Whether the run's store file exists (its folder must); nothing is created or opened.</summary>
@@ -401,12 +386,8 @@ namespace BatchOps.Commands
         /// <summary>A refused run is said in the log too, when there is one.</summary>
         protected override void OnRefused(BatchOpsException e) => _log?.WriteError(e.Message);
 
-        protected override void StopProcessing()
-        {
-            // Ctrl+C, Stop-Job, a downstream Select-Object -First: cancel what is in flight; the runner releases it
-            // and writes its final checkpoint before EndProcessing returns.
-            _cancel.Cancel();
-        }
+        /// <summary>Ctrl+C, a downstream Select-Object -First: the run releases what is in flight and writes its checkpoint.</summary>
+        protected override void StopProcessing() => _cancel.Cancel();
 
         protected override void Dispose(bool disposing)
         {

@@ -47,16 +47,38 @@ namespace BatchOps.Infrastructure
             }
         }
 
-        /// <summary>The run's backup named after the piped job (no -Job, no -BackupName).</summary>
-        public static BackupRequest BackupNamedFor(BackupRequest backup, string job)
+        /// <summary>Without -Job and -BackupName, the run's backup sets are named after the piped job, once it is known.</summary>
+        public static void NameBackupAfter(StartBatchRunCommand command, RunOptions options, string job)
         {
+            if (options.Backup == null || command.BackupName != null || command.Job.Length > 0)
+            {
+                return;
+            }
+
             if (!BackupRequest.IsValidName(job))
             {
                 throw BatchOpsException.InvalidArgument(ErrorIds.BackupNameInvalid, $"The backup name '{job}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100). Pass -BackupName.", job);
             }
 
-            return backup.Named(job);
+            options.Backup = options.Backup.Named(job);
         }
+
+        /// <summary>The program of -Command, found now (null for -ScriptBlock); refuses a command with neither.</summary>
+        public static string? CommandPath(StartBatchRunCommand command, bool commandSet, string location)
+        {
+            if (commandSet)
+            {
+                return CommandResolver.Resolve(command.Command, location);
+            }
+
+            if (command.ScriptBlock == null)
+            {
+                throw BatchOpsException.InvalidArgument(ErrorIds.ProcessorMissing, "Say what to do with each item: pass -ScriptBlock { ... } or -Command <program> -ArgumentList ... .", null);
+            }
+
+            return null;
+        }
+
         /// <param name="command">The command, with its parameters bound.</param>
         /// <param name="backupName">The name of the run's backup sets (-BackupName, else the job's).</param>
         /// <param name="resolvePath">Resolves a path through the PowerShell provider: (path, parameter, error id).</param>
