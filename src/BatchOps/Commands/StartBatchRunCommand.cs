@@ -24,6 +24,7 @@ namespace BatchOps.Commands
         private RunOptions? _options;
         private IJobStore? _store;
         private BatchJob? _job;
+        private string? _missingStore; // the store path this call found without a file
         private ItemFeeder? _feeder;
         private string? _commandPath;
         private string _location = "";
@@ -167,15 +168,7 @@ namespace BatchOps.Commands
                 // Without -Job a backup is named after the piped job, in End; this name only passes validation.
                 _options = StartBatchRunOptions.Build(this, BackupName ?? (Job.Length > 0 ? Job : "vectorstore"), ResolveFileSystemPath);
                 _options.Validate(); // once, before anything is written; End checks only what it adds
-                _selection = new RunSelection(Job);
-                if (_selection.Job != null)
-                {
-                    JobNames.Validate(Job);
-                }
-                else if (!HasInput)
-                {
-                    throw RunSelection.Missing();
-                }
+                _selection = RunSelection.For(Job, HasInput);
 
                 if (LogPath != null)
                 {
@@ -301,12 +294,8 @@ namespace BatchOps.Commands
             _log = null; // the session writes and closes it
             if (AsJob)
             {
-                // The job outlives this command: it takes the store (and the log) with it, and closes them at its end.
-                HandOver(_store!);
-                var background = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, _store!, session);
-                JobRepository.Add(background);
-                background.Start(job, fed);
-                WriteObject(background);
+                HandOver(_store!); // the job outlives this command: it takes the store (and the log) and closes them
+                WriteObject(BatchRunJob.Start(MyInvocation.Line, JobRepository, _store!, session, job, fed));
                 return;
             }
 
@@ -366,8 +355,18 @@ namespace BatchOps.Commands
         /// <summary>The run's store, opened once per call (the one place this command opens it); ReadWrite creates it.</summary>
         private IJobStore RunStore(StoreAccess access) => _store ??= OpenStore(StoreToUse, access);
 
-        /// <summary>Whether the run's store file exists (its folder must); nothing is created or opened.</summary>
-        private bool StoreExists() => SqliteJobStore.CheckLocation(ResolveStorePath(StoreToUse));
+        /// <summary>Whether the run's store file exists (its folder must); nothing is created or opened. Looked at once per path.</summary>
+        private bool StoreExists()
+        {
+            string path = ResolveStorePath(StoreToUse);
+            if (path == _missingStore || !SqliteJobStore.CheckLocation(path))
+            {
+                _missingStore = path;
+                return false;
+            }
+
+            return true;
+        }
 
         /// <summary>-Store when given, else the store the piped objects came from, else the default.</summary>
         private string? StoreToUse => !string.IsNullOrWhiteSpace(Store) ? Store : _selection.Store;

@@ -23,7 +23,7 @@ namespace BatchOps.Infrastructure
         private string _status = "Starting";
 
         /// <param name="store">The store, handed over by the command: the job disposes it when the run has ended.</param>
-        internal BatchRunJob(string command, string name, IJobStore store, RunSession session)
+        private BatchRunJob(string command, string name, IJobStore store, RunSession session)
             : base(command, name)
         {
             PSJobTypeName = "BatchOpsRun";
@@ -37,12 +37,15 @@ namespace BatchOps.Infrastructure
 
         public override string Location => Environment.MachineName;
 
-        /// <summary>Starts the run on a worker thread; the job's state follows it.</summary>
-        internal void Start(BatchJob job, EnqueueResult? fed)
+        /// <summary>Starts the run on a worker thread as a job in <paramref name="jobs"/>; the job's state follows the run.</summary>
+        internal static BatchRunJob Start(string command, JobRepository jobs, IJobStore store, RunSession session, BatchJob job, EnqueueResult? fed)
         {
-            SetJobState(JobState.Running);
-            _status = "Running";
-            Task.Run(() => Run(job, fed));
+            var background = new BatchRunJob(command, "BatchOps:" + job.Name, store, session);
+            jobs.Add(background);
+            background.SetJobState(JobState.Running);
+            background._status = "Running";
+            Task.Run(() => background.Run(job, fed));
+            return background;
         }
 
         private void Run(BatchJob job, EnqueueResult? fed)
