@@ -413,8 +413,7 @@ public class HealthRunnerTests
     [Theory]
     [InlineData("MaxMemoryPercent")]
     [InlineData("MaxFailureRatio")]
-    [InlineData("BackupEveryWithoutBackup")]
-    [InlineData("BackupWithoutWhen")]
+    [InlineData("BackupEveryWithoutBackup")] // -BackupPath without a when is the cmdlet's to refuse (HealthCommandTests)
     public void Bad_health_and_backup_options_are_refused(string what)
     {
         var options = new RunOptions();
@@ -429,12 +428,8 @@ public class HealthRunnerTests
                 options.MaxFailureRatio = 1.5;
                 expected = ErrorIds.InvalidMaxFailureRatio;
                 break;
-            case "BackupEveryWithoutBackup":
-                options.BackupEvery = 3;
-                expected = ErrorIds.InvalidRunBackup;
-                break;
             default:
-                options.Backup = new BackupRequest { Paths = new[] { "/x" }, Destination = "/b" };
+                options.BackupEvery = 3;
                 expected = ErrorIds.InvalidRunBackup;
                 break;
         }

@@ -105,6 +105,9 @@ public class HealthCommandTests
     [Theory]
     [InlineData("1..3 | Start-BatchRun -Job x -BackupEvery 2 -ScriptBlock { $_ }", "InvalidRunBackup")]
     [InlineData("1..3 | Start-BatchRun -Job x -BackupPath ./a -BackupDestination ./b -ScriptBlock { $_ }", "InvalidRunBackup")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupPath ./a -BackupEvery 2 -ScriptBlock { $_ }", "InvalidRunBackup")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupDestination ./b -BackupFirst -ScriptBlock { $_ }", "InvalidRunBackup")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupInterval 3600 -ScriptBlock { $_ }", "InvalidRunBackup")]
     [InlineData("1..3 | Start-BatchRun -Job x -MaxMemoryPercent 150 -ScriptBlock { $_ }", "InvalidMaxMemoryPercent")]
     [InlineData("1..3 | Start-BatchRun -Job x -MaxFailureRatio 2 -ScriptBlock { $_ }", "InvalidMaxFailureRatio")]
     public void Bad_health_and_backup_arguments_are_refused_before_anything_is_written(string script, string errorId)
@@ -112,6 +115,18 @@ public class HealthCommandTests
         using var session = new PowerShellSession();
         Assert.Equal(errorId, session.Run(script).FirstErrorId);
         Assert.False(File.Exists(session.File("batchops.db")));
+    }
+
+    [Fact]
+    public void Chosen_items_with_Continuous_are_refused_before_any_item_is_reset()
+    {
+        using var session = new PowerShellSession();
+        session.Run("1..3 | Start-BatchRun -Job done -ScriptBlock { $_ }").Single();
+        var refused = session.Run("Get-BatchItem -Job done | Start-BatchRun -Continuous -ScriptBlock { $_ }");
+
+        Assert.Equal("InvalidItemSelection", refused.FirstErrorId);
+        Assert.Contains("-Continuous", refused.Errors[0].Exception.Message);
+        Assert.Equal(3L, session.Run("Get-BatchJob done").Single().Properties["Succeeded"].Value); // none was put back
     }
 
     [UnixFact]

@@ -26,6 +26,21 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>A run's backup: where its job stood, recorded in the manifest for restores that reconcile the job.</summary>
         public BackupJobMark? JobMark { get; init; }
+
+        /// <summary>Whether a name can name backup sets: letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).</summary>
+        public static bool IsValidName(string? name) => BackupPaths.IsValidStoreName(name ?? "");
+
+        /// <summary>This request under another name.</summary>
+        public BackupRequest Named(string name) => new BackupRequest
+        {
+            Paths = Paths,
+            Destination = Destination,
+            CreateDestinationTree = CreateDestinationTree,
+            Name = name,
+            Reason = Reason,
+            Retention = Retention,
+            JobMark = JobMark,
+        };
     }
 
     /// <summary>

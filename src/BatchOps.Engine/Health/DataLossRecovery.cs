@@ -32,15 +32,6 @@ namespace BatchOps.Engine.Health
         /// <summary>How long to wait for the job's runs to suspend before restoring a run's set (they finish what is in flight).</summary>
         public TimeSpan SuspendPatience { get; set; } = TimeSpan.FromMinutes(2);
 
-        /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
-        public static void CheckRequest(string? destination, int watchedPaths)
-        {
-            if (string.IsNullOrEmpty(destination) || watchedPaths == 0)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidAutoRestore, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", destination);
-            }
-        }
-
         /// <summary>
         /// Finishes or undoes a restore of the watched paths that was interrupted (its journal is still there), so the
         /// watch measures a whole store, old or new. Returns true when there was one.
@@ -63,7 +54,7 @@ namespace BatchOps.Engine.Health
             IReadOnlyList<string> targets = VectorStoreRestorer.TargetsOf(backup, null);
             if (!new HashSet<string>(targets.Select(Normalize), PathComparer).SetEquals(_watched))
             {
-                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored.", null);
+                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
             }
 
             // A run's set knows where its job stood: the job is reconciled in the same journaled restore.

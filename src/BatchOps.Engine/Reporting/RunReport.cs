@@ -68,30 +68,4 @@ namespace BatchOps.Engine.Reporting
                 Wording.Duration(s.Duration),
                 s.ItemsPerSecond);
     }
-
-    /// <summary>
-    /// Lets through at most one update per interval (Write-Progress is slow when called too often), but always the
-    /// first one.
-    /// </summary>
-    public sealed class ProgressThrottle
-    {
-        private readonly long _intervalMs;
-        private long _lastMs = long.MinValue;
-
-        public ProgressThrottle(TimeSpan? interval = null)
-        {
-            _intervalMs = (long)(interval ?? TimeSpan.FromMilliseconds(250)).TotalMilliseconds;
-        }
-
-        public bool ShouldWrite(long nowMs)
-        {
-            if (_lastMs != long.MinValue && nowMs - _lastMs < _intervalMs)
-            {
-                return false;
-            }
-
-            _lastMs = nowMs;
-            return true;
-        }
-    }
 }

@@ -248,9 +248,10 @@ namespace BatchOps.Engine.Running
                     ItemKeys.Count);
             }
 
-            if (Backup == null && (BackupEvery.HasValue || BackupFirst || BackupInterval.HasValue))
+            // The engine's own consistency only; which parameters go together is the cmdlet's to say (StartBatchRunOptions).
+            if ((BackupEvery.HasValue || BackupFirst || BackupInterval.HasValue) && (Backup == null || Backup.Paths.Count == 0 || string.IsNullOrEmpty(Backup.Destination)))
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery, -BackupInterval and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
+                throw Invalid(ErrorIds.InvalidRunBackup, "A backup schedule (BackupEvery, BackupInterval or BackupFirst) needs a Backup with at least one path and a destination.", BackupEvery ?? 0);
             }
 
             if (BackupEvery is int every && every < 1)
@@ -258,19 +259,9 @@ namespace BatchOps.Engine.Running
                 throw Invalid(ErrorIds.InvalidRunBackup, $"BackupEvery must be 1 or more (completed batches between backups); it was {every}.", every);
             }
 
-            if (Backup != null && (Backup.Paths.Count == 0 || string.IsNullOrEmpty(Backup.Destination)))
-            {
-                throw Invalid(ErrorIds.InvalidRunBackup, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", Backup.Destination);
-            }
-
             if (BackupInterval is TimeSpan interval && interval < TimeSpan.FromSeconds(1))
             {
                 throw Invalid(ErrorIds.InvalidRunBackup, $"BackupInterval must be at least 1 second; it was {Seconds(interval)} s. Use e.g. 04:00:00 for every 4 hours.", interval);
-            }
-
-            if (Backup != null && !BackupEvery.HasValue && !BackupFirst && !BackupInterval.HasValue)
-            {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupInterval <time>, -BackupFirst, or several.", Backup.Destination);
             }
 
             if (ResultPath != null)

@@ -83,6 +83,18 @@ namespace BatchOps.Infrastructure
             }
         }
 
+        /// <summary>Gives an open store to an owner that outlives this command (an -AsJob run); the command no longer closes it.</summary>
+        protected void HandOver(IJobStore store)
+        {
+            foreach (KeyValuePair<string, SqliteJobStore> open in new List<KeyValuePair<string, SqliteJobStore>>(_stores))
+            {
+                if (ReferenceEquals(open.Value, store))
+                {
+                    _stores.Remove(open.Key);
+                }
+            }
+        }
+
         /// <summary>Stops the command with the error (a cmdlet with a log writes it there first).</summary>
         protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ToErrorRecord(e));
 

@@ -28,7 +28,7 @@ namespace BatchOps.Infrastructure
         /// <summary>A monitor for the job (null: machine and vector store only). Throws BatchOpsException on bad input.</summary>
         protected HealthMonitor CreateMonitor(string? job)
         {
-            HealthThresholds thresholds = HealthWatch.ThresholdsFrom(PSValue.UnwrapValues(Threshold));
+            HealthThresholds thresholds = HealthParameters.Thresholds(Threshold);
             SqliteJobStore? store = null;
             BatchJob? watched = null;
             if (job != null)

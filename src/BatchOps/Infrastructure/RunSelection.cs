@@ -18,6 +18,22 @@ namespace BatchOps.Infrastructure
             Job = string.IsNullOrEmpty(job) ? null : job;
         }
 
+        /// <summary>-Job checked (a valid name), or, without it, the piped objects to name the job: refused if none come.</summary>
+        public static RunSelection For(string job, bool hasInput)
+        {
+            var selection = new RunSelection(job);
+            if (selection.Job != null)
+            {
+                JobNames.Validate(job);
+            }
+            else if (!hasInput)
+            {
+                throw Missing();
+            }
+
+            return selection;
+        }
+
         public string? Job { get; private set; }
 
         /// <summary>The store the piped objects came from (a full path), if they said.</summary>
