@@ -222,7 +222,7 @@ public class HealthRunnerTests
         Assert.InRange(after.Failed, 6, 30);
         Assert.Equal(200 - after.Failed, after.Pending);
         Assert.Equal(0, after.Running);
-        Assert.Contains(events.Drain().OfType<RunNoticeEvent>(), e => e.Kind == RunNoticeKind.CircuitOpened && e.Message.Contains("-MaxFailureRatio 0.5"));
+        Assert.Contains(events.Drain().OfType<RunNoticeEvent>(), e => e.Kind == RunNoticeKind.CircuitOpened && e.Message.Contains("failure ratio limit 0.5"));
         Stores.AssertCountersMatchItems(store, "broken");
     }
 

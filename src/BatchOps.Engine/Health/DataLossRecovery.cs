@@ -54,7 +54,7 @@ namespace BatchOps.Engine.Health
             IReadOnlyList<string> targets = VectorStoreRestorer.TargetsOf(backup, null);
             if (!new HashSet<string>(targets.Select(Normalize), PathComparer).SetEquals(_watched))
             {
-                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
+                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored.", null);
             }
 
             // A run's set knows where its job stood: the job is reconciled in the same journaled restore.

@@ -37,7 +37,7 @@ namespace BatchOps.Engine.Running
                 _idleSince = time.GetTimestamp();
                 _pollInterval = TimeSpan.FromSeconds(1);
                 _run.SetActivity(RunActivity.Idle, "the job is drained; waiting for new items");
-                _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.Idle, Message = $"Job '{_run.Job.Name}' drained; waiting for new items (-Continuous)." });
+                _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.Idle, Message = $"Job '{_run.Job.Name}' drained; waiting for new items (continuous run)." });
             }
 
             long pollStart = time.GetTimestamp();

@@ -106,7 +106,7 @@ namespace BatchOps.Engine.Running
                     OnOpened = args =>
                     {
                         string ratioText = ratio.ToString("P0", CultureInfo.InvariantCulture);
-                        onCircuitOpened?.Invoke($"More than {ratioText} of at least {options.FailureMinimumThroughput} attempts within {options.FailureSamplingDuration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s failed (-MaxFailureRatio {ratio.ToString(CultureInfo.InvariantCulture)}); the run stops and leaves the remaining items pending.");
+                        onCircuitOpened?.Invoke($"More than {ratioText} of at least {options.FailureMinimumThroughput} attempts within {options.FailureSamplingDuration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s failed (failure ratio limit {ratio.ToString(CultureInfo.InvariantCulture)}); the run stops and leaves the remaining items pending.");
                         return default;
                     },
                 });

@@ -62,7 +62,7 @@ namespace BatchOps.Engine.Running
                 reasons.Add($"it finished at {(job.Total == 0 ? 0 : 100.0 * job.Succeeded / job.Total):0.0##}% succeeded, short of {target}%");
             }
 
-            return reasons.Count == 0 ? null : $"Job '{job.Name}' has nothing left to run and {string.Join(" and ", reasons)}. Reset the failed items (Reset-BatchItem) and run it again.";
+            return reasons.Count == 0 ? null : $"Job '{job.Name}' has nothing left to run and {string.Join(" and ", reasons)}.";
         }
 
         public string Describe()

@@ -72,7 +72,7 @@ namespace BatchOps.Engine.Running
                     paused = true;
                     string reason = $"memory {Percent(reading.Percent)}% > {Percent(max)}% after {checks} checks {wait} s apart";
                     _run.SetActivity(RunActivity.MemoryPaused, reason);
-                    _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.MemoryPaused, IsWarning = true, Message = $"Run paused: {reason}. Items in flight go on; it resumes when memory drops below {Percent(max)}% (Stop-BatchRun stops it)." });
+                    _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.MemoryPaused, IsWarning = true, Message = $"Run paused: {reason}. Items in flight go on; it resumes when memory drops below {Percent(max)}%." });
                 }
             }
 

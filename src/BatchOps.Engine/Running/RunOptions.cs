@@ -271,7 +271,7 @@ namespace BatchOps.Engine.Running
 
             if (Backup != null && !BatchOps.Engine.Backup.BackupPaths.IsValidStoreName(Backup.Name ?? ""))
             {
-                throw Invalid(ErrorIds.BackupNameInvalid, $"The backup name '{Backup.Name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100). Pass -BackupName.", Backup.Name ?? "");
+                throw Invalid(ErrorIds.BackupNameInvalid, $"The backup name '{Backup.Name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).", Backup.Name ?? "");
             }
 
             Backup?.Retention?.Validate();

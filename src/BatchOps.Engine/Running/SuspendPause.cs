@@ -23,7 +23,7 @@ namespace BatchOps.Engine.Running
         {
             RunControl control = _run.Control;
             await _run.QuietAsync().ConfigureAwait(false);
-            _idle.Sleep(RunActivity.Suspended, "Suspend-BatchRun; Resume-BatchRun wakes it");
+            _idle.Sleep(RunActivity.Suspended, "suspended on request; a resume request wakes it");
             while (!control.DispatchStop.IsCancellationRequested)
             {
                 RunSignals signals = _run.Store.ReadSignals(_run.RunId);
@@ -51,7 +51,7 @@ namespace BatchOps.Engine.Running
             control.Resumed();
             _idle.Reset();
             _run.SetActivity(RunActivity.Processing, null);
-            _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.Resumed, Message = "Resumed (Resume-BatchRun)." });
+            _run.Publish(new RunNoticeEvent { Kind = RunNoticeKind.Resumed, Message = "Resumed on request." });
         }
     }
 }

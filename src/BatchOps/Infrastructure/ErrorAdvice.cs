@@ -100,6 +100,8 @@ namespace BatchOps.Infrastructure
                 "Pass -Destination with the folder that holds the backup sets (the one Backup-VectorStore wrote to).",
             [ErrorIds.BackupDestinationNotFound] =
                 "Create the folder first (New-Item -ItemType Directory), or pass -Force to Backup-VectorStore to create the whole path.",
+            [ErrorIds.BackupNameInvalid] =
+                "Pass -BackupName (or -Name) with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
             [ErrorIds.BackupNotFound] =
                 "Get-VectorStoreBackup -Destination <folder> lists the sets there are.",
             [ErrorIds.BackupInvalid] =
@@ -144,6 +146,14 @@ namespace BatchOps.Infrastructure
         };
 
         /// <summary>The advice for an ErrorId raised by a command (its name, e.g. "Start-BatchRun"), or null.</summary>
+        /// <summary>What a person can do about a run's notice, added after the engine's sentence (null: nothing to add).</summary>
+        public static string? ForNotice(Engine.Running.RunNoticeKind kind) => kind switch
+        {
+            Engine.Running.RunNoticeKind.MemoryPaused => "Stop-BatchRun stops it.",
+            Engine.Running.RunNoticeKind.Idle => "Stop-BatchRun or Ctrl+C ends it; Add-BatchItem wakes it.",
+            _ => null,
+        };
+
         public static string? For(string errorId, string? command = null)
         {
             if (command != null && ByCommand.TryGetValue(Key(command, errorId), out string? own))

@@ -124,13 +124,14 @@ namespace BatchOps.Infrastructure
                 case RunNoticeEvent notice:
                     Safely(() =>
                     {
+                        string said = ErrorAdvice.ForNotice(notice.Kind) is string advice ? notice.Message + " " + advice : notice.Message;
                         if (notice.IsWarning)
                         {
-                            _cmdlet.WriteWarning(notice.Message);
+                            _cmdlet.WriteWarning(said);
                         }
                         else
                         {
-                            _cmdlet.WriteVerbose(notice.Message);
+                            _cmdlet.WriteVerbose(said);
                         }
 
                         // The progress bar says what the run is doing now: paused, idle, asleep, backing up.
