@@ -25,7 +25,7 @@ namespace BatchOps.Commands
 
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private RunOptions? _options;
-        private SqliteJobStore? _store;
+        private IJobStore? _store;
         private ItemFeeder? _feeder;
         private string? _commandPath;
         private string _location = "";
@@ -209,7 +209,7 @@ namespace BatchOps.Commands
                     return;
                 }
 
-                bool exists = SqliteJobStore.CheckLocation(ResolveStorePath(Store));
+                bool exists = JobStoreFactory.CheckLocation(ResolveStorePath(Store));
                 if (exists || !HasInput)
                 {
                     _store = OpenStore(Store, StoreAccess.ReadWriteExisting);
@@ -327,7 +327,7 @@ namespace BatchOps.Commands
             if (AsJob)
             {
                 // The job outlives this command, so it gets a store connection (and the log) of its own.
-                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log, StopTimeout);
+                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, JobStoreFactory.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log, StopTimeout);
                 _log = null;
                 JobRepository.Add(job2);
                 job2.Start(job, fed);
@@ -453,7 +453,7 @@ namespace BatchOps.Commands
             }
 
             string path = ResolveStorePath(StoreToUse);
-            bool jobExists = SqliteJobStore.CheckLocation(path) && (_store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting)).FindJob(_selection.Job!) != null;
+            bool jobExists = JobStoreFactory.CheckLocation(path) && (_store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting)).FindJob(_selection.Job!) != null;
             if (!jobExists)
             {
                 WriteWarning($"No items came through the pipeline, and there is no job '{_selection.Job}' in '{path}' yet: nothing to do.");
