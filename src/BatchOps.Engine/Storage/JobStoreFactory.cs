@@ -28,6 +28,11 @@ namespace BatchOps.Engine.Storage
         // user:password@ in a URI: the password part is cut from anything shown.
         private static readonly Regex UriPassword = new Regex("^(?<head>[A-Za-z]+://[^:/@]*):[^@/]*@", RegexOptions.CultureInvariant);
 
+        // Password=...; (or Pwd=, its value quoted or not) in a connection string: the pair is cut from anything shown.
+        private static readonly Regex KeyPassword = new Regex(
+            "(^|;)\\s*(password|pwd)\\s*=\\s*(\"([^\"]|\"\")*\"|'([^']|'')*'|[^;]*)",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
         /// <summary>
         /// The kind of store a string names: a postgresql:// or postgres:// URI, or a connection string whose keys
         /// include Host or Server, is a PostgreSQL server; anything else is a SQLite file path.
@@ -79,10 +84,7 @@ namespace BatchOps.Engine.Storage
                 return UriPassword.Replace(text, "${head}@");
             }
 
-            DbConnectionStringBuilder keys = ConnectionString(text)!;
-            keys.Remove("Password");
-            keys.Remove("Pwd");
-            return keys.ConnectionString;
+            return KeyPassword.Replace(text, "").TrimStart(';');
         }
 
         private static BatchOpsException NotSupported(string location) => new BatchOpsException(

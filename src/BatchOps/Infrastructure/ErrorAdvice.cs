@@ -31,6 +31,8 @@ namespace BatchOps.Infrastructure
                 "Put {Run} in the -Path template, or pass -Run with one run's id (Get-BatchRun lists them).",
             [Engine.ErrorIds.RestoreNotReconcilable] =
                 "Leave out -Job to restore the files only (then Reset-BatchItem the items the set lacks), or restore a set a run took: Get-VectorStoreBackup | Where-Object Job.",
+            [Engine.ErrorIds.StoreBackendNotSupported] =
+                "Pass -Store (or set $env:BATCHOPS_STORE) with the path of a SQLite store file, such as ./batchops.db.",
             [Engine.ErrorIds.RestoreJobMismatch] =
                 "Pass -Job with the job the set names (Get-VectorStoreBackup | Select-Object Name, Job), or pick a set of your job.",
         };
