@@ -39,7 +39,7 @@ namespace BatchOps.Engine.Backup
             }
 
             // A job the store does not have is named as such (JobNotFound), before any comparison with the set's job.
-            using SqliteJobStore store = SqliteJobStore.Open(storePath, StoreAccess.ReadWriteExisting);
+            using IJobStore store = JobStoreFactory.Open(storePath, StoreAccess.ReadWriteExisting);
             BatchJob found = store.GetJob(job);
             if (!string.Equals(backup.Job.Job, job, System.StringComparison.Ordinal))
             {
@@ -59,7 +59,7 @@ namespace BatchOps.Engine.Backup
         /// </summary>
         public void Begin()
         {
-            using SqliteJobStore store = SqliteJobStore.Open(Store, StoreAccess.ReadWriteExisting);
+            using IJobStore store = JobStoreFactory.Open(Store, StoreAccess.ReadWriteExisting);
             BeforeMs = store.NowMs();
         }
 
@@ -68,7 +68,7 @@ namespace BatchOps.Engine.Backup
         {
             try
             {
-                using SqliteJobStore store = SqliteJobStore.Open(Store, StoreAccess.ReadWriteExisting);
+                using IJobStore store = JobStoreFactory.Open(Store, StoreAccess.ReadWriteExisting);
                 BatchJob? job = store.FindJob(Job);
                 return job == null ? 0 : store.ReturnFinishedToPending(job, AfterMs, BeforeMs);
             }

@@ -52,6 +52,7 @@ namespace BatchOps.Engine
         public const string StoreDiskFull = "StoreDiskFull";
         public const string StoreDamaged = "StoreDamaged";
         public const string StoreLink = "StoreLink";
+        public const string StoreBackendNotSupported = "StoreBackendNotSupported";
 
         // Processors and runs.
         public const string ProcessorMissing = "ProcessorMissing";

@@ -83,7 +83,7 @@ namespace BatchOps.Engine.Health
                 else
                 {
                     // The job's runs are suspended while the store is swapped and the job reconciled, then resumed.
-                    using var store = Storage.SqliteJobStore.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
+                    using var store = Storage.JobStoreFactory.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
                     using (var pause = Running.JobPause.Suspend(store, store.GetJob(reconcile.Job), SuspendPatience))
                     {
                         restore = new VectorStoreRestorer().Restore(backup, null, reconcile);

@@ -108,6 +108,14 @@ namespace BatchOps.Engine.Storage
                 return;
             }
 
+            // Another opener may be creating the store right now: its first transaction writes the file through a
+            // rollback journal (the store turns to WAL after it), and page 1 can be on disk before the pages it counts.
+            // A journal beside the file, or a file whole by now, is a transaction under way, not damage.
+            if (File.Exists(path + "-journal") || pages * pageBytes <= new FileInfo(path).Length)
+            {
+                return;
+            }
+
             throw SqliteErrors.Damaged(path, $"it was cut short: {length:N0} bytes, where its header says {pages:N0} pages of {pageBytes:N0} bytes");
         }
 

@@ -30,7 +30,7 @@ namespace BatchOps.Commands
             try
             {
                 JobNames.Validate(Job);
-                SqliteJobStore.CheckLocation(ResolveStorePath(Store)); // refuse a bad -Store before reading input
+                JobStoreFactory.CheckLocation(ResolveStorePath(Store)); // refuse a bad -Store before reading input
                 _feeder = new ItemFeeder(() => OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
             }
             catch (BatchOpsException e)

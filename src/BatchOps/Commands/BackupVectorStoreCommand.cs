@@ -75,7 +75,7 @@ namespace BatchOps.Commands
         // Where the job stands as the copy begins: Restore-VectorStore -Job returns the items finished after it.
         private BackupJobMark JobMarkNow(string job)
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             return BackupJobMark.Now(store, store.GetJob(job));
         }
 

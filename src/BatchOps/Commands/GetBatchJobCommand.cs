@@ -22,7 +22,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             IReadOnlyList<BatchJob> jobs = store.GetJobs();
             if (Name == null || Name.Length == 0)
             {

@@ -89,7 +89,7 @@ namespace BatchOps.Commands
                 else
                 {
                     // The job's live runs sleep while the store is swapped and the job reconciled (as Suspend-BatchRun).
-                    SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+                    IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
                     BatchJob reconciled = store.GetJob(reconcile.Job);
                     using JobPause pause = JobPause.Suspend(store, reconciled, TimeSpan.FromMinutes(2));
                     if (pause.Suspended.Count > 0)

@@ -359,7 +359,7 @@ namespace BatchOps.Commands
         private bool StoreExists()
         {
             string path = ResolveStorePath(StoreToUse);
-            if (path == _missingStore || !SqliteJobStore.CheckLocation(path))
+            if (path == _missingStore || !JobStoreFactory.CheckLocation(path))
             {
                 _missingStore = path;
                 return false;

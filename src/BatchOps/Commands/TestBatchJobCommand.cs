@@ -39,7 +39,7 @@ namespace BatchOps.Commands
                 ThrowTerminating(e);
             }
 
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);

@@ -47,7 +47,7 @@ namespace BatchOps.Commands
                 ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidPollInterval, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {Wording.Seconds(PollInterval)} seconds.", PollInterval));
             }
 
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             var condition = new JobCondition { Complete = Complete, NoFailures = NoFailures, TargetPercent = TargetPercent };
             var waiter = new JobWaiter(store) { PollInterval = PollInterval };
             var progress = new ProgressRecord(0x0BA8, $"Waiting for job '{Job}' to reach: {condition.Describe()}", "Reading the job");

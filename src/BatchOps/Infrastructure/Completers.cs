@@ -25,7 +25,7 @@ namespace BatchOps.Infrastructure
                     return Enumerable.Empty<CompletionResult>();
                 }
 
-                using SqliteJobStore store = SqliteJobStore.Open(path, StoreAccess.ReadOnly);
+                using IJobStore store = JobStoreFactory.Open(path, StoreAccess.ReadOnly);
                 return JobNameCompletion.Complete(store.GetJobs(), wordToComplete)
                     .Select(c => new CompletionResult(c.Text, c.ListItem, CompletionResultType.ParameterValue, c.ToolTip))
                     .ToList();
@@ -48,7 +48,7 @@ namespace BatchOps.Infrastructure
 
             if (string.IsNullOrWhiteSpace(raw))
             {
-                raw = SqliteJobStore.DefaultFileName;
+                raw = JobStoreFactory.DefaultFileName;
             }
 
             // A nested pipeline in the current runspace: the only way here to the PowerShell location, which is not

@@ -116,6 +116,8 @@ namespace BatchOps.Infrastructure
                 "Run Test-VectorStoreBackup on the set, then restore again.",
             [ErrorIds.RestoreNotReconcilable] =
                 "Leave out -Job to restore the files only (then Reset-BatchItem the items the set lacks), or restore a set a run took: Get-VectorStoreBackup | Where-Object Job.",
+            [ErrorIds.StoreBackendNotSupported] =
+                "Pass -Store (or set $env:BATCHOPS_STORE) with the path of a SQLite store file, such as ./batchops.db.",
             [ErrorIds.RestoreJobMismatch] =
                 "Pass -Job with the job the set names (Get-VectorStoreBackup | Select-Object Name, Job), or pick a set of your job.",
 

@@ -29,7 +29,7 @@ namespace BatchOps.Infrastructure
         protected HealthMonitor CreateMonitor(string? job)
         {
             HealthThresholds thresholds = HealthParameters.Thresholds(Threshold);
-            SqliteJobStore? store = null;
+            IJobStore? store = null;
             BatchJob? watched = null;
             if (job != null)
             {

@@ -23,11 +23,11 @@ namespace BatchOps.Infrastructure
         protected abstract string Purpose { get; }
 
         /// <summary>Sends the request; returns what to say in the verbose stream.</summary>
-        protected abstract string Signal(SqliteJobStore store, RunRecord run, BatchJob job);
+        protected abstract string Signal(IJobStore store, RunRecord run, BatchJob job);
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
             foreach (string name in Job)
             {
                 TryEngine(() =>
