@@ -14,7 +14,6 @@ namespace BatchOps.Engine.Running
     internal sealed class Dispatcher
     {
         private const long ExpiredCheckIntervalMs = 15_000;
-        private const string AbandonedError = "Given up: the run processing it was killed or crashed on every attempt.";
 
         private readonly RunContext _run;
         private readonly RunControl _control;
@@ -130,7 +129,7 @@ namespace BatchOps.Engine.Running
                 foreach (string key in claim.Abandoned)
                 {
                     Interlocked.Increment(ref _tally.Failed);
-                    _run.Publish(new ItemFailedEvent { Key = key, Attempts = maxAttempts, Error = AbandonedError, ErrorType = "Abandoned" });
+                    _run.Publish(new ItemFailedEvent { Key = key, Attempts = maxAttempts, Error = Wording.AbandonedOnEveryAttempt, ErrorType = "Abandoned" });
                 }
 
                 if (claim.Items.Count == 0)

@@ -181,10 +181,7 @@ namespace BatchOps.Engine.Storage
 
         private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
         {
-            string message = string.Format(
-                CultureInfo.InvariantCulture,
-                "Given up after {0} starts that never finished: the run processing it was killed or crashed each time (out of memory?). Fix the cause, then Reset-BatchItem to try again.",
-                item.Attempts - 1);
+            string message = Wording.Abandoned(item.Attempts - 1);
             _s.Execute(AbandonPoisonSql, ("@error", message), ("@now", now), ("@id", item.Id));
             _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, "Abandoned", message);
         }

@@ -62,8 +62,8 @@ namespace BatchOps.Engine.Storage
                 ErrorIds.JobNotFound,
                 BatchOpsErrorCategory.ObjectNotFound,
                 known.Length == 0
-                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet. Feed it items (Add-BatchItem, or pipe them to Start-BatchRun) to create the job."
-                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}. Check the name, or pass -Store with the store that holds the job.",
+                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet."
+                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}.",
                 name);
         }
 

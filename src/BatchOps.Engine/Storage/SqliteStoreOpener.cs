@@ -55,7 +55,7 @@ namespace BatchOps.Engine.Storage
         {
             if (string.IsNullOrWhiteSpace(path))
             {
-                throw new BatchOpsException(ErrorIds.StorePathInvalid, BatchOpsErrorCategory.InvalidArgument, "The store path is empty. Pass -Store with a file path such as ./batchops.db.", path);
+                throw new BatchOpsException(ErrorIds.StorePathInvalid, BatchOpsErrorCategory.InvalidArgument, "The store path is empty.", path);
             }
 
             string fullPath;
@@ -88,7 +88,7 @@ namespace BatchOps.Engine.Storage
                     throw new BatchOpsException(
                         ErrorIds.StoreNotFound,
                         BatchOpsErrorCategory.ObjectNotFound,
-                        $"There is no BatchOps store at '{fullPath}'. Pass -Store with the path of your store, set $env:BATCHOPS_STORE, or run the command in the folder that holds '{JobStoreFactory.DefaultFileName}'. Start-BatchRun and Add-BatchItem create a store.",
+                        $"There is no BatchOps store at '{fullPath}'.",
                         fullPath);
                 }
 
@@ -162,7 +162,7 @@ namespace BatchOps.Engine.Storage
                     throw new BatchOpsException(
                         ErrorIds.StoreNotFound,
                         BatchOpsErrorCategory.ObjectNotFound,
-                        $"The store '{location}' is empty: nothing has been added to it yet. Add items with Add-BatchItem or Start-BatchRun.",
+                        $"The store '{location}' is empty: nothing has been added to it yet.",
                         location);
                 }
             }
@@ -171,7 +171,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreNotBatchOps,
                     BatchOpsErrorCategory.InvalidData,
-                    $"'{location}' is a SQLite database, but not a BatchOps store. It was left untouched. Pass -Store with a new file name, or with an existing BatchOps store.",
+                    $"'{location}' is a SQLite database, but not a BatchOps store. It was left untouched.",
                     location);
             }
 
@@ -180,7 +180,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreSchemaTooNew,
                     BatchOpsErrorCategory.InvalidData,
-                    $"The store '{location}' was written by a newer BatchOps (store schema {version}; this BatchOps understands up to {SqliteSchema.CurrentVersion}). It was left untouched. Update the BatchOps module (Update-Module BatchOps) to use it.",
+                    $"The store '{location}' was written by a newer BatchOps (store schema {version}; this BatchOps understands up to {SqliteSchema.CurrentVersion}). It was left untouched.",
                     location);
             }
 
@@ -194,7 +194,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreUpgradeNeeded,
                     BatchOpsErrorCategory.InvalidOperation,
-                    $"The store '{location}' has schema {version} and must be upgraded to {SqliteSchema.CurrentVersion} before it can be read. Run any command that writes to it (Add-BatchItem, Start-BatchRun) once.",
+                    $"The store '{location}' has schema {version} and must be upgraded to {SqliteSchema.CurrentVersion} before it can be read; a command that writes to it upgrades it.",
                     location);
             }
 
