@@ -9,6 +9,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
 
 // Usage: BatchOps.Engine.TestHost <store> <job> <items to feed (0 = none)> <batch size> <throttle> <work ms> <execution log>
 // Feeds keys item-00000 .. (idempotently), runs the job with a processor that appends each key it starts to the

@@ -10,6 +10,8 @@ using BatchOps.Engine.Running;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

@@ -12,6 +12,8 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -428,5 +430,5 @@ internal sealed class FixedProbes : IHealthProbes
 
     public DiskReading? ReadDisk(string path) => new DiskReading(path, 50L << 30, 100L << 30);
 
-    public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreReading.Measure(paths);
+    public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreMeter.Measure(paths);
 }

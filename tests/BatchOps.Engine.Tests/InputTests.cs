@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Input;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using BatchOps.Engine.Running;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

@@ -1,6 +1,7 @@
 using System;
 using BatchOps.Engine.Running;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

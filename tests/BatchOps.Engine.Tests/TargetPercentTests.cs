@@ -1,5 +1,6 @@
 using BatchOps.Engine.Running;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

@@ -10,6 +10,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 

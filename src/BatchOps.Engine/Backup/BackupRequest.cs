@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Backup
 {

@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using BatchOps.Engine.Running;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Backup
 {

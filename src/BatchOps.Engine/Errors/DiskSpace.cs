@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
     /// <summary>
     /// A disk that filled up: recognises it (SQLite's SQLITE_FULL, ENOSPC on Unix, ERROR_DISK_FULL and

@@ -1,4 +1,4 @@
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
     /// <summary>The stable ErrorIds of BatchOps errors. Scripts may match on them: never rename one.</summary>
     public static class ErrorIds

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Health
 {
@@ -25,7 +27,7 @@ namespace BatchOps.Engine.Health
         {
             _destination = destination;
             _storeName = storeName;
-            _watched = new HashSet<string>(watchedPaths.Select(Normalize), PathComparer);
+            _watched = new HashSet<string>(watchedPaths.Select(FilePaths.Normalize), FilePaths.Comparer);
             _paths = watchedPaths;
         }
 
@@ -52,7 +54,7 @@ namespace BatchOps.Engine.Health
             }
 
             IReadOnlyList<string> targets = VectorStoreRestorer.TargetsOf(backup, null);
-            if (!new HashSet<string>(targets.Select(Normalize), PathComparer).SetEquals(_watched))
+            if (!new HashSet<string>(targets.Select(FilePaths.Normalize), FilePaths.Comparer).SetEquals(_watched))
             {
                 throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored.", null);
             }
@@ -122,9 +124,5 @@ namespace BatchOps.Engine.Health
         private BatchOpsException Failed(string why, Exception? inner) =>
             new BatchOpsException(ErrorIds.AutoRestoreFailed, BatchOpsErrorCategory.InvalidOperation, "The vector store lost data, but it could not be restored automatically: " + why, _destination, inner);
 
-        internal static string Normalize(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-
-        internal static StringComparer PathComparer =>
-            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
     }
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Storage;
 
 namespace BatchOps.Engine.Health
 {

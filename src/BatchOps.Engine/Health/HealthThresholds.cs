@@ -1,4 +1,5 @@
 using System;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Health
 {

@@ -1,5 +1,6 @@
 using System;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Health
 {

@@ -1,7 +1,8 @@
 using System;
 using System.IO;
+using BatchOps.Engine.Errors;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// What is stored as an item's payload: for a string, the string; for a file or folder, its full path marked as

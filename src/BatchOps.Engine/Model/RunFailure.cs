@@ -1,5 +1,6 @@
 using System;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps
 {

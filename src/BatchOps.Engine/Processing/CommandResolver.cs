@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Processing
 {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Backup;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {

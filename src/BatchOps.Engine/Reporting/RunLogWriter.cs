@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using BatchOps.Engine.Running;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {

@@ -3,6 +3,7 @@ using System.Threading.Tasks;
 using BatchOps.Engine.Backup;
 using BatchOps.Engine.Storage;
 using static BatchOps.Engine.Running.RunWording;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {

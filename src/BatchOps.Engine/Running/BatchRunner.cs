@@ -8,6 +8,7 @@ using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {

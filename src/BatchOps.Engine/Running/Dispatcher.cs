@@ -129,7 +129,7 @@ namespace BatchOps.Engine.Running
                 foreach (string key in claim.Abandoned)
                 {
                     Interlocked.Increment(ref _tally.Failed);
-                    _run.Publish(new ItemFailedEvent { Key = key, Attempts = maxAttempts, Error = Wording.AbandonedOnEveryAttempt, ErrorType = "Abandoned" });
+                    _run.Publish(new ItemFailedEvent { Key = key, Attempts = maxAttempts, Error = Wording.AbandonedOnEveryAttempt, ErrorType = ErrorEntry.Abandoned });
                 }
 
                 if (claim.Items.Count == 0)

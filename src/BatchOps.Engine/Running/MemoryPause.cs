@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using BatchOps.Engine.Health;
 using static BatchOps.Engine.Running.RunWording;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {

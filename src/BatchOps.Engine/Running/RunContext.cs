@@ -6,6 +6,8 @@ using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {

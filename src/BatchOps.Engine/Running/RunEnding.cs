@@ -1,5 +1,6 @@
 using System;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {

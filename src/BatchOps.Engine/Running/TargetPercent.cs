@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Data.Common;
 using System.Text.RegularExpressions;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

@@ -183,7 +183,7 @@ namespace BatchOps.Engine.Storage
         {
             string message = Wording.Abandoned(item.Attempts - 1);
             _s.Execute(AbandonPoisonSql, ("@error", message), ("@now", now), ("@id", item.Id));
-            _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, "Abandoned", message);
+            _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, ErrorEntry.Abandoned, message);
         }
 
         private long NextToken()

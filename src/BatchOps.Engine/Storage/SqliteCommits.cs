@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using BatchOps.Engine.Diagnostics;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

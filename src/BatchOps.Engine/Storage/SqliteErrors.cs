@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

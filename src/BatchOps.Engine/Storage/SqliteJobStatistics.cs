@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using BatchOps.Engine.Health;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Storage
 {
@@ -79,7 +80,7 @@ namespace BatchOps.Engine.Storage
                     string type = SqliteSession.NullableString(reader, 0) ?? "(none)";
                     long count = reader.GetInt64(1);
                     byType[type] = count;
-                    if (string.Equals(type, Processing.RateLimitSignal.ErrorType, StringComparison.OrdinalIgnoreCase))
+                    if (string.Equals(type, ErrorEntry.RateLimited, StringComparison.OrdinalIgnoreCase))
                     {
                         rateLimits += count;
                     }
@@ -218,7 +219,7 @@ namespace BatchOps.Engine.Storage
 
         // One key per set of watched paths, whatever order they were given in.
         private static string BaselineKey(IEnumerable<string> paths) =>
-            string.Join("\n", paths.Select(DataLossRecovery.Normalize).OrderBy(p => p, StringComparer.Ordinal));
+            string.Join("\n", paths.Select(FilePaths.Normalize).OrderBy(p => p, StringComparer.Ordinal));
 
         public VectorStoreReading? GetVectorStoreBaseline(BatchJob job, IReadOnlyList<string> paths) => _s.Guarded(() =>
         {

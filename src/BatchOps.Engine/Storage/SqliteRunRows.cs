@@ -1,6 +1,7 @@
 using System;
 using BatchOps.Engine.Running;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Storage
 {
@@ -30,7 +31,7 @@ namespace BatchOps.Engine.Storage
         /// recovery uses to take its items back (checkpoints and run history alike).
         /// </summary>
         public static RunState Shown(RunState recorded, RunRecord run, long nowMs) =>
-            recorded == RunState.Running && RunRecovery.IsDead(run, RunHost.Current, nowMs) ? RunState.Abandoned : recorded;
+            recorded == RunState.Running && RunHost.Current.IsGone(run.Host, run.ProcessId, run.ProcessStartedMs, run.HeartbeatMs, nowMs) ? RunState.Abandoned : recorded;
 
         public static RunState ParseState(string text) => Enum.TryParse(text, out RunState state) ? state : RunState.Failed;
 

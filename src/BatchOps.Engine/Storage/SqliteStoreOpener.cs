@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

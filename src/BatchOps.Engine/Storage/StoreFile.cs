@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

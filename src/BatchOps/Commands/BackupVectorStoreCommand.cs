@@ -4,6 +4,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Backup;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -76,7 +77,7 @@ namespace BatchOps.Commands
         private BackupJobMark JobMarkNow(string job)
         {
             IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
-            return BackupJobMark.Now(store, store.GetJob(job));
+            return BackupJobMark.Now(store.Location, store.GetJob(job), store.NowMs());
         }
 
         protected override void EndProcessing()

@@ -5,6 +5,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {

@@ -4,6 +4,7 @@ using System.Threading;
 using BatchOps.Engine;
 using BatchOps.Engine.Health;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using Microsoft.PowerShell.Commands;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

@@ -6,6 +6,8 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {

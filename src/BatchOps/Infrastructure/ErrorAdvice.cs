@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using BatchOps.Engine;
+using BatchOps;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -149,10 +151,10 @@ namespace BatchOps.Infrastructure
 
         /// <summary>The advice for an ErrorId raised by a command (its name, e.g. "Start-BatchRun"), or null.</summary>
         /// <summary>What a person can do about a run's notice, added after the engine's sentence (null: nothing to add).</summary>
-        public static string? ForNotice(Engine.Running.RunNoticeKind kind) => kind switch
+        public static string? ForNotice(RunNoticeKind kind) => kind switch
         {
-            Engine.Running.RunNoticeKind.MemoryPaused => "Stop-BatchRun stops it.",
-            Engine.Running.RunNoticeKind.Idle => "Stop-BatchRun or Ctrl+C ends it; Add-BatchItem wakes it.",
+            RunNoticeKind.MemoryPaused => "Stop-BatchRun stops it.",
+            RunNoticeKind.Idle => "Stop-BatchRun or Ctrl+C ends it; Add-BatchItem wakes it.",
             _ => null,
         };
 

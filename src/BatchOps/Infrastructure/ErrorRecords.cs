@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Reflection;
 using BatchOps.Engine;
 using BatchOps.Engine.Health;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {

@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

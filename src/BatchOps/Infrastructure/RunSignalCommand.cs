@@ -3,6 +3,8 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Infrastructure
 {

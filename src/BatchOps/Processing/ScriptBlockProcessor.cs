@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Processing
 {

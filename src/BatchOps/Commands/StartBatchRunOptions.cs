@@ -8,8 +8,9 @@ using BatchOps.Engine.Backup;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Processing;
+using BatchOps.Engine.Errors;
 
-namespace BatchOps.Infrastructure
+namespace BatchOps.Commands
 {
     /// <summary>
     /// Start-BatchRun's parameters as the engine's RunOptions and processor. The parameter combinations are checked

@@ -1,4 +1,6 @@
-namespace BatchOps.Engine
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
+namespace BatchOps
 {
     /// <summary>What a job name may be: short printable text without wildcard characters (they select jobs).</summary>
     public static class JobNames

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using BatchOps.Engine.Storage;
 
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Storage
 {
     /// <summary>What a job's store says about its recent work: the raw figures health checks judge.</summary>
     public sealed class JobActivity

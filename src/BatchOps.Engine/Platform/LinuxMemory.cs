@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Platform
 {
     /// <summary>
     /// Memory use on Linux: /proc/meminfo for the machine, and the memory cgroup (v2 or v1) when the process runs

@@ -1,6 +1,6 @@
 using System;
 
-namespace BatchOps.Engine.Backup
+namespace BatchOps
 {
     /// <summary>
     /// Where a job stood when a run backed up its vector store (recorded in the set's manifest): every item of the job
@@ -31,7 +31,7 @@ namespace BatchOps.Engine.Backup
         public override string ToString() => RunId > 0 ? $"run {RunId} of job '{Job}' after batch {Batches}" : $"a backup of job '{Job}' outside a run";
 
         /// <summary>A mark for a backup that is not a run's (a backup taken for the job by hand): the job as it stands now.</summary>
-        public static BackupJobMark Now(Storage.IJobStore store, BatchJob job) =>
-            new BackupJobMark { Store = store.Location, Job = job.Name, TakenMs = store.NowMs() };
+        public static BackupJobMark Now(string store, BatchJob job, long storeNowMs) =>
+            new BackupJobMark { Store = store, Job = job.Name, TakenMs = storeNowMs };
     }
 }

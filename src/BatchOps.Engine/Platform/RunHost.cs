@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 
-namespace BatchOps.Engine.Running
+namespace BatchOps.Engine.Platform
 {
     /// <summary>Who runs a run (machine, process, user), and whether a run's process is still alive.</summary>
     public sealed class RunHost
@@ -21,6 +21,28 @@ namespace BatchOps.Engine.Running
         }
 
         public static RunHost Current => CurrentHost.Value;
+
+        /// <summary>A run on another machine is taken for dead when its heartbeat is older than this.</summary>
+        public static readonly TimeSpan RemoteHeartbeatTimeout = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// Whether the process of a run recorded as running is gone, seen from this host: on this machine, by its
+        /// process id and start time; on another, by the age of its heartbeat.
+        /// </summary>
+        public bool IsGone(string? host, int? processId, long? processStartedMs, long heartbeatMs, long nowMs, Func<int, long?, bool>? isProcessAlive = null)
+        {
+            if (string.Equals(host, Machine, StringComparison.OrdinalIgnoreCase) && processId is int pid)
+            {
+                if (pid == ProcessId && processStartedMs == ProcessStartedMs)
+                {
+                    return false; // another run in this very process
+                }
+
+                return !(isProcessAlive ?? IsProcessAlive)(pid, processStartedMs);
+            }
+
+            return nowMs - heartbeatMs > (long)RemoteHeartbeatTimeout.TotalMilliseconds;
+        }
 
         public string Machine { get; }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace BatchOps.Engine
+namespace BatchOps
 {
     /// <summary>
     /// A value as a message quotes it: control characters written as escapes (\t, \n, \u001B), so that a name or key

@@ -1,4 +1,4 @@
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Platform
 {
     /// <summary>One reading of the memory the process may use: the machine's, or its container's when that is smaller.</summary>
     public sealed class MemoryReading

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Storage
 {
     /// <summary>
     /// How long a job's runs were actually working within a window: the union of their intervals clipped to it, so

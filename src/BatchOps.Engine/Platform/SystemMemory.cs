@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Platform
 {
     /// <summary>The system memory reading for this platform: Linux (cgroup-aware), Windows, macOS (best effort).</summary>
     public static class SystemMemory

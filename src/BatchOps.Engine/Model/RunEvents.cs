@@ -1,6 +1,6 @@
 using System;
 
-namespace BatchOps.Engine.Running
+namespace BatchOps
 {
     /// <summary>
     /// Something a run reports while it works. The runner writes events to a channel from its worker threads; the

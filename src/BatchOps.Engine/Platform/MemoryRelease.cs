@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 
-namespace BatchOps.Engine.Health
+namespace BatchOps.Engine.Platform
 {
     /// <summary>
     /// Gives memory back: a full, compacting garbage collection (the large object heap too), then, on Linux with
