@@ -64,8 +64,8 @@ public class ChosenItemsTests
         var continuous = new RunOptions { ItemKeys = new[] { "a" }, Continuous = true };
         var empty = new RunOptions { ItemKeys = Array.Empty<string>() };
 
-        Assert.Equal(ErrorIds.InvalidItemSelection, Assert.Throws<BatchOpsException>(continuous.Validate).ErrorId);
-        Assert.Equal(ErrorIds.InvalidItemSelection, Assert.Throws<BatchOpsException>(empty.Validate).ErrorId);
+        Assert.Equal(ErrorIds.ItemSelectionInvalid, Assert.Throws<BatchOpsException>(continuous.Validate).ErrorId);
+        Assert.Equal(ErrorIds.ItemSelectionInvalid, Assert.Throws<BatchOpsException>(empty.Validate).ErrorId);
     }
 
     [Fact]

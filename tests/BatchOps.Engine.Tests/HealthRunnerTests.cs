@@ -424,15 +424,15 @@ public class HealthRunnerTests
         {
             case "MaxMemoryPercent":
                 options.MaxMemoryPercent = 150;
-                expected = ErrorIds.InvalidMaxMemoryPercent;
+                expected = ErrorIds.MaxMemoryPercentInvalid;
                 break;
             case "MaxFailureRatio":
                 options.MaxFailureRatio = 1.5;
-                expected = ErrorIds.InvalidMaxFailureRatio;
+                expected = ErrorIds.MaxFailureRatioInvalid;
                 break;
             default:
                 options.BackupEvery = 3;
-                expected = ErrorIds.InvalidRunBackup;
+                expected = ErrorIds.RunBackupInvalid;
                 break;
         }
 

@@ -211,7 +211,7 @@ public class HealthTests
     public void Thresholds_that_cannot_work_are_refused()
     {
         var e = Assert.Throws<BatchOpsException>(() => new HealthThresholds { MemoryDegradedPercent = 95, MemoryCriticalPercent = 90 }.Validate());
-        Assert.Equal(ErrorIds.InvalidHealthThreshold, e.ErrorId);
+        Assert.Equal(ErrorIds.HealthThresholdInvalid, e.ErrorId);
         Assert.Throws<BatchOpsException>(() => new HealthThresholds { StallDegraded = TimeSpan.Zero }.Validate());
         new HealthThresholds().Validate();
     }

@@ -146,7 +146,7 @@ public class RunResultFilesTests
         var without = new RunOptions { BackupInterval = TimeSpan.FromHours(1) };
         var tooShort = new RunOptions { BackupInterval = TimeSpan.FromMilliseconds(10), Backup = new BackupRequest { Paths = new[] { "/x" }, Destination = "/y" } };
 
-        Assert.Equal(ErrorIds.InvalidRunBackup, Assert.Throws<BatchOpsException>(without.Validate).ErrorId);
+        Assert.Equal(ErrorIds.RunBackupInvalid, Assert.Throws<BatchOpsException>(without.Validate).ErrorId);
         Assert.Contains("at least 1 second", Assert.Throws<BatchOpsException>(tooShort.Validate).Message);
     }
 }

@@ -67,7 +67,7 @@ public class TargetPercentTests
         Assert.False(TargetPercent.IsValid(value));
         Assert.Null(TargetPercent.TryCreate(value));
         var e = Assert.Throws<BatchOpsException>(() => TargetPercent.Create(value));
-        Assert.Equal(ErrorIds.InvalidTargetPercent, e.ErrorId);
+        Assert.Equal(ErrorIds.TargetPercentInvalid, e.ErrorId);
         Assert.Equal(BatchOpsErrorCategory.InvalidArgument, e.Category);
         Assert.Contains("more than 0 and at most 100", e.Message);
     }

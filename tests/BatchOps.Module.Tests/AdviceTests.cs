@@ -15,10 +15,10 @@ public class AdviceTests
     [Theory]
     [InlineData("'x' | Add-BatchItem -Job j -Store ./no-such-folder/jobs.db", "StoreFolderNotFound", "New-Item -ItemType Directory")]
     [InlineData("[pscustomobject]@{ Colour = 'red' } | Add-BatchItem -Job j", "KeyNotInferable", "-Key")]
-    [InlineData("'a' | Start-BatchRun -Job j -LogPath 'nodrive9:\\logs' -ScriptBlock { $_ }", "InvalidLogPath", "-LogPath")]
+    [InlineData("'a' | Start-BatchRun -Job j -LogPath 'nodrive9:\\logs' -ScriptBlock { $_ }", "LogPathInvalid", "-LogPath")]
     [InlineData("Get-VectorStoreBackup -Destination ./no-backups-here", "BackupDestinationInvalid", "Pass -Destination")]
     [InlineData("Get-BatchHealth -VectorStorePath ./index.bin -BackupDestination 'nodrive9:\\backups'", "BackupDestinationInvalid", "Pass -BackupDestination")]
-    [InlineData("Watch-BatchHealth -AutoRestore -Count 1", "InvalidAutoRestore", "-VectorStorePath")]
+    [InlineData("Watch-BatchHealth -AutoRestore -Count 1", "AutoRestoreInvalid", "-VectorStorePath")]
     public void An_error_carries_the_advice_for_its_ErrorId_and_command(string script, string errorId, string advice)
     {
         using var session = new PowerShellSession();

@@ -29,12 +29,12 @@ public class HealthParameterTests
         Assert.Equal(3.0, Convert.ToDouble(thresholds.Properties["DiskCriticalPercent"].Value)); // untouched: the default
 
         var unknown = session.Run("Get-BatchHealth -Threshold @{ Memory = 5 }");
-        Assert.Equal("InvalidHealthThreshold", unknown.FirstErrorId);
+        Assert.Equal("HealthThresholdInvalid", unknown.FirstErrorId);
         Assert.Contains("Use one of: MemoryDegradedPercent", unknown.Errors[0].Exception.Message);
         var bad = session.Run("Get-BatchHealth -Threshold @{ StallDegraded = 'soon' }");
-        Assert.Equal("InvalidHealthThreshold", bad.FirstErrorId);
+        Assert.Equal("HealthThresholdInvalid", bad.FirstErrorId);
         Assert.Contains("duration", bad.Errors[0].Exception.Message);
-        Assert.Equal("InvalidHealthThreshold", session.Run("Get-BatchHealth -Threshold @{ MemoryDegradedPercent = 99 }").FirstErrorId); // above Critical
+        Assert.Equal("HealthThresholdInvalid", session.Run("Get-BatchHealth -Threshold @{ MemoryDegradedPercent = 99 }").FirstErrorId); // above Critical
     }
 
     [Theory]
@@ -44,7 +44,7 @@ public class HealthParameterTests
     public void A_watch_schedule_that_cannot_work_is_refused(string parameters)
     {
         using var session = new PowerShellSession();
-        Assert.Equal("InvalidHealthInterval", session.Run($"Watch-BatchHealth {parameters}").FirstErrorId);
+        Assert.Equal("HealthIntervalInvalid", session.Run($"Watch-BatchHealth {parameters}").FirstErrorId);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class HealthParameterTests
     {
         using var session = new PowerShellSession();
         var refused = session.Run("Watch-BatchHealth -Interval 30 -Count 0");
-        Assert.Equal("InvalidHealthCount", refused.FirstErrorId);
+        Assert.Equal("HealthCountInvalid", refused.FirstErrorId);
         Assert.Contains("it was 0", refused.Errors[0].Exception.Message);
     }
 
@@ -63,7 +63,7 @@ public class HealthParameterTests
     {
         using var session = new PowerShellSession();
         var refused = session.Run($"Watch-BatchHealth -Count 1 {parameters}");
-        Assert.Equal("InvalidAutoRestore", refused.FirstErrorId);
+        Assert.Equal("AutoRestoreInvalid", refused.FirstErrorId);
         Assert.Contains("-AutoRestore needs -VectorStorePath", refused.Errors[0].Exception.Message);
     }
 }

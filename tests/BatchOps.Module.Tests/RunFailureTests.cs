@@ -91,7 +91,7 @@ public class RunFailureTests
         using var session = new PowerShellSession();
         var stopped = session.Run("1..3 | Start-BatchRun -Job j -BatchSize 0 -ScriptBlock { $_ } -ErrorAction Stop; 'went on'");
         Assert.NotNull(stopped.Thrown);
-        Assert.Equal("InvalidBatchSize", stopped.FirstErrorId);
+        Assert.Equal("BatchSizeInvalid", stopped.FirstErrorId);
         Assert.False(File.Exists(session.File("batchops.db")));
     }
 

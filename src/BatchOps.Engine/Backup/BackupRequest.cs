@@ -71,7 +71,7 @@ namespace BatchOps.Engine.Backup
         {
             if (value is int n && n < 1)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidRetention, $"-{name} is {n}; it must be 1 or more (it counts the backup sets to keep). Leave it out to keep every set.", n);
+                throw BatchOpsException.InvalidArgument(ErrorIds.RetentionInvalid, $"-{name} is {n}; it must be 1 or more (it counts the backup sets to keep). Leave it out to keep every set.", n);
             }
         }
     }

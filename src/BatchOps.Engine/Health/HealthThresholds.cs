@@ -64,7 +64,7 @@ namespace BatchOps.Engine.Health
         {
             if (!ok)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthThreshold, message + ". Leave a threshold out to use its default (see about_BatchOps).", message);
+                throw BatchOpsException.InvalidArgument(ErrorIds.HealthThresholdInvalid, message + ". Leave a threshold out to use its default (see about_BatchOps).", message);
             }
         }
 

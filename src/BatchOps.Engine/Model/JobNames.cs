@@ -44,6 +44,6 @@ namespace BatchOps
         }
 
         private static BatchOpsException Invalid(string message, string? name) =>
-            BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, message, name);
+            BatchOpsException.InvalidArgument(ErrorIds.JobNameInvalid, message, name);
     }
 }

@@ -28,7 +28,7 @@ namespace BatchOps.Engine.Reporting
         {
             if (string.IsNullOrWhiteSpace(folder))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidLogPath, "The log folder is empty: a run's log needs a folder such as ./logs.", folder);
+                throw BatchOpsException.InvalidArgument(ErrorIds.LogPathInvalid, "The log folder is empty: a run's log needs a folder such as ./logs.", folder);
             }
 
             try
@@ -37,7 +37,7 @@ namespace BatchOps.Engine.Reporting
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
-                throw new BatchOpsException(ErrorIds.InvalidLogPath, BatchOpsErrorCategory.InvalidArgument, $"The log folder '{folder}' cannot be created or used: {e.Message}", folder, e);
+                throw new BatchOpsException(ErrorIds.LogPathInvalid, BatchOpsErrorCategory.InvalidArgument, $"The log folder '{folder}' cannot be created or used: {e.Message}", folder, e);
             }
 
             _folder = folder;

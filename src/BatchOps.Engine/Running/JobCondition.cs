@@ -21,7 +21,7 @@ namespace BatchOps.Engine.Running
 
         public void Validate() => Target();
 
-        /// <summary>The target as a value (InvalidTargetPercent when it is not a valid percentage), or null.</summary>
+        /// <summary>The target as a value (TargetPercentInvalid when it is not a valid percentage), or null.</summary>
         private TargetPercent? Target() => TargetPercent is double target ? Running.TargetPercent.Create(target) : (TargetPercent?)null;
 
         public bool IsMet(BatchJob job)

@@ -42,7 +42,7 @@ namespace BatchOps.Engine.Running
             condition.Validate();
             if (timeout is TimeSpan limit && limit < TimeSpan.Zero)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"Timeout must be 0 or more; it was {Wording.Seconds(limit)} seconds.", limit);
+                throw BatchOpsException.InvalidArgument(ErrorIds.TimeoutInvalid, $"Timeout must be 0 or more; it was {Wording.Seconds(limit)} seconds.", limit);
             }
 
             long started = _time.GetTimestamp();

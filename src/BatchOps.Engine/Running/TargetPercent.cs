@@ -29,13 +29,13 @@ namespace BatchOps.Engine.Running
         /// <summary>The target, or null when <paramref name="value"/> is not a valid percentage (see <see cref="IsValid"/>).</summary>
         public static TargetPercent? TryCreate(double value) => IsValid(value) ? new TargetPercent(value) : (TargetPercent?)null;
 
-        /// <summary>The target; InvalidTargetPercent (with <paramref name="advice"/> after the reason) when it is not valid.</summary>
+        /// <summary>The target; TargetPercentInvalid (with <paramref name="advice"/> after the reason) when it is not valid.</summary>
         public static TargetPercent Create(double value, string? advice = null)
         {
             if (!IsValid(value))
             {
                 string message = $"TargetPercent must be more than 0 and at most 100; it was {value.ToString(CultureInfo.InvariantCulture)}.";
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidTargetPercent, advice == null ? message : message + " " + advice, value);
+                throw BatchOpsException.InvalidArgument(ErrorIds.TargetPercentInvalid, advice == null ? message : message + " " + advice, value);
             }
 
             return new TargetPercent(value);

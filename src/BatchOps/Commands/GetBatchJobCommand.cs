@@ -47,7 +47,7 @@ namespace BatchOps.Commands
                         catch (WildcardPatternException e)
                         {
                             pattern = null;
-                            throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, $"The job name pattern '{name}' is not a valid wildcard pattern ({e.Message}). Escape '[' and ']' with a backtick, or name the job exactly.", name);
+                            throw BatchOpsException.InvalidArgument(ErrorIds.JobNameInvalid, $"The job name pattern '{name}' is not a valid wildcard pattern ({e.Message}). Escape '[' and ']' with a backtick, or name the job exactly.", name);
                         }
                     });
                     if (pattern != null)

@@ -173,7 +173,7 @@ namespace BatchOps.Commands
 
                 if (LogPath != null)
                 {
-                    _logFolder = ResolveFileSystemPath(LogPath, "-LogPath", ErrorIds.InvalidLogPath);
+                    _logFolder = ResolveFileSystemPath(LogPath, "-LogPath", ErrorIds.LogPathInvalid);
                     OpenLog();
                 }
 

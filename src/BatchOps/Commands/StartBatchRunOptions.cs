@@ -25,17 +25,17 @@ namespace BatchOps.Commands
             bool when = command.BackupEvery.HasValue || command.BackupInterval.HasValue || command.BackupFirst;
             if (!what && when)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidRunBackup, "-BackupEvery, -BackupInterval and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", command.BackupEvery ?? 0);
+                throw BatchOpsException.InvalidArgument(ErrorIds.RunBackupInvalid, "-BackupEvery, -BackupInterval and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", command.BackupEvery ?? 0);
             }
 
             if (what && (command.BackupPath == null || command.BackupPath.Length == 0 || string.IsNullOrEmpty(command.BackupDestination)))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidRunBackup, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", command.BackupDestination ?? "");
+                throw BatchOpsException.InvalidArgument(ErrorIds.RunBackupInvalid, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", command.BackupDestination ?? "");
             }
 
             if (what && !when)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupInterval <time>, -BackupFirst, or several.", command.BackupDestination ?? "");
+                throw BatchOpsException.InvalidArgument(ErrorIds.RunBackupInvalid, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupInterval <time>, -BackupFirst, or several.", command.BackupDestination ?? "");
             }
         }
 
@@ -44,7 +44,7 @@ namespace BatchOps.Commands
         {
             if (command.Continuous)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidItemSelection, "A run of chosen items (piped BatchItem objects) ends when they are done, so it cannot be -Continuous. Leave out -Continuous, or pipe the job instead of its items.", true);
+                throw BatchOpsException.InvalidArgument(ErrorIds.ItemSelectionInvalid, "A run of chosen items (piped BatchItem objects) ends when they are done, so it cannot be -Continuous. Leave out -Continuous, or pipe the job instead of its items.", true);
             }
         }
 

@@ -45,7 +45,7 @@ namespace BatchOps.Commands
         {
             if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
             {
-                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidPollInterval, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {Wording.Seconds(PollInterval)} seconds.", PollInterval));
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.PollIntervalInvalid, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {Wording.Seconds(PollInterval)} seconds.", PollInterval));
             }
 
             IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);

@@ -50,7 +50,7 @@ namespace BatchOps.Infrastructure
                 "Check the name (Get-BatchJob lists the jobs of a store), or pass -Store with the store that holds the job. Add-BatchItem, or items piped to Start-BatchRun, create a job.",
             [ErrorIds.JobBusy] =
                 "Stop the run first (Stop-BatchRun -Job <job>), or pass -Force if you are sure it is gone.",
-            [ErrorIds.InvalidJobName] =
+            [ErrorIds.JobNameInvalid] =
                 "Pass -Job with a printable name such as 'embed-chunks'.",
             [ErrorIds.KeyPropertyNotFound] =
                 "Pass -Key with one of the object's properties, or a script block such as -Key { $_.Path }.",
@@ -72,21 +72,21 @@ namespace BatchOps.Infrastructure
             // Runs and their log.
             [ErrorIds.RunCircuitBroken] =
                 "See the failures with Get-BatchItem -Job <job> -Status Failed, fix the cause, then run the same Start-BatchRun again; -MaxFailureRatio sets how many failures stop a run.",
-            [ErrorIds.InvalidLogPath] =
+            [ErrorIds.LogPathInvalid] =
                 "Pass -LogPath with a folder in the file system, such as ./logs.",
             [ErrorIds.LogDiskFull] =
                 "Free space on that disk, or pass -LogPath with a folder on another disk; then run the same Start-BatchRun again: it resumes.",
-            [ErrorIds.InvalidMemoryWait] =
+            [ErrorIds.MemoryWaitInvalid] =
                 "Pass -MemoryWait with a duration from 0 to 1 hour, for example 5 (seconds).",
-            [ErrorIds.InvalidPollInterval] =
+            [ErrorIds.PollIntervalInvalid] =
                 "Pass -PollInterval with a duration of more than 0 and at most 1 hour, for example 2 (seconds).",
 
             // Health.
-            [ErrorIds.InvalidHealthCount] =
+            [ErrorIds.HealthCountInvalid] =
                 "Pass -Count with 1 or more samples, or leave it out to watch until stopped (Ctrl+C).",
-            [ErrorIds.InvalidAutoRestore] =
+            [ErrorIds.AutoRestoreInvalid] =
                 "Pass -VectorStorePath (the files to watch) and -BackupDestination (the folder of their backup sets) with -AutoRestore.",
-            [ErrorIds.InvalidVectorStorePath] =
+            [ErrorIds.VectorStorePathInvalid] =
                 "Pass -VectorStorePath with the vector store's files or folders in the file system.",
             [ErrorIds.AutoRestoreFailed] =
                 "Pass -BackupName to pick the store's own sets, or restore by hand: Get-VectorStoreBackup -Destination <folder>, then Restore-VectorStore.",

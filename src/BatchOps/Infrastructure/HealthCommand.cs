@@ -76,7 +76,7 @@ namespace BatchOps.Infrastructure
             var paths = new List<string>();
             foreach (string path in VectorStorePath ?? new string[0])
             {
-                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.InvalidVectorStorePath));
+                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.VectorStorePathInvalid));
             }
 
             return paths;

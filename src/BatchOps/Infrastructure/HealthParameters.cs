@@ -22,12 +22,12 @@ namespace BatchOps.Infrastructure
             double seconds = interval.TotalSeconds;
             if (seconds <= 0 || seconds > 86_400)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthInterval, $"-Interval must be more than 0 and at most 86400 seconds; it was {seconds.ToString(CultureInfo.InvariantCulture)}.", seconds);
+                throw BatchOpsException.InvalidArgument(ErrorIds.HealthIntervalInvalid, $"-Interval must be more than 0 and at most 86400 seconds; it was {seconds.ToString(CultureInfo.InvariantCulture)}.", seconds);
             }
 
             if (count is int n && n < 1)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthCount, $"-Count must be 1 or more; it was {n}. Leave it out to watch until stopped.", n);
+                throw BatchOpsException.InvalidArgument(ErrorIds.HealthCountInvalid, $"-Count must be 1 or more; it was {n}. Leave it out to watch until stopped.", n);
             }
         }
 
@@ -36,7 +36,7 @@ namespace BatchOps.Infrastructure
         {
             if (string.IsNullOrEmpty(backupDestination) || vectorStorePaths == 0)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidAutoRestore, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", backupDestination);
+                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreInvalid, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", backupDestination);
             }
         }
 
@@ -59,7 +59,7 @@ namespace BatchOps.Infrastructure
                 PropertyInfo? property = properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (property == null)
                 {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthThreshold, $"'{name}' is not a health threshold. Use one of: {string.Join(", ", properties.Select(p => p.Name))}.", name);
+                    throw BatchOpsException.InvalidArgument(ErrorIds.HealthThresholdInvalid, $"'{name}' is not a health threshold. Use one of: {string.Join(", ", properties.Select(p => p.Name))}.", name);
                 }
 
                 try
@@ -68,7 +68,7 @@ namespace BatchOps.Infrastructure
                 }
                 catch (Exception e) when (e is FormatException || e is InvalidCastException || e is OverflowException)
                 {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthThreshold, $"The threshold {property.Name} = '{entry.Value}' is not a valid {(property.PropertyType == typeof(TimeSpan) ? "duration (a TimeSpan or a number of minutes)" : "number")}.", entry.Value);
+                    throw BatchOpsException.InvalidArgument(ErrorIds.HealthThresholdInvalid, $"The threshold {property.Name} = '{entry.Value}' is not a valid {(property.PropertyType == typeof(TimeSpan) ? "duration (a TimeSpan or a number of minutes)" : "number")}.", entry.Value);
                 }
             }
 

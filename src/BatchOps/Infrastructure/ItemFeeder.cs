@@ -40,7 +40,7 @@ namespace BatchOps.Infrastructure
                     break;
                 default:
                     throw BatchOpsException.InvalidArgument(
-                        ErrorIds.InvalidKeySelector,
+                        ErrorIds.KeySelectorInvalid,
                         $"-Key must be a property name (such as -Key Sku) or a script block (such as -Key {{ $_.Path }}); it was '{keySelector}'.",
                         keySelector);
             }
