@@ -31,6 +31,9 @@ namespace BatchOps
         /// <summary>Items of the job still pending or running when the run ended.</summary>
         public long Remaining { get; init; }
 
+        /// <summary>Items of the job that had failed when the run ended, earlier runs' included (they wait for a reset).</summary>
+        public long JobFailed { get; init; }
+
         public long Batches { get; init; }
 
         public TimeSpan Duration { get; init; }

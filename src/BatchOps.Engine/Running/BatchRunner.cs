@@ -107,7 +107,7 @@ namespace BatchOps.Engine.Running
                 Publish(new RunsRecoveredEvent { Runs = recoveredRuns, ItemsReturned = returned, Message = recoveredMessage });
             }
 
-            BatchJob baseline = _store.FindJob(job.Name) ?? job;
+            BatchJob baseline = recoveredRuns > 0 ? _store.FindJob(job.Name) ?? job : job; // recovery moved items back
             RunId = _store.StartRun(job.Id, new RunStart
             {
                 Host = _host.Machine,

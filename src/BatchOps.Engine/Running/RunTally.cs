@@ -83,6 +83,7 @@ namespace BatchOps.Engine.Running
                 Succeeded = Succeeded,
                 Failed = failed,
                 Remaining = after?.Remaining ?? 0,
+                JobFailed = after?.Failed ?? 0,
                 Batches = run.Tracker.Completed,
                 Duration = duration,
                 ItemsPerSecond = duration.TotalSeconds > 0 ? (Succeeded + failed) / duration.TotalSeconds : 0,

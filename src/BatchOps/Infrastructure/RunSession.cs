@@ -88,7 +88,7 @@ namespace BatchOps.Infrastructure
             outcome.Error = Failure(pump.Verdict, job.Name, outcome.Summary, outcome.Summary.Failure?.GetException());
             if (outcome.Error == null && !outcome.PipelineStopped)
             {
-                outcome.Warning = RunVerdict.EarlierFailures(outcome.Summary, _store); // the job, read again at the end
+                outcome.Warning = RunVerdict.EarlierFailures(outcome.Summary); // the job as the run left it
             }
 
             return outcome;
