@@ -8,6 +8,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
 
 /// <summary>
 /// dotnet run -c Release --project bench/BatchOps.Bench -- --export &lt;items&gt;: a job of &lt;items&gt; items whose results are
@@ -26,7 +27,7 @@ internal static class ExportBench
             using (var store = SqliteJobStore.Open(db))
             {
                 BatchJob job = store.GetOrCreateJob("bench");
-                var buffer = new BatchOps.Engine.EnqueueBuffer(store, job, chunkSize: 5_000);
+                var buffer = new EnqueueBuffer(store, job, chunkSize: 5_000);
                 for (int i = 0; i < items; i++)
                 {
                     buffer.Add(new NewItem("item-" + i.ToString(CultureInfo.InvariantCulture), "\"payload\""));

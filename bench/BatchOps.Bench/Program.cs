@@ -9,6 +9,8 @@ using BatchOps.Engine.Diagnostics;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Input;
 
 // Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- [--profile] <items> [<batch size> ...]]
 // Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
@@ -112,7 +114,7 @@ static async Task<int> MeasureOne(int items, int batchSize)
         using var store = SqliteJobStore.Open(Path.Combine(folder, "bench.db"));
         BatchJob job = store.GetOrCreateJob("bench");
         var enqueue = Stopwatch.StartNew();
-        var buffer = new BatchOps.Engine.EnqueueBuffer(store, job, chunkSize: 5_000);
+        var buffer = new EnqueueBuffer(store, job, chunkSize: 5_000);
         for (int i = 0; i < items; i++)
         {
             buffer.Add(new NewItem("item-" + i.ToString(CultureInfo.InvariantCulture), "\"payload\""));
@@ -227,10 +229,10 @@ static async Task<int> MeasureWake(int rounds)
             rounds, latencies[0], latencies[latencies.Count / 2], latencies[latencies.Count - 1]));
 
         var probe = Stopwatch.StartNew();
-        BatchOps.Engine.Health.MemoryReading? reading = null;
+        MemoryReading? reading = null;
         for (int i = 0; i < 1000; i++)
         {
-            reading = BatchOps.Engine.Health.SystemMemory.Read();
+            reading = SystemMemory.Read();
         }
 
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "memory reading ({0}): {1:N1} µs each", reading?.Source ?? "none", probe.Elapsed.TotalMilliseconds));
@@ -249,7 +251,7 @@ static async Task<int> MeasureWake(int rounds)
 
         garbage.Clear();
         var release = Stopwatch.StartNew();
-        (long before, long after) = BatchOps.Engine.Health.MemoryRelease.Release();
+        (long before, long after) = MemoryRelease.Release();
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "deep-sleep release after 200 MB of garbage: working set {0:N0} MB -> {1:N0} MB in {2:N0} ms",
             before / 1048576.0, after / 1048576.0, release.Elapsed.TotalMilliseconds));
         return 0;

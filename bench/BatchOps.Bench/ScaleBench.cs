@@ -11,6 +11,7 @@ using BatchOps.Engine.Health;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
 
 /// <summary>
 /// --scale: jobs of 10,000, 100,000 and 1,000,000 items (or the sizes given), each in a process of its own: enqueue,

@@ -9,6 +9,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
 
 // Usage: BatchOps.Engine.TestHost <store> <job> <items to feed (0 = none)> <batch size> <throttle> <work ms> <execution log>
 // Feeds keys item-00000 .. (idempotently), runs the job with a processor that appends each key it starts to the
@@ -88,9 +89,9 @@ try
     var runner = new BatchRunner(store, processor, options);
     BatchRunSummary summary = await runner.RunAsync(job, CancellationToken.None);
     Console.WriteLine($"run={summary.RunId} state={summary.State} succeeded={summary.Succeeded} failed={summary.Failed} remaining={summary.Remaining}");
-    if (runner.Failure != null)
+    if (summary.Failure != null)
     {
-        Console.Error.WriteLine(runner.Failure.ToString());
+        Console.Error.WriteLine(summary.Failure.GetException().ToString());
         return 3;
     }
 

@@ -10,6 +10,8 @@ using BatchOps.Engine.Running;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -333,7 +335,7 @@ public class BackupTests
         Assert.Equal(ErrorIds.BackupDestinationInvalid, Refused(new BackupRequest { Paths = new[] { folder.File("store") }, Destination = folder.File("store/backups") }));
         Assert.Equal(ErrorIds.BackupDestinationInvalid, Refused(new BackupRequest { Paths = new[] { index }, Destination = documents }));
         Assert.Equal(ErrorIds.BackupNameInvalid, Refused(new BackupRequest { Paths = new[] { index }, Destination = destination, Name = "../x" }));
-        Assert.Equal(ErrorIds.InvalidRetention, Refused(new BackupRequest { Paths = new[] { index }, Destination = destination, Retention = new RetentionPolicy { Keep = 0 } }));
+        Assert.Equal(ErrorIds.RetentionInvalid, Refused(new BackupRequest { Paths = new[] { index }, Destination = destination, Retention = new RetentionPolicy { Keep = 0 } }));
         Assert.False(Directory.Exists(destination));
         Assert.False(Directory.Exists(folder.File("store/backups")));
     }

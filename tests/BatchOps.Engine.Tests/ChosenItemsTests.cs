@@ -7,6 +7,7 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -63,8 +64,8 @@ public class ChosenItemsTests
         var continuous = new RunOptions { ItemKeys = new[] { "a" }, Continuous = true };
         var empty = new RunOptions { ItemKeys = Array.Empty<string>() };
 
-        Assert.Equal(ErrorIds.InvalidItemSelection, Assert.Throws<BatchOpsException>(continuous.Validate).ErrorId);
-        Assert.Equal(ErrorIds.InvalidItemSelection, Assert.Throws<BatchOpsException>(empty.Validate).ErrorId);
+        Assert.Equal(ErrorIds.ItemSelectionInvalid, Assert.Throws<BatchOpsException>(continuous.Validate).ErrorId);
+        Assert.Equal(ErrorIds.ItemSelectionInvalid, Assert.Throws<BatchOpsException>(empty.Validate).ErrorId);
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -65,7 +66,7 @@ public class JobConditionTests
     public void A_bad_target_is_refused()
     {
         var e = Assert.Throws<BatchOpsException>(() => new JobCondition { TargetPercent = 101 }.Validate());
-        Assert.Equal(ErrorIds.InvalidTargetPercent, e.ErrorId);
+        Assert.Equal(ErrorIds.TargetPercentInvalid, e.ErrorId);
     }
 }
 
@@ -243,6 +244,6 @@ public class RunLogWriterTests
         string file = folder.File("not-a-folder");
         File.WriteAllText(file, "x");
         var e = Assert.Throws<BatchOpsException>(() => new RunLogWriter(Path.Combine(file, "logs"), "j"));
-        Assert.Equal(ErrorIds.InvalidLogPath, e.ErrorId);
+        Assert.Equal(ErrorIds.LogPathInvalid, e.ErrorId);
     }
 }

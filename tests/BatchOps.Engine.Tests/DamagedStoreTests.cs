@@ -8,6 +8,7 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -65,8 +66,8 @@ public class DamagedStoreTests
             var runner = new BatchRunner(store, Processors.Succeed(), RunnerTests.Fast());
             await Assert.ThrowsAnyAsync<Exception>(async () =>
             {
-                await runner.RunAsync(job);
-                throw runner.Failure ?? new InvalidOperationException("the run did not fail");
+                BatchRunSummary ended = await runner.RunAsync(job);
+                throw ended.Failure?.GetException() ?? new InvalidOperationException("the run did not fail");
             });
         }
 

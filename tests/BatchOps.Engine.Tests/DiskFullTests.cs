@@ -11,6 +11,8 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 
@@ -47,7 +49,7 @@ public class DiskFullTests
             disk.Fill(leaveBytes: 300 * 1024); // far less than the 2.4 MB the 300 results left need
             var runner = new BatchRunner(store, processor, RunnerTests.Fast(batchSize: 10, throttle: 4));
             first = await runner.RunAsync(store.GetJob("embed"));
-            failure = runner.Failure;
+            failure = first.Failure?.GetException();
 
             var full = Assert.IsType<BatchOpsException>(failure);
             Assert.True(full.ErrorId == ErrorIds.StoreDiskFull, full.Message);
@@ -72,7 +74,7 @@ public class DiskFullTests
         {
             var again = new BatchRunner(store, processor, RunnerTests.Fast(batchSize: 10, throttle: 4));
             BatchRunSummary second = await again.RunAsync(store.GetJob("embed"));
-            Assert.Null(again.Failure);
+            Assert.Null(second.Failure);
             Assert.Equal(RunState.Completed, second.State);
             Assert.Equal(400, store.GetJob("embed").Succeeded);
             Assert.Equal(400, 100 + first.Succeeded + second.Succeeded); // each success recorded once
@@ -173,7 +175,7 @@ public class DiskFullTests
         var runner = new BatchRunner(store, Processors.Succeed(), options);
         BatchRunSummary summary = await runner.RunAsync(job);
 
-        var full = Assert.IsType<BatchOpsException>(runner.Failure);
+        var full = Assert.IsType<BatchOpsException>(summary.Failure?.GetException());
         Assert.Equal(ErrorIds.BackupDiskFull, full.ErrorId);
         Assert.Equal(StopReason.BackupFailed, summary.StopReason);
         Assert.Equal(0, summary.Succeeded);
@@ -221,7 +223,7 @@ public class DiskFullTests
         await pump;
         log.WriteSummary(summary);
         log.Dispose();
-        return (summary, runner.Failure ?? log.Failure, log);
+        return (summary, summary.Failure?.GetException() ?? log.Failure, log);
     }
 
     private static string IntegrityCheck(string path)

@@ -9,6 +9,8 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 

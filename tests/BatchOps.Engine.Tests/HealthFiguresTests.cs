@@ -7,6 +7,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Tests;
 

@@ -14,6 +14,8 @@ using BatchOps.Engine.Storage;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using Xunit.Abstractions;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Tests;
 
@@ -222,7 +224,7 @@ public class HealthRunnerTests
         Assert.InRange(after.Failed, 6, 30);
         Assert.Equal(200 - after.Failed, after.Pending);
         Assert.Equal(0, after.Running);
-        Assert.Contains(events.Drain().OfType<RunNoticeEvent>(), e => e.Kind == RunNoticeKind.CircuitOpened && e.Message.Contains("-MaxFailureRatio 0.5"));
+        Assert.Contains(events.Drain().OfType<RunNoticeEvent>(), e => e.Kind == RunNoticeKind.CircuitOpened && e.Message.Contains("failure ratio limit 0.5"));
         Stores.AssertCountersMatchItems(store, "broken");
     }
 
@@ -407,14 +409,13 @@ public class HealthRunnerTests
         Assert.Equal(StopReason.BackupFailed, summary.StopReason);
         Assert.Equal(0, processed);
         Assert.Equal(10, store.GetJob("embed").Pending);
-        Assert.Equal(ErrorIds.BackupFailed, Assert.IsType<BatchOpsException>(runner.Failure).ErrorId);
+        Assert.Equal(ErrorIds.BackupFailed, Assert.IsType<BatchOpsException>(summary.Failure?.GetException()).ErrorId);
     }
 
     [Theory]
     [InlineData("MaxMemoryPercent")]
     [InlineData("MaxFailureRatio")]
-    [InlineData("BackupEveryWithoutBackup")]
-    [InlineData("BackupWithoutWhen")]
+    [InlineData("BackupEveryWithoutBackup")] // -BackupPath without a when is the cmdlet's to refuse (HealthCommandTests)
     public void Bad_health_and_backup_options_are_refused(string what)
     {
         var options = new RunOptions();
@@ -423,19 +424,15 @@ public class HealthRunnerTests
         {
             case "MaxMemoryPercent":
                 options.MaxMemoryPercent = 150;
-                expected = ErrorIds.InvalidMaxMemoryPercent;
+                expected = ErrorIds.MaxMemoryPercentInvalid;
                 break;
             case "MaxFailureRatio":
                 options.MaxFailureRatio = 1.5;
-                expected = ErrorIds.InvalidMaxFailureRatio;
-                break;
-            case "BackupEveryWithoutBackup":
-                options.BackupEvery = 3;
-                expected = ErrorIds.InvalidRunBackup;
+                expected = ErrorIds.MaxFailureRatioInvalid;
                 break;
             default:
-                options.Backup = new BackupRequest { Paths = new[] { "/x" }, Destination = "/b" };
-                expected = ErrorIds.InvalidRunBackup;
+                options.BackupEvery = 3;
+                expected = ErrorIds.RunBackupInvalid;
                 break;
         }
 

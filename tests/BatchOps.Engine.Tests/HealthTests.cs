@@ -12,6 +12,8 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -206,57 +208,10 @@ public class HealthTests
     }
 
     [Fact]
-    public void Thresholds_come_from_a_hashtable_with_durations_in_minutes_or_as_TimeSpans()
-    {
-        var values = new System.Collections.Hashtable
-        {
-            ["memorycriticalpercent"] = 95,
-            ["MemoryDegradedPercent"] = "85",
-            ["StallDegraded"] = 20,
-            ["StallCritical"] = TimeSpan.FromHours(1),
-            ["Window"] = "00:30:00",
-        };
-        HealthThresholds thresholds = HealthWatch.ThresholdsFrom(values);
-        Assert.Equal(95, thresholds.MemoryCriticalPercent);
-        Assert.Equal(85, thresholds.MemoryDegradedPercent);
-        Assert.Equal(TimeSpan.FromMinutes(20), thresholds.StallDegraded);
-        Assert.Equal(TimeSpan.FromHours(1), thresholds.StallCritical);
-        Assert.Equal(TimeSpan.FromMinutes(30), thresholds.Window);
-        Assert.Equal(3, thresholds.DiskCriticalPercent); // untouched: the default
-
-        var unknown = Assert.Throws<BatchOpsException>(() => HealthWatch.ThresholdsFrom(new System.Collections.Hashtable { ["Memory"] = 5 }));
-        Assert.Contains("Use one of: MemoryDegradedPercent", unknown.Message);
-        var bad = Assert.Throws<BatchOpsException>(() => HealthWatch.ThresholdsFrom(new System.Collections.Hashtable { ["StallDegraded"] = "soon" }));
-        Assert.Equal(ErrorIds.InvalidHealthThreshold, bad.ErrorId);
-        Assert.Contains("duration", bad.Message);
-        Assert.Throws<BatchOpsException>(() => HealthWatch.ThresholdsFrom(new System.Collections.Hashtable { ["MemoryDegradedPercent"] = 99 })); // above Critical
-    }
-
-    [Theory]
-    [InlineData(0.0, null)]
-    [InlineData(-1.0, null)]
-    [InlineData(double.NaN, null)]
-    [InlineData(90_000.0, null)]
-    [InlineData(30.0, 0)]
-    public void A_watch_schedule_that_cannot_work_is_refused(double interval, int? count)
-    {
-        Assert.Equal(ErrorIds.InvalidHealthInterval, Assert.Throws<BatchOpsException>(() => HealthWatch.CheckSchedule(interval, count)).ErrorId);
-    }
-
-    [Fact]
-    public void Auto_restore_needs_a_backup_folder_and_watched_paths()
-    {
-        HealthWatch.CheckSchedule(0.5, 3);
-        DataLossRecovery.CheckRequest("/backups", 1);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest(null, 1)).ErrorId);
-        Assert.Equal(ErrorIds.AutoRestoreFailed, Assert.Throws<BatchOpsException>(() => DataLossRecovery.CheckRequest("/backups", 0)).ErrorId);
-    }
-
-    [Fact]
     public void Thresholds_that_cannot_work_are_refused()
     {
         var e = Assert.Throws<BatchOpsException>(() => new HealthThresholds { MemoryDegradedPercent = 95, MemoryCriticalPercent = 90 }.Validate());
-        Assert.Equal(ErrorIds.InvalidHealthThreshold, e.ErrorId);
+        Assert.Equal(ErrorIds.HealthThresholdInvalid, e.ErrorId);
         Assert.Throws<BatchOpsException>(() => new HealthThresholds { StallDegraded = TimeSpan.Zero }.Validate());
         new HealthThresholds().Validate();
     }
@@ -475,5 +430,5 @@ internal sealed class FixedProbes : IHealthProbes
 
     public DiskReading? ReadDisk(string path) => new DiskReading(path, 50L << 30, 100L << 30);
 
-    public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreReading.Measure(paths);
+    public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreMeter.Measure(paths);
 }

@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Input;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -104,7 +106,7 @@ public class InputTests
     {
         var e = Assert.Throws<BatchOpsException>(() => ItemKeys.Resolve(InputObject.Record(("Title", "T")), null));
         Assert.Equal(ErrorIds.KeyNotInferable, e.ErrorId);
-        Assert.Contains("-Key", e.Message);
+        Assert.Contains("its properties: Title", e.Message); // the advice (-Key) is the module's: ErrorTests
     }
 
     [Theory]

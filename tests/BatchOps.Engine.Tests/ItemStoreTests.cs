@@ -8,6 +8,8 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 
@@ -103,8 +105,8 @@ public class ItemStoreTests
         string a = folder.File("a.bin"), b = folder.File("b.pkl");
         Assert.Null(store.GetVectorStoreBaseline(job, new[] { a, b }));
 
-        store.KeepVectorStoreBaseline(job, new Health.VectorStoreReading(new[] { a, b }, 1_000, 2, 300, missing: false));
-        store.KeepVectorStoreBaseline(job, new Health.VectorStoreReading(new[] { b, a }, 1_200, 2, 320, missing: false)); // same set, other order
+        store.KeepVectorStoreBaseline(job, new VectorStoreReading(new[] { a, b }, 1_000, 2, 300, missing: false));
+        store.KeepVectorStoreBaseline(job, new VectorStoreReading(new[] { b, a }, 1_200, 2, 320, missing: false)); // same set, other order
         Assert.Equal(320, store.GetVectorStoreBaseline(job, new[] { a, b })!.Items);
         Assert.Null(store.GetVectorStoreBaseline(job, new[] { a }));
 

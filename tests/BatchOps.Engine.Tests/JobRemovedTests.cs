@@ -3,6 +3,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -42,7 +43,7 @@ public class JobRemovedTests
         Assert.Equal(RunState.Stopped, summary.State);
         Assert.Equal(StopReason.JobRemoved, summary.StopReason);
         Assert.Contains("removed or cleared while this run was processing it", summary.Message);
-        Assert.Null(runner.Failure);
+        Assert.Null(summary.Failure);
         Assert.True(summary.Succeeded <= 3);
         Assert.Equal(remove, other.FindJob("doomed") == null);
     }

@@ -10,6 +10,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -117,7 +118,7 @@ public class RestoreReconcileTests
             return ItemResult.Success();
         });
         new BatchRunner(store, embed, new RunOptions { BatchSize = 3, MaxItems = 3 }).RunAsync(job).GetAwaiter().GetResult();
-        VectorStoreBackup set = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = vectors.Paths, Destination = folder.File("manual"), JobMark = BackupJobMark.Now(store, store.GetJob("embed")) }).Backup;
+        VectorStoreBackup set = new VectorStoreBackupWriter().Create(new BackupRequest { Paths = vectors.Paths, Destination = folder.File("manual"), JobMark = BackupJobMark.Now(store.Location, store.GetJob("embed"), store.NowMs()) }).Backup;
         new BatchRunner(store, embed, new RunOptions { BatchSize = 3 }).RunAsync(store.GetJob("embed")).GetAwaiter().GetResult();
 
         VectorStoreRestore restore = new VectorStoreRestorer().Restore(BackupCatalog.Open(set.Path), null, JobReconciliation.Prepare(BackupCatalog.Open(set.Path), store.Location, "embed"));
@@ -125,7 +126,7 @@ public class RestoreReconcileTests
         Assert.Equal(5L, restore.ItemsReturned);
         Assert.Equal(3, vectors.Held().Length);
         Assert.Equal(vectors.Held(), Succeeded(store));
-        Assert.Equal("Backup-VectorStore -Job 'embed'", set.Job!.ToString());
+        Assert.Equal("a backup of job 'embed' outside a run", set.Job!.ToString());
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 

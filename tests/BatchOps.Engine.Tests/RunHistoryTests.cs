@@ -5,6 +5,8 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -100,6 +102,6 @@ public class RunHistoryTests
         Assert.Equal(new[] { ids[3], ids[2] }, store.GetRuns(store.GetJob("hourly"), new RunQuery()).Select(r => r.RunId));
         Assert.Equal(8, store.GetJob("hourly").Succeeded);
         var e = Assert.Throws<BatchOpsException>(() => new RunOptions { KeepRuns = 0 }.Validate());
-        Assert.Equal(ErrorIds.InvalidKeepRuns, e.ErrorId);
+        Assert.Equal(ErrorIds.KeepRunsInvalid, e.ErrorId);
     }
 }

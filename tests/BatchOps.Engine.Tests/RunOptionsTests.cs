@@ -1,6 +1,7 @@
 using System;
 using BatchOps.Engine.Running;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests;
 
@@ -8,24 +9,24 @@ public class RunOptionsTests
 {
     public static TheoryData<Action<RunOptions>, string> BadOptions => new()
     {
-        { o => o.BatchSize = 0, ErrorIds.InvalidBatchSize },
-        { o => o.BatchSize = RunOptions.MaxBatchSize + 1, ErrorIds.InvalidBatchSize },
-        { o => o.ThrottleLimit = 0, ErrorIds.InvalidThrottleLimit },
-        { o => o.BatchDelay = TimeSpan.FromSeconds(-1), ErrorIds.InvalidBatchDelay },
-        { o => o.RetryLimit = -1, ErrorIds.InvalidRetryLimit },
-        { o => o.RetryDelay = TimeSpan.FromSeconds(-1), ErrorIds.InvalidRetryDelay },
-        { o => o.MaxRetryDelay = TimeSpan.FromMilliseconds(10), ErrorIds.InvalidRetryDelay },
-        { o => o.ItemTimeout = TimeSpan.Zero, ErrorIds.InvalidItemTimeout },
-        { o => o.RateLimit = 0, ErrorIds.InvalidRateLimit },
-        { o => o.RateLimit = double.NaN, ErrorIds.InvalidRateLimit },
-        { o => o.TargetPercent = 150, ErrorIds.InvalidTargetPercent },
-        { o => o.TargetPercent = 0, ErrorIds.InvalidTargetPercent },
-        { o => o.MaxItems = 0, ErrorIds.InvalidMaxItems },
-        { o => o.MaxDuration = TimeSpan.Zero, ErrorIds.InvalidMaxDuration },
-        { o => o.LeaseDuration = TimeSpan.Zero, ErrorIds.InvalidLeaseDuration },
-        { o => o.MaxResultLength = -1, ErrorIds.InvalidMaxResultLength },
-        { o => o.StopTimeout = TimeSpan.FromSeconds(-1), ErrorIds.InvalidStopTimeout },
-        { o => o.StopTimeout = TimeSpan.FromHours(2), ErrorIds.InvalidStopTimeout },
+        { o => o.BatchSize = 0, ErrorIds.BatchSizeInvalid },
+        { o => o.BatchSize = RunOptions.MaxBatchSize + 1, ErrorIds.BatchSizeInvalid },
+        { o => o.ThrottleLimit = 0, ErrorIds.ThrottleLimitInvalid },
+        { o => o.BatchDelay = TimeSpan.FromSeconds(-1), ErrorIds.BatchDelayInvalid },
+        { o => o.RetryLimit = -1, ErrorIds.RetryLimitInvalid },
+        { o => o.RetryDelay = TimeSpan.FromSeconds(-1), ErrorIds.RetryDelayInvalid },
+        { o => o.MaxRetryDelay = TimeSpan.FromMilliseconds(10), ErrorIds.RetryDelayInvalid },
+        { o => o.ItemTimeout = TimeSpan.Zero, ErrorIds.ItemTimeoutInvalid },
+        { o => o.RateLimit = 0, ErrorIds.RateLimitInvalid },
+        { o => o.RateLimit = double.NaN, ErrorIds.RateLimitInvalid },
+        { o => o.TargetPercent = 150, ErrorIds.TargetPercentInvalid },
+        { o => o.TargetPercent = 0, ErrorIds.TargetPercentInvalid },
+        { o => o.MaxItems = 0, ErrorIds.MaxItemsInvalid },
+        { o => o.MaxDuration = TimeSpan.Zero, ErrorIds.MaxDurationInvalid },
+        { o => o.LeaseDuration = TimeSpan.Zero, ErrorIds.LeaseDurationInvalid },
+        { o => o.MaxResultLength = -1, ErrorIds.MaxResultLengthInvalid },
+        { o => o.StopTimeout = TimeSpan.FromSeconds(-1), ErrorIds.StopTimeoutInvalid },
+        { o => o.StopTimeout = TimeSpan.FromHours(2), ErrorIds.StopTimeoutInvalid },
     };
 
     [Theory]
@@ -67,7 +68,7 @@ public class RunOptionsTests
         BatchOps.BatchJob job = Stores.Seed(store, "untouched", 3);
         var runner = new BatchRunner(store, Processors.Succeed(), new RunOptions { BatchSize = 0 });
         var e = await Assert.ThrowsAsync<BatchOpsException>(() => runner.RunAsync(job));
-        Assert.Equal(ErrorIds.InvalidBatchSize, e.ErrorId);
+        Assert.Equal(ErrorIds.BatchSizeInvalid, e.ErrorId);
         Assert.Null(store.GetCheckpoint(job));
         Assert.Equal(3, store.GetJob("untouched").Pending);
     }

@@ -9,6 +9,9 @@ using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 
@@ -616,7 +619,7 @@ public class RunnerTests
         Assert.Equal(RunState.Failed, summary.State);
         Assert.Equal(StopReason.Error, summary.StopReason);
         Assert.Contains("disk is full", summary.Message);
-        Assert.IsType<BatchOpsException>(runner.Failure);
+        Assert.IsType<BatchOpsException>(summary.Failure?.GetException());
     }
 
     [Fact]
@@ -672,7 +675,10 @@ public class RunnerTests
         public RunSignals ReadSignals(long runId) => _inner.ReadSignals(runId);
         public void SetRunActivity(long runId, RunActivity activity, string? reason) => _inner.SetRunActivity(runId, activity, reason);
         public void RecordRunBackup(long runId, string backupName) => _inner.RecordRunBackup(runId, backupName);
-        public BatchOps.Engine.Health.JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems) => _inner.GetRecentActivity(job, sinceMs, minItems);
+        public JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems) => _inner.GetRecentActivity(job, sinceMs, minItems);
+        public VectorStoreReading? GetVectorStoreBaseline(BatchJob job, IReadOnlyList<string> paths) => _inner.GetVectorStoreBaseline(job, paths);
+        public void KeepVectorStoreBaseline(BatchJob job, VectorStoreReading reading) => _inner.KeepVectorStoreBaseline(job, reading);
+        public void ForgetVectorStoreBaselines(BatchJob job) => _inner.ForgetVectorStoreBaselines(job);
         public long NowMs() => _inner.NowMs();
         public void Dispose() => _inner.Dispose();
     }

@@ -10,6 +10,7 @@ using BatchOps.Engine.Processing;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using Xunit;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Engine.Tests;
 
@@ -37,18 +38,6 @@ public sealed class TempFolder : IDisposable
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-}
-
-/// <summary>Only where /bin/sh and Unix processes exist (the CI machines are Linux).</summary>
-public sealed class UnixFactAttribute : FactAttribute
-{
-    public UnixFactAttribute()
-    {
-        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-        {
-            Skip = "needs /bin/sh";
         }
     }
 }

@@ -128,7 +128,7 @@ public class BackupCommandTests
 
     [Theory]
     [InlineData("Backup-VectorStore ./store/missing.bin -Destination ./backups", "BackupSourceNotFound")]
-    [InlineData("Backup-VectorStore ./store/faiss_index.bin -Destination ./backups -Keep 0", "InvalidRetention")]
+    [InlineData("Backup-VectorStore ./store/faiss_index.bin -Destination ./backups -Keep 0", "RetentionInvalid")]
     [InlineData("Backup-VectorStore ./store/faiss_index.bin -Destination ./backups -Name '../up'", "BackupNameInvalid")]
     [InlineData("Backup-VectorStore ./store -Destination ./store/backups", "BackupDestinationInvalid")]
     [InlineData("Get-VectorStoreBackup -Destination ./nowhere", "BackupDestinationInvalid")]

@@ -8,15 +8,15 @@ namespace BatchOps.Module.Tests;
 public class ErrorTests
 {
     [Theory]
-    [InlineData("-BatchSize 0", "InvalidBatchSize")]
-    [InlineData("-ThrottleLimit 0", "InvalidThrottleLimit")]
-    [InlineData("-TargetPercent 150", "InvalidTargetPercent")]
-    [InlineData("-BatchDelay -1", "InvalidBatchDelay")]
-    [InlineData("-RetryLimit -2", "InvalidRetryLimit")]
-    [InlineData("-ItemTimeout 0", "InvalidItemTimeout")]
-    [InlineData("-RateLimit 0", "InvalidRateLimit")]
-    [InlineData("-MaxItems 0", "InvalidMaxItems")]
-    [InlineData("-Key 42", "InvalidKeySelector")]
+    [InlineData("-BatchSize 0", "BatchSizeInvalid")]
+    [InlineData("-ThrottleLimit 0", "ThrottleLimitInvalid")]
+    [InlineData("-TargetPercent 150", "TargetPercentInvalid")]
+    [InlineData("-BatchDelay -1", "BatchDelayInvalid")]
+    [InlineData("-RetryLimit -2", "RetryLimitInvalid")]
+    [InlineData("-ItemTimeout 0", "ItemTimeoutInvalid")]
+    [InlineData("-RateLimit 0", "RateLimitInvalid")]
+    [InlineData("-MaxItems 0", "MaxItemsInvalid")]
+    [InlineData("-Key 42", "KeySelectorInvalid")]
     public void Bad_run_options_are_refused_and_no_store_is_created(string option, string errorId)
     {
         using var session = new PowerShellSession();
@@ -107,7 +107,8 @@ public class ErrorTests
         using var session = new PowerShellSession();
         var result = session.Run("[pscustomobject]@{ Title = 'Mug' } | Add-BatchItem -Job j");
         Assert.Equal("KeyNotInferable", result.FirstErrorId);
-        Assert.Contains("-Key", result.Errors[0].Exception.Message);
+        Assert.Contains("Title", result.Errors[0].Exception.Message);
+        Assert.Contains("-Key", result.Errors[0].ErrorDetails.RecommendedAction);
     }
 
     [Fact]

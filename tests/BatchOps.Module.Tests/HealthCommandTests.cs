@@ -27,7 +27,7 @@ public class HealthCommandTests
         PSObject relaxed = session.Run("Get-BatchJob eval | Get-BatchHealth -Threshold @{ ErrorRateDegradedPercent = 30; ErrorRateCriticalPercent = 60 }").Single();
         Assert.Equal("Healthy", relaxed.Properties["Status"].Value.ToString());
 
-        Assert.Equal("InvalidHealthThreshold", session.Run("Get-BatchHealth -Job eval -Threshold @{ Memory = 5 }").FirstErrorId);
+        Assert.Equal("HealthThresholdInvalid", session.Run("Get-BatchHealth -Job eval -Threshold @{ Memory = 5 }").FirstErrorId);
         Assert.Equal("JobNotFound", session.Run("Get-BatchHealth -Job nope").FirstErrorId);
     }
 
@@ -40,8 +40,8 @@ public class HealthCommandTests
         var samples = session.Run("Watch-BatchHealth -Job w -Interval 0.01 -Count 3 | ForEach-Object { $_.Status.ToString() }").Output;
         Assert.Equal(new[] { "Healthy", "Healthy", "Healthy" }, samples.Select(s => s.BaseObject).ToArray());
 
-        Assert.Equal("InvalidHealthInterval", session.Run("Watch-BatchHealth -Job w -Interval 0 -Count 1").FirstErrorId);
-        Assert.Equal("AutoRestoreFailed", session.Run("Watch-BatchHealth -AutoRestore -Count 1").FirstErrorId);
+        Assert.Equal("HealthIntervalInvalid", session.Run("Watch-BatchHealth -Job w -Interval 0 -Count 1").FirstErrorId);
+        Assert.Equal("AutoRestoreInvalid", session.Run("Watch-BatchHealth -AutoRestore -Count 1").FirstErrorId);
     }
 
     [Fact]
@@ -103,15 +103,30 @@ public class HealthCommandTests
     }
 
     [Theory]
-    [InlineData("1..3 | Start-BatchRun -Job x -BackupEvery 2 -ScriptBlock { $_ }", "InvalidRunBackup")]
-    [InlineData("1..3 | Start-BatchRun -Job x -BackupPath ./a -BackupDestination ./b -ScriptBlock { $_ }", "InvalidRunBackup")]
-    [InlineData("1..3 | Start-BatchRun -Job x -MaxMemoryPercent 150 -ScriptBlock { $_ }", "InvalidMaxMemoryPercent")]
-    [InlineData("1..3 | Start-BatchRun -Job x -MaxFailureRatio 2 -ScriptBlock { $_ }", "InvalidMaxFailureRatio")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupEvery 2 -ScriptBlock { $_ }", "RunBackupInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupPath ./a -BackupDestination ./b -ScriptBlock { $_ }", "RunBackupInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupPath ./a -BackupEvery 2 -ScriptBlock { $_ }", "RunBackupInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupDestination ./b -BackupFirst -ScriptBlock { $_ }", "RunBackupInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -BackupInterval 3600 -ScriptBlock { $_ }", "RunBackupInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -MaxMemoryPercent 150 -ScriptBlock { $_ }", "MaxMemoryPercentInvalid")]
+    [InlineData("1..3 | Start-BatchRun -Job x -MaxFailureRatio 2 -ScriptBlock { $_ }", "MaxFailureRatioInvalid")]
     public void Bad_health_and_backup_arguments_are_refused_before_anything_is_written(string script, string errorId)
     {
         using var session = new PowerShellSession();
         Assert.Equal(errorId, session.Run(script).FirstErrorId);
         Assert.False(File.Exists(session.File("batchops.db")));
+    }
+
+    [Fact]
+    public void Chosen_items_with_Continuous_are_refused_before_any_item_is_reset()
+    {
+        using var session = new PowerShellSession();
+        session.Run("1..3 | Start-BatchRun -Job done -ScriptBlock { $_ }").Single();
+        var refused = session.Run("Get-BatchItem -Job done | Start-BatchRun -Continuous -ScriptBlock { $_ }");
+
+        Assert.Equal("ItemSelectionInvalid", refused.FirstErrorId);
+        Assert.Contains("-Continuous", refused.Errors[0].Exception.Message);
+        Assert.Equal(3L, session.Run("Get-BatchJob done").Single().Properties["Succeeded"].Value); // none was put back
     }
 
     [UnixFact]

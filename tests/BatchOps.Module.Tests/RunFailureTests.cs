@@ -91,7 +91,7 @@ public class RunFailureTests
         using var session = new PowerShellSession();
         var stopped = session.Run("1..3 | Start-BatchRun -Job j -BatchSize 0 -ScriptBlock { $_ } -ErrorAction Stop; 'went on'");
         Assert.NotNull(stopped.Thrown);
-        Assert.Equal("InvalidBatchSize", stopped.FirstErrorId);
+        Assert.Equal("BatchSizeInvalid", stopped.FirstErrorId);
         Assert.False(File.Exists(session.File("batchops.db")));
     }
 
@@ -105,6 +105,26 @@ public class RunFailureTests
         Assert.Equal("BatchOps.BatchRunSummary", received.Output[0].TypeNames[0]);
         Assert.Equal("RunItemsFailed", received.Output[1].ToString());
         Assert.Equal("Failed", received.Output[2].ToString());
+    }
+
+    [Theory]
+    [InlineData("-RetryLimit 0 -ScriptBlock { if ($_ % 2) { throw 'bad' }; $_ }", "RunItemsFailed", ErrorCategory.InvalidResult)]
+    [InlineData("-RetryLimit 0 -ThrottleLimit 1 -MaxFailureRatio 0.5 -ScriptBlock { throw 'service down' }", "RunCircuitBroken", ErrorCategory.OperationStopped)]
+    public void A_run_and_its_AsJob_report_the_same_failure_with_the_same_error(string parameters, string errorId, ErrorCategory category)
+    {
+        using var session = new PowerShellSession();
+        var direct = session.Run($"1..30 | Start-BatchRun -Job j -Store ./direct.db {parameters}");
+        session.Run($"$j = 1..30 | Start-BatchRun -Job j -Store ./background.db -AsJob {parameters}").Output.ToList();
+        var received = session.Run("$null = $j | Wait-Job; $null = $j | Receive-Job -ErrorVariable e -ErrorAction SilentlyContinue; $e[0]");
+
+        ErrorRecord inline = Assert.Single(direct.Errors);
+        var job = (ErrorRecord)Assert.Single(received.Output).BaseObject;
+        Assert.Equal(errorId, inline.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(errorId, job.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(category, inline.CategoryInfo.Category);
+        Assert.Equal(category, job.CategoryInfo.Category);
+        Assert.Equal(inline.TargetObject.GetType(), job.TargetObject.GetType());
+        Assert.Equal(inline.Exception.Message.Split(':')[0], job.Exception.Message.Split(':')[0]); // Run 1 of job 'j' ...
     }
 
     [Fact]

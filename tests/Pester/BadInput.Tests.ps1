@@ -13,37 +13,39 @@ BeforeDiscovery {
     # Run: the command, given the store path ($s) and a scratch folder ($t); it must end in an error.
     $script:Cases = @(
         # Run options: ranges and types
-        @{ Case = 'Start-BatchRun -BatchSize 0'; Id = 'InvalidBatchSize'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchSize 0 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -BatchSize -5'; Id = 'InvalidBatchSize'; Names = '-5'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchSize -5 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -BatchSize 0'; Id = 'BatchSizeInvalid'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchSize 0 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -BatchSize -5'; Id = 'BatchSizeInvalid'; Names = '-5'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchSize -5 -ScriptBlock { $_ } } }
         @{ Case = 'Start-BatchRun -BatchSize ten (a string)'; Id = 'CannotConvertArgumentNoMessage'; Names = 'ten'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchSize 'ten' -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -ThrottleLimit 0'; Id = 'InvalidThrottleLimit'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -ThrottleLimit 0 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -RetryLimit -1'; Id = 'InvalidRetryLimit'; Names = '-1'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RetryLimit -1 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -RetryDelay -3'; Id = 'InvalidRetryDelay'; Names = '-3'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RetryDelay -3 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -ItemTimeout 0'; Id = 'InvalidItemTimeout'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -ItemTimeout 0 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -RateLimit -2'; Id = 'InvalidRateLimit'; Names = '-2'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RateLimit -2 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -TargetPercent 150'; Id = 'InvalidTargetPercent'; Names = '150'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -TargetPercent 150 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -TargetPercent NaN'; Id = 'InvalidTargetPercent'; Names = 'NaN'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -TargetPercent ([double]::NaN) -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -MaxItems 0'; Id = 'InvalidMaxItems'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxItems 0 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -MaxDuration -60'; Id = 'InvalidMaxDuration'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxDuration -60 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -ThrottleLimit 0'; Id = 'ThrottleLimitInvalid'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -ThrottleLimit 0 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -RetryLimit -1'; Id = 'RetryLimitInvalid'; Names = '-1'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RetryLimit -1 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -RetryDelay -3'; Id = 'RetryDelayInvalid'; Names = '-3'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RetryDelay -3 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -ItemTimeout 0'; Id = 'ItemTimeoutInvalid'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -ItemTimeout 0 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -RateLimit -2'; Id = 'RateLimitInvalid'; Names = '-2'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -RateLimit -2 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -TargetPercent 150'; Id = 'TargetPercentInvalid'; Names = '150'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -TargetPercent 150 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -TargetPercent NaN'; Id = 'TargetPercentInvalid'; Names = 'NaN'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -TargetPercent ([double]::NaN) -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -MaxItems 0'; Id = 'MaxItemsInvalid'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxItems 0 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -MaxDuration -60'; Id = 'MaxDurationInvalid'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxDuration -60 -ScriptBlock { $_ } } }
         @{ Case = 'Start-BatchRun -MaxDuration soon (not a duration)'; Id = 'ParameterArgumentTransformationError'; Names = 'soon'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxDuration 'soon' -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -BatchDelay -1'; Id = 'InvalidBatchDelay'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchDelay -1 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -StopTimeout -1'; Id = 'InvalidStopTimeout'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -StopTimeout -1 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -MaxMemoryPercent 101'; Id = 'InvalidMaxMemoryPercent'; Names = '101'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxMemoryPercent 101 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -MaxFailureRatio 1.5'; Id = 'InvalidMaxFailureRatio'; Names = '1.5'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxFailureRatio 1.5 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -KeepRuns 0'; Id = 'InvalidKeepRuns'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -KeepRuns 0 -ScriptBlock { $_ } } }
-        @{ Case = 'Start-BatchRun -BackupEvery 2 without -BackupPath'; Id = 'InvalidRunBackup'; Names = '-BackupPath'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BackupEvery 2 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -BatchDelay -1'; Id = 'BatchDelayInvalid'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BatchDelay -1 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -StopTimeout -1'; Id = 'StopTimeoutInvalid'; Names = '-'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -StopTimeout -1 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -MaxMemoryPercent 101'; Id = 'MaxMemoryPercentInvalid'; Names = '101'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxMemoryPercent 101 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -MaxFailureRatio 1.5'; Id = 'MaxFailureRatioInvalid'; Names = '1.5'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MaxFailureRatio 1.5 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -KeepRuns 0'; Id = 'KeepRunsInvalid'; Names = '0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -KeepRuns 0 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -BackupEvery 2 without -BackupPath'; Id = 'RunBackupInvalid'; Names = '-BackupPath'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -BackupEvery 2 -ScriptBlock { $_ } } }
         @{ Case = 'Start-BatchRun with no processor'; Id = 'ProcessorMissing'; Names = '-ScriptBlock'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s } }
         @{ Case = 'Start-BatchRun -Command that does not exist'; Id = 'CommandNotFound'; Names = 'no-such-program-b0'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -Command 'no-such-program-b0' } }
-        @{ Case = 'Start-BatchRun -LogPath under a file'; Id = 'InvalidLogPath'; Names = 'a-file.txt'; Run = { param($s, $t) Set-Content (Join-Path $t 'a-file.txt') x; Start-BatchRun -Job embed -Store $s -LogPath (Join-Path $t 'a-file.txt' 'logs') -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -MemoryWait -1'; Id = 'MemoryWaitInvalid'; Names = '-1 s'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -MemoryWait -1 -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -LogPath on a drive that does not exist'; Id = 'LogPathInvalid'; Names = 'nodrive9:'; Run = { param($s, $t) Start-BatchRun -Job embed -Store $s -LogPath 'nodrive9:\logs' -ScriptBlock { $_ } } }
+        @{ Case = 'Start-BatchRun -LogPath under a file'; Id = 'LogPathInvalid'; Names = 'a-file.txt'; Run = { param($s, $t) Set-Content (Join-Path $t 'a-file.txt') x; Start-BatchRun -Job embed -Store $s -LogPath (Join-Path $t 'a-file.txt' 'logs') -ScriptBlock { $_ } } }
 
         # Job names: empty, wildcards, control characters, unknown
-        @{ Case = 'a job name with a tab'; Id = 'InvalidJobName'; Names = 'bad\tname'; Run = { param($s, $t) 'x' | Add-BatchItem -Job "bad`tname" -Store $s } }
-        @{ Case = 'a job name with a newline'; Id = 'InvalidJobName'; Names = 'line\nbreak'; Run = { param($s, $t) 'x' | Start-BatchRun -Job "line`nbreak" -Store $s -ScriptBlock { $_ } } }
-        @{ Case = 'a job name with an escape character'; Id = 'InvalidJobName'; Names = 'esc\u001B'; Run = { param($s, $t) Get-BatchJob -Job "esc$([char]27)[31m" -Store $s } }
-        @{ Case = 'a job name with a NUL'; Id = 'InvalidJobName'; Names = 'nul\u0000x'; Run = { param($s, $t) 'x' | Add-BatchItem -Job "nul$([char]0)x" -Store $s } }
-        @{ Case = 'a job name with wildcards to a changing command'; Id = 'InvalidJobName'; Names = 'emb*'; Run = { param($s, $t) Clear-BatchJob -Job 'emb*' -Store $s -Confirm:$false } }
-        @{ Case = 'a job name of spaces'; Id = 'InvalidJobName'; Names = '   '; Run = { param($s, $t) 'x' | Add-BatchItem -Job '   ' -Store $s } }
-        @{ Case = 'a job name of 1 MB'; Id = 'InvalidJobName'; Names = '(1,048,576 characters)'; Run = { param($s, $t) 'x' | Add-BatchItem -Job $huge -Store $s } }
+        @{ Case = 'a job name with a tab'; Id = 'JobNameInvalid'; Names = 'bad\tname'; Run = { param($s, $t) 'x' | Add-BatchItem -Job "bad`tname" -Store $s } }
+        @{ Case = 'a job name with a newline'; Id = 'JobNameInvalid'; Names = 'line\nbreak'; Run = { param($s, $t) 'x' | Start-BatchRun -Job "line`nbreak" -Store $s -ScriptBlock { $_ } } }
+        @{ Case = 'a job name with an escape character'; Id = 'JobNameInvalid'; Names = 'esc\u001B'; Run = { param($s, $t) Get-BatchJob -Job "esc$([char]27)[31m" -Store $s } }
+        @{ Case = 'a job name with a NUL'; Id = 'JobNameInvalid'; Names = 'nul\u0000x'; Run = { param($s, $t) 'x' | Add-BatchItem -Job "nul$([char]0)x" -Store $s } }
+        @{ Case = 'a job name with wildcards to a changing command'; Id = 'JobNameInvalid'; Names = 'emb*'; Run = { param($s, $t) Clear-BatchJob -Job 'emb*' -Store $s -Confirm:$false } }
+        @{ Case = 'a job name of spaces'; Id = 'JobNameInvalid'; Names = '   '; Run = { param($s, $t) 'x' | Add-BatchItem -Job '   ' -Store $s } }
+        @{ Case = 'a job name of 1 MB'; Id = 'JobNameInvalid'; Names = '(1,048,576 characters)'; Run = { param($s, $t) 'x' | Add-BatchItem -Job $huge -Store $s } }
         @{ Case = 'an unknown job to Get-BatchItem'; Id = 'JobNotFound'; Names = 'embedd'; Run = { param($s, $t) Get-BatchItem -Job embedd -Store $s } }
         @{ Case = 'an unknown job to Remove-BatchJob'; Id = 'JobNotFound'; Names = 'nosuchjob'; Run = { param($s, $t) Remove-BatchJob -Job nosuchjob -Store $s -Confirm:$false } }
         @{ Case = 'an unknown job to Start-BatchRun with no input'; Id = 'JobNotFound'; Names = 'nosuchjob'; Run = { param($s, $t) Start-BatchRun -Job nosuchjob -Store $s -ScriptBlock { $_ } } }
@@ -72,17 +74,21 @@ BeforeDiscovery {
         @{ Case = 'a store on a provider that is not the file system'; Id = 'StoreLocationNotFileSystem'; Names = 'Env:'; Run = { param($s, $t) Get-BatchJob -Store 'Env:\jobs.db' } }
 
         # Waiting, runs, health
-        @{ Case = 'Wait-BatchJob -Timeout -5'; Id = 'InvalidTimeout'; Names = '-'; Run = { param($s, $t) Wait-BatchJob -Job embed -Complete -Timeout -5 -Store $s } }
-        @{ Case = 'Wait-BatchJob -TargetPercent 200'; Id = 'InvalidTargetPercent'; Names = '200'; Run = { param($s, $t) Wait-BatchJob -Job embed -TargetPercent 200 -Store $s } }
+        @{ Case = 'Wait-BatchJob -Timeout -5'; Id = 'TimeoutInvalid'; Names = '-'; Run = { param($s, $t) Wait-BatchJob -Job embed -Complete -Timeout -5 -Store $s } }
+        @{ Case = 'Wait-BatchJob -TargetPercent 200'; Id = 'TargetPercentInvalid'; Names = '200'; Run = { param($s, $t) Wait-BatchJob -Job embed -TargetPercent 200 -Store $s } }
         @{ Case = 'Remove-BatchRun -OlderThanDays -1'; Id = 'ParameterArgumentValidationError'; Names = '-1'; Run = { param($s, $t) Remove-BatchRun -Job embed -OlderThanDays -1 -Store $s -Confirm:$false } }
-        @{ Case = 'Watch-BatchHealth -Interval 0'; Id = 'InvalidHealthInterval'; Names = '0'; Run = { param($s, $t) Watch-BatchHealth -Job embed -Interval 0 -Count 1 -Store $s } }
-        @{ Case = 'Get-BatchHealth -Threshold with an unknown name'; Id = 'InvalidHealthThreshold'; Names = 'Bogus'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ Bogus = 1 } -Store $s } }
-        @{ Case = 'Get-BatchHealth -Threshold with a text value'; Id = 'InvalidHealthThreshold'; Names = 'lots'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ MemoryDegradedPercent = 'lots' } -Store $s } }
+        @{ Case = 'Watch-BatchHealth -Interval 0'; Id = 'HealthIntervalInvalid'; Names = '0'; Run = { param($s, $t) Watch-BatchHealth -Job embed -Interval 0 -Count 1 -Store $s } }
+        @{ Case = 'Watch-BatchHealth -Count 0'; Id = 'HealthCountInvalid'; Names = 'it was 0'; Run = { param($s, $t) Watch-BatchHealth -Job embed -Interval 1 -Count 0 -Store $s } }
+        @{ Case = 'Watch-BatchHealth -AutoRestore without -VectorStorePath'; Id = 'AutoRestoreInvalid'; Names = '-VectorStorePath'; Run = { param($s, $t) Watch-BatchHealth -Job embed -AutoRestore -BackupDestination (Join-Path $t 'backups') -Count 1 -Store $s } }
+        @{ Case = 'Get-BatchHealth -VectorStorePath on a drive that does not exist'; Id = 'VectorStorePathInvalid'; Names = 'nodrive9:'; Run = { param($s, $t) Get-BatchHealth -Job embed -VectorStorePath 'nodrive9:\index.bin' -Store $s } }
+        @{ Case = 'Wait-BatchJob -PollInterval 0'; Id = 'PollIntervalInvalid'; Names = 'it was 0'; Run = { param($s, $t) Wait-BatchJob -Job embed -Complete -PollInterval 0 -Store $s } }
+        @{ Case = 'Get-BatchHealth -Threshold with an unknown name'; Id = 'HealthThresholdInvalid'; Names = 'Bogus'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ Bogus = 1 } -Store $s } }
+        @{ Case = 'Get-BatchHealth -Threshold with a text value'; Id = 'HealthThresholdInvalid'; Names = 'lots'; Run = { param($s, $t) Get-BatchHealth -Job embed -Threshold @{ MemoryDegradedPercent = 'lots' } -Store $s } }
 
         # Backups
         @{ Case = 'Backup-VectorStore of a missing file'; Id = 'BackupSourceNotFound'; Names = 'no-index.bin'; Run = { param($s, $t) Backup-VectorStore -Path (Join-Path $t 'no-index.bin') -Destination (Join-Path $t 'backups') -Force } }
         @{ Case = 'Backup-VectorStore with a name holding a slash'; Id = 'BackupNameInvalid'; Names = 'bad/name'; Run = { param($s, $t) Set-Content (Join-Path $t 'index.bin') x; Backup-VectorStore -Path (Join-Path $t 'index.bin') -Destination (Join-Path $t 'backups') -Name 'bad/name' -Force } }
-        @{ Case = 'Backup-VectorStore -Keep 0'; Id = 'InvalidRetention'; Names = '0'; Run = { param($s, $t) Set-Content (Join-Path $t 'index.bin') x; Backup-VectorStore -Path (Join-Path $t 'index.bin') -Destination (Join-Path $t 'backups') -Keep 0 -Force } }
+        @{ Case = 'Backup-VectorStore -Keep 0'; Id = 'RetentionInvalid'; Names = '0'; Run = { param($s, $t) Set-Content (Join-Path $t 'index.bin') x; Backup-VectorStore -Path (Join-Path $t 'index.bin') -Destination (Join-Path $t 'backups') -Keep 0 -Force } }
         @{ Case = 'Backup-VectorStore into its own source folder'; Id = 'BackupDestinationInvalid'; Names = 'src-folder'; Run = { param($s, $t) $f = Join-Path $t 'src-folder'; $null = New-Item -ItemType Directory $f -Force; Set-Content (Join-Path $f 'i.bin') x; Backup-VectorStore -Path $f -Destination (Join-Path $f 'backups') -Force } }
         @{ Case = 'Restore-VectorStore -Latest from an empty folder'; Id = 'BackupNotFound'; Names = 'empty-backups'; Run = { param($s, $t) $null = New-Item -ItemType Directory (Join-Path $t 'empty-backups') -Force; Restore-VectorStore -Destination (Join-Path $t 'empty-backups') -Latest -Confirm:$false } }
         @{ Case = 'Test-VectorStoreBackup of a set that is not there'; Id = 'BackupNotFound'; Names = 'missing-set'; Run = { param($s, $t) Test-VectorStoreBackup -Path (Join-Path $t 'missing-set') } }
@@ -125,6 +131,23 @@ Describe 'Bad input is refused with its own ErrorId, a message naming the value,
 
     It 'has at least 40 distinct cases' {
         $Cases.Count | Should -BeGreaterOrEqual 40
+    }
+}
+
+Describe 'The advice of a refusal is its RecommendedAction, in the words of the command that refused' {
+    It '<Case>' -ForEach @(
+        @{ Case = 'a store in a missing folder'; Advice = '*New-Item -ItemType Directory*'; Run = { param($t) 'x' | Add-BatchItem -Job embed -Store (Join-Path $t 'missing' 'jobs.db') } }
+        @{ Case = 'Start-BatchRun -LogPath on a missing drive'; Advice = 'Pass -LogPath*'; Run = { param($t) 'x' | Start-BatchRun -Job embed -Store (Join-Path $t 'jobs.db') -LogPath 'nodrive9:\logs' -ScriptBlock { $_ } } }
+        @{ Case = 'Get-VectorStoreBackup of a missing folder'; Advice = 'Pass -Destination*'; Run = { param($t) Get-VectorStoreBackup -Destination (Join-Path $t 'no-backups') } }
+        @{ Case = 'Get-BatchHealth -BackupDestination on a missing drive'; Advice = 'Pass -BackupDestination*'; Run = { param($t) Get-BatchHealth -VectorStorePath (Join-Path $t 'index.bin') -BackupDestination 'nodrive9:\backups' } }
+    ) {
+        $caught = $null
+        $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
+        try { & $Run $TestDrive | Out-Null } catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike $Advice
+        $caught.Exception.Message | Should -Not -BeLike $Advice -Because 'the engine says what happened; the advice is said once, beside it'
     }
 }
 

@@ -84,9 +84,9 @@ Describe 'Errors' {
     }
 
     It 'refuses <Option> with <ErrorId> before writing anything' -ForEach @(
-        @{ Option = @{ BatchSize = 0 }; ErrorId = 'InvalidBatchSize' }
-        @{ Option = @{ TargetPercent = 150 }; ErrorId = 'InvalidTargetPercent' }
-        @{ Option = @{ BatchDelay = -1 }; ErrorId = 'InvalidBatchDelay' }
+        @{ Option = @{ BatchSize = 0 }; ErrorId = 'BatchSizeInvalid' }
+        @{ Option = @{ TargetPercent = 150 }; ErrorId = 'TargetPercentInvalid' }
+        @{ Option = @{ BatchDelay = -1 }; ErrorId = 'BatchDelayInvalid' }
     ) {
         { 'a' | Start-BatchRun -Job j -Store $store -ScriptBlock { $_ } @Option -ErrorAction Stop } | Should -Throw -ErrorId "$ErrorId,*"
         Test-Path $store | Should -BeFalse
@@ -174,7 +174,7 @@ Describe 'Health' {
 
     It 'takes threshold overrides and refuses unknown ones' {
         (Get-BatchHealth -Job eval -Store $store -Threshold @{ ErrorRateDegradedPercent = 30 }).Status | Should -Be 'Healthy'
-        { Get-BatchHealth -Job eval -Store $store -Threshold @{ Memory = 5 } -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidHealthThreshold*'
+        { Get-BatchHealth -Job eval -Store $store -Threshold @{ Memory = 5 } -ErrorAction Stop } | Should -Throw -ErrorId 'HealthThresholdInvalid*'
     }
 
     It 'refuses Suspend-BatchRun for a job with no run in progress' {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Backup
 {
@@ -19,7 +20,7 @@ namespace BatchOps.Engine.Backup
                 throw new BatchOpsException(
                     ErrorIds.BackupDestinationInvalid,
                     BatchOpsErrorCategory.ObjectNotFound,
-                    $"The backup folder '{destination}' does not exist. Pass the -Destination that Backup-VectorStore wrote to.",
+                    $"The backup folder '{destination}' does not exist.",
                     destination);
             }
 
@@ -151,7 +152,11 @@ namespace BatchOps.Engine.Backup
                 return candidate;
             }
 
-            throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + (allowDrop ? "" : " whose item count did not drop") + ". Nothing was restored.", destination);
+            throw new BatchOpsException(
+                ErrorIds.BackupNotFound,
+                BatchOpsErrorCategory.ObjectNotFound,
+                $"There is no valid backup set in '{destination}'" + (storeName != null ? $" named '{storeName}'" : "") + (allowDrop ? "" : " whose item count did not drop") + ". Nothing was restored.",
+                destination);
         }
 
         /// <summary>
@@ -191,7 +196,7 @@ namespace BatchOps.Engine.Backup
         {
             if (!Directory.Exists(setFolder))
             {
-                throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{setFolder}'. Get-VectorStoreBackup -Destination <folder> lists the sets there are.", setFolder);
+                throw new BatchOpsException(ErrorIds.BackupNotFound, BatchOpsErrorCategory.ObjectNotFound, $"There is no backup set at '{setFolder}'.", setFolder);
             }
         }
 

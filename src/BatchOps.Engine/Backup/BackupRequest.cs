@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Backup
 {
@@ -26,6 +27,21 @@ namespace BatchOps.Engine.Backup
 
         /// <summary>A run's backup: where its job stood, recorded in the manifest for restores that reconcile the job.</summary>
         public BackupJobMark? JobMark { get; init; }
+
+        /// <summary>Whether a name can name backup sets: letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).</summary>
+        public static bool IsValidName(string? name) => BackupPaths.IsValidStoreName(name ?? "");
+
+        /// <summary>This request under another name.</summary>
+        public BackupRequest Named(string name) => new BackupRequest
+        {
+            Paths = Paths,
+            Destination = Destination,
+            CreateDestinationTree = CreateDestinationTree,
+            Name = name,
+            Reason = Reason,
+            Retention = Retention,
+            JobMark = JobMark,
+        };
     }
 
     /// <summary>
@@ -55,7 +71,7 @@ namespace BatchOps.Engine.Backup
         {
             if (value is int n && n < 1)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidRetention, $"-{name} is {n}; it must be 1 or more (it counts the backup sets to keep). Leave it out to keep every set.", n);
+                throw BatchOpsException.InvalidArgument(ErrorIds.RetentionInvalid, $"-{name} is {n}; it must be 1 or more (it counts the backup sets to keep). Leave it out to keep every set.", n);
             }
         }
     }

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Text;
 
 namespace BatchOps.Engine.Backup
 {
@@ -75,8 +74,5 @@ namespace BatchOps.Engine.Backup
 
             return BitConverter.IsLittleEndian;
         }
-
-        /// <summary>The type code as text, e.g. "IxF2" (for messages).</summary>
-        public static string TypeCode(byte[] header) => Encoding.ASCII.GetString(header, 0, 4);
     }
 }

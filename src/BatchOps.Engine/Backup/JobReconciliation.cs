@@ -1,4 +1,5 @@
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Backup
 {
@@ -34,12 +35,12 @@ namespace BatchOps.Engine.Backup
                 throw new BatchOpsException(
                     ErrorIds.RestoreNotReconcilable,
                     BatchOpsErrorCategory.InvalidOperation,
-                    $"The backup set '{backup.Name}' records no job (neither a run of Start-BatchRun nor Backup-VectorStore -Job took it), so which items of job '{job}' finished after it cannot be told; nothing was restored.",
+                    $"The backup set '{backup.Name}' records no job (neither a run nor a backup for a job took it), so which items of job '{job}' finished after it cannot be told; nothing was restored.",
                     backup.Path);
             }
 
             // A job the store does not have is named as such (JobNotFound), before any comparison with the set's job.
-            using SqliteJobStore store = SqliteJobStore.Open(storePath, StoreAccess.ReadWriteExisting);
+            using IJobStore store = JobStoreFactory.Open(storePath, StoreAccess.ReadWriteExisting);
             BatchJob found = store.GetJob(job);
             if (!string.Equals(backup.Job.Job, job, System.StringComparison.Ordinal))
             {
@@ -59,7 +60,7 @@ namespace BatchOps.Engine.Backup
         /// </summary>
         public void Begin()
         {
-            using SqliteJobStore store = SqliteJobStore.Open(Store, StoreAccess.ReadWriteExisting);
+            using IJobStore store = JobStoreFactory.Open(Store, StoreAccess.ReadWriteExisting);
             BeforeMs = store.NowMs();
         }
 
@@ -68,7 +69,7 @@ namespace BatchOps.Engine.Backup
         {
             try
             {
-                using SqliteJobStore store = SqliteJobStore.Open(Store, StoreAccess.ReadWriteExisting);
+                using IJobStore store = JobStoreFactory.Open(Store, StoreAccess.ReadWriteExisting);
                 BatchJob? job = store.FindJob(Job);
                 return job == null ? 0 : store.ReturnFinishedToPending(job, AfterMs, BeforeMs);
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using BatchOps.Engine.Running;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Backup
 {

@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using BatchOps.Engine.Running;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Backup
 {
@@ -182,12 +184,12 @@ namespace BatchOps.Engine.Backup
             request.Retention?.Validate();
             if (request.Paths.Count == 0)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.BackupSourceNotFound, "No path to back up was given. Pass -Path with the vector store's files or folders (e.g. faiss_index.bin, document_data.pkl).");
+                throw BatchOpsException.InvalidArgument(ErrorIds.BackupSourceNotFound, "No path to back up was given: a set needs the vector store's files or folders (e.g. faiss_index.bin, document_data.pkl).");
             }
 
             if (string.IsNullOrWhiteSpace(request.Destination))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.BackupDestinationInvalid, "No backup folder was given. Pass -Destination with the folder that holds the backup sets.");
+                throw BatchOpsException.InvalidArgument(ErrorIds.BackupDestinationInvalid, "No backup folder was given: a set needs the folder that holds the backup sets.");
             }
 
             string destination = Path.GetFullPath(request.Destination);
@@ -227,7 +229,7 @@ namespace BatchOps.Engine.Backup
 
                 if (names.TryGetValue(name, out string? other))
                 {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.BackupSourceInvalid, $"'{path}' and '{other}' have the same name '{name}'; a set keeps each source under its name. Back them up in separate sets (-Name).", path);
+                    throw BatchOpsException.InvalidArgument(ErrorIds.BackupSourceInvalid, $"'{path}' and '{other}' have the same name '{name}'; a set keeps each source under its name, so they need separate sets.", path);
                 }
 
                 if (isDirectory && IsSameOrBelow(destination, path))
@@ -319,7 +321,7 @@ namespace BatchOps.Engine.Backup
                     throw new BatchOpsException(
                         ErrorIds.BackupSourceChanged,
                         BatchOpsErrorCategory.ResourceBusy,
-                        $"'{source}' changed while it was copied, {CopyAttempts} times. Pause what writes it (Stop-BatchRun), or back up from the run itself with Start-BatchRun -BackupEvery, which waits for a quiet point.",
+                        $"'{source}' changed while it was copied, {CopyAttempts} times, so no consistent copy of it could be made.",
                         source);
                 }
             }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Backup
 {
@@ -41,7 +42,7 @@ namespace BatchOps.Engine.Backup
                 }
                 else if (!Path.IsPathRooted(source.OriginalPath))
                 {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.RestoreTargetInvalid, $"The set '{backup.Name}' does not record a full original path for '{source.Name}'. Pass -TargetPath with the folder to restore into.", backup.Path);
+                    throw BatchOpsException.InvalidArgument(ErrorIds.RestoreTargetInvalid, $"The set '{backup.Name}' does not record a full original path for '{source.Name}', so it has no place to go back to; it needs a folder to restore into.", backup.Path);
                 }
                 else
                 {
@@ -59,7 +60,7 @@ namespace BatchOps.Engine.Backup
         {
             if (targetFolder != null && !Directory.Exists(targetFolder))
             {
-                throw new BatchOpsException(ErrorIds.RestoreTargetInvalid, BatchOpsErrorCategory.ObjectNotFound, $"The target folder '{targetFolder}' does not exist. Create it, or leave -TargetPath out to restore to the original paths.", targetFolder);
+                throw new BatchOpsException(ErrorIds.RestoreTargetInvalid, BatchOpsErrorCategory.ObjectNotFound, $"The target folder '{targetFolder}' does not exist; nothing was restored.", targetFolder);
             }
 
             BackupTestResult test = BackupCatalog.Test(backup.Path);
@@ -67,7 +68,7 @@ namespace BatchOps.Engine.Backup
             {
                 string problems = string.Join(" ", test.Problems.Take(5).Select(p => p.Message)) + (test.Problems.Count > 5 ? $" (and {test.Problems.Count - 5} more)" : "");
                 string id = test.Problems.Any(p => p.Kind == BackupProblemKind.UnsafePath || p.Kind == BackupProblemKind.Link) ? ErrorIds.BackupManifestUnsafe : ErrorIds.BackupInvalid;
-                throw new BatchOpsException(id, BatchOpsErrorCategory.InvalidData, $"The backup set '{backup.Name}' failed verification, so nothing was restored: {problems} Test-VectorStoreBackup lists every problem; restore an older set.", backup.Path);
+                throw new BatchOpsException(id, BatchOpsErrorCategory.InvalidData, $"The backup set '{backup.Name}' failed verification, so nothing was restored: {problems}", backup.Path);
             }
 
             VectorStoreBackup verified = test.Backup!;
@@ -186,7 +187,7 @@ namespace BatchOps.Engine.Backup
                 if (length != file.Size || !string.Equals(sha, file.Sha256, StringComparison.OrdinalIgnoreCase))
                 {
                     FileSystemMoves.Discard(staged);
-                    throw new BatchOpsException(ErrorIds.RestoreFailed, BatchOpsErrorCategory.InvalidData, $"'{file.RelativePath}' of '{backup.Name}' changed while it was being restored; nothing was replaced. Run Test-VectorStoreBackup on the set.", backup.Path);
+                    throw new BatchOpsException(ErrorIds.RestoreFailed, BatchOpsErrorCategory.InvalidData, $"'{file.RelativePath}' of '{backup.Name}' changed while it was being restored; nothing was replaced.", backup.Path);
                 }
             }
         }

@@ -1,4 +1,4 @@
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
     /// <summary>
     /// The kind of an engine error. Each name is also a PowerShell ErrorCategory name, so that the cmdlets can map one

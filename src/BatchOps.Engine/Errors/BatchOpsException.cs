@@ -1,6 +1,6 @@
 using System;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
     /// <summary>
     /// An error the user can act on: it carries a stable <see cref="ErrorId"/> (see <see cref="ErrorIds"/>), a category

@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
     /// <summary>
     /// A disk that filled up: recognises it (SQLite's SQLITE_FULL, ENOSPC on Unix, ERROR_DISK_FULL and
@@ -66,7 +66,7 @@ namespace BatchOps.Engine
         {
             (long Free, long Total)? space = Measure(path);
             return space is (long free, long total)
-                ? $"{Size(free)} free of {Size(total)}"
+                ? $"{Wording.Size(free)} free of {Wording.Size(total)}"
                 : "free space unknown";
         }
 
@@ -91,27 +91,6 @@ namespace BatchOps.Engine
             {
                 return null;
             }
-        }
-
-        /// <summary>Bytes as a person reads them: 512 bytes, 12.0 KB, 2.0 MB, 1.5 GB.</summary>
-        public static string Size(long bytes)
-        {
-            if (bytes < 1024)
-            {
-                return bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
-            }
-
-            string[] units = { "KB", "MB", "GB", "TB" };
-            double value = bytes;
-            int unit = -1;
-            do
-            {
-                value /= 1024;
-                unit++;
-            }
-            while (value >= 1024 && unit < units.Length - 1);
-
-            return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
         }
 
         private static bool IsNoSpace(int hresult) =>

@@ -1,24 +1,27 @@
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Errors
 {
-    /// <summary>The stable ErrorIds of BatchOps errors. Scripts may match on them: never rename one.</summary>
+    /// <summary>
+    /// The stable ErrorIds of BatchOps errors, each named subject first, then what is wrong (BatchSizeInvalid,
+    /// JobNotFound, StoreBusy). Scripts may match on them: from version 1.0 on, never rename one.
+    /// </summary>
     public static class ErrorIds
     {
         // Run options.
-        public const string InvalidBatchSize = "InvalidBatchSize";
-        public const string InvalidThrottleLimit = "InvalidThrottleLimit";
-        public const string InvalidBatchDelay = "InvalidBatchDelay";
-        public const string InvalidRetryLimit = "InvalidRetryLimit";
-        public const string InvalidRetryDelay = "InvalidRetryDelay";
-        public const string InvalidItemTimeout = "InvalidItemTimeout";
-        public const string InvalidRateLimit = "InvalidRateLimit";
-        public const string InvalidTargetPercent = "InvalidTargetPercent";
-        public const string InvalidMaxItems = "InvalidMaxItems";
-        public const string InvalidMaxDuration = "InvalidMaxDuration";
-        public const string InvalidLeaseDuration = "InvalidLeaseDuration";
-        public const string InvalidMaxResultLength = "InvalidMaxResultLength";
+        public const string BatchSizeInvalid = "BatchSizeInvalid";
+        public const string ThrottleLimitInvalid = "ThrottleLimitInvalid";
+        public const string BatchDelayInvalid = "BatchDelayInvalid";
+        public const string RetryLimitInvalid = "RetryLimitInvalid";
+        public const string RetryDelayInvalid = "RetryDelayInvalid";
+        public const string ItemTimeoutInvalid = "ItemTimeoutInvalid";
+        public const string RateLimitInvalid = "RateLimitInvalid";
+        public const string TargetPercentInvalid = "TargetPercentInvalid";
+        public const string MaxItemsInvalid = "MaxItemsInvalid";
+        public const string MaxDurationInvalid = "MaxDurationInvalid";
+        public const string LeaseDurationInvalid = "LeaseDurationInvalid";
+        public const string MaxResultLengthInvalid = "MaxResultLengthInvalid";
 
         // Jobs and items.
-        public const string InvalidJobName = "InvalidJobName";
+        public const string JobNameInvalid = "JobNameInvalid";
         public const string JobNotFound = "JobNotFound";
         public const string JobBusy = "JobBusy";
         public const string KeyEmpty = "KeyEmpty";
@@ -27,12 +30,12 @@ namespace BatchOps.Engine
         public const string KeyPropertyNotFound = "KeyPropertyNotFound";
         public const string KeyNotInferable = "KeyNotInferable";
         public const string KeyScriptFailed = "KeyScriptFailed";
-        public const string InvalidKeySelector = "InvalidKeySelector";
+        public const string KeySelectorInvalid = "KeySelectorInvalid";
         public const string ItemNotFound = "ItemNotFound";
         public const string RunNotFound = "RunNotFound";
         public const string ItemInFlight = "ItemInFlight";
         public const string PayloadNotSerializable = "PayloadNotSerializable";
-        public const string InvalidItemSelection = "InvalidItemSelection";
+        public const string ItemSelectionInvalid = "ItemSelectionInvalid";
         public const string JobMissing = "JobMissing";
         public const string JobAmbiguous = "JobAmbiguous";
         public const string InputMixed = "InputMixed";
@@ -52,6 +55,7 @@ namespace BatchOps.Engine
         public const string StoreDiskFull = "StoreDiskFull";
         public const string StoreDamaged = "StoreDamaged";
         public const string StoreLink = "StoreLink";
+        public const string StoreBackendNotSupported = "StoreBackendNotSupported";
 
         // A store on a PostgreSQL server.
         public const string StoreAddressInvalid = "StoreAddressInvalid";
@@ -63,7 +67,6 @@ namespace BatchOps.Engine
         public const string ProcessorMissing = "ProcessorMissing";
         public const string ProcessorFailed = "ProcessorFailed";
         public const string CommandNotFound = "CommandNotFound";
-        public const string ItemFailed = "ItemFailed";
         public const string RunFailed = "RunFailed";
         public const string RunItemsFailed = "RunItemsFailed";
         public const string RunCircuitBroken = "RunCircuitBroken";
@@ -71,8 +74,9 @@ namespace BatchOps.Engine
         public const string RunNotActive = "RunNotActive";
         public const string JobTargetUnreachable = "JobTargetUnreachable";
         public const string WaitTimedOut = "WaitTimedOut";
-        public const string InvalidTimeout = "InvalidTimeout";
-        public const string InvalidLogPath = "InvalidLogPath";
+        public const string TimeoutInvalid = "TimeoutInvalid";
+        public const string PollIntervalInvalid = "PollIntervalInvalid";
+        public const string LogPathInvalid = "LogPathInvalid";
         public const string LogDiskFull = "LogDiskFull";
 
         // Vector store backups.
@@ -81,9 +85,9 @@ namespace BatchOps.Engine
         public const string BackupSourceChanged = "BackupSourceChanged";
         public const string BackupDestinationInvalid = "BackupDestinationInvalid";
         public const string BackupDestinationNotFound = "BackupDestinationNotFound";
-        public const string InvalidKeepRuns = "InvalidKeepRuns";
+        public const string KeepRunsInvalid = "KeepRunsInvalid";
         public const string BackupNameInvalid = "BackupNameInvalid";
-        public const string InvalidRetention = "InvalidRetention";
+        public const string RetentionInvalid = "RetentionInvalid";
         public const string BackupNotFound = "BackupNotFound";
         public const string BackupInvalid = "BackupInvalid";
         public const string BackupManifestUnsafe = "BackupManifestUnsafe";
@@ -94,14 +98,18 @@ namespace BatchOps.Engine
         public const string RestoreTooManySets = "RestoreTooManySets";
 
         // Health, memory guard, rate limits, continuous runs, run backups.
-        public const string InvalidHealthThreshold = "InvalidHealthThreshold";
-        public const string InvalidMaxMemoryPercent = "InvalidMaxMemoryPercent";
-        public const string InvalidMaxFailureRatio = "InvalidMaxFailureRatio";
-        public const string InvalidRateLimitWait = "InvalidRateLimitWait";
-        public const string InvalidStopTimeout = "InvalidStopTimeout";
-        public const string InvalidDeepSleep = "InvalidDeepSleep";
-        public const string InvalidRunBackup = "InvalidRunBackup";
-        public const string InvalidHealthInterval = "InvalidHealthInterval";
+        public const string HealthThresholdInvalid = "HealthThresholdInvalid";
+        public const string MaxMemoryPercentInvalid = "MaxMemoryPercentInvalid";
+        public const string MaxFailureRatioInvalid = "MaxFailureRatioInvalid";
+        public const string RateLimitWaitInvalid = "RateLimitWaitInvalid";
+        public const string StopTimeoutInvalid = "StopTimeoutInvalid";
+        public const string DeepSleepInvalid = "DeepSleepInvalid";
+        public const string RunBackupInvalid = "RunBackupInvalid";
+        public const string HealthIntervalInvalid = "HealthIntervalInvalid";
+        public const string HealthCountInvalid = "HealthCountInvalid";
+        public const string MemoryWaitInvalid = "MemoryWaitInvalid";
+        public const string AutoRestoreInvalid = "AutoRestoreInvalid";
+        public const string VectorStorePathInvalid = "VectorStorePathInvalid";
         public const string AutoRestoreFailed = "AutoRestoreFailed";
 
         // Results out (Export-BatchResult, Start-BatchRun -ResultPath) and restores that reconcile a job.

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Health
 {
@@ -20,12 +21,12 @@ namespace BatchOps.Engine.Health
                 return null;
             }
 
-            var watched = new HashSet<string>(watchedPaths.Select(DataLossRecovery.Normalize), DataLossRecovery.PathComparer);
+            var watched = new HashSet<string>(watchedPaths.Select(FilePaths.Normalize), FilePaths.Comparer);
             IReadOnlyList<VectorStoreBackup> sets = BackupCatalog.List(destination, storeName);
             // A set whose count dropped against the one before it was taken after a loss: it is no baseline.
             VectorStoreBackup? set = sets.FirstOrDefault(s =>
                 s.ItemCount != null
-                && new HashSet<string>(s.Sources.Select(source => DataLossRecovery.Normalize(source.OriginalPath)), DataLossRecovery.PathComparer).SetEquals(watched)
+                && new HashSet<string>(s.Sources.Select(source => FilePaths.Normalize(source.OriginalPath)), FilePaths.Comparer).SetEquals(watched)
                 && BackupCatalog.CountDrop(s, sets) == null);
             return set == null ? null : new VectorStoreReading(watchedPaths, set.TotalBytes, set.FileCount, set.ItemCount, missing: false);
         }

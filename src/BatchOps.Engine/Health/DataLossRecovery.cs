@@ -4,6 +4,8 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using BatchOps.Engine.Backup;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Health
 {
@@ -25,21 +27,12 @@ namespace BatchOps.Engine.Health
         {
             _destination = destination;
             _storeName = storeName;
-            _watched = new HashSet<string>(watchedPaths.Select(Normalize), PathComparer);
+            _watched = new HashSet<string>(watchedPaths.Select(FilePaths.Normalize), FilePaths.Comparer);
             _paths = watchedPaths;
         }
 
         /// <summary>How long to wait for the job's runs to suspend before restoring a run's set (they finish what is in flight).</summary>
         public TimeSpan SuspendPatience { get; set; } = TimeSpan.FromMinutes(2);
-
-        /// <summary>Refuses auto-restore without a backup folder or without watched paths.</summary>
-        public static void CheckRequest(string? destination, int watchedPaths)
-        {
-            if (string.IsNullOrEmpty(destination) || watchedPaths == 0)
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.AutoRestoreFailed, "-AutoRestore needs -VectorStorePath (what to watch) and -BackupDestination (where its backup sets are).", destination);
-            }
-        }
 
         /// <summary>
         /// Finishes or undoes a restore of the watched paths that was interrupted (its journal is still there), so the
@@ -61,9 +54,9 @@ namespace BatchOps.Engine.Health
             }
 
             IReadOnlyList<string> targets = VectorStoreRestorer.TargetsOf(backup, null);
-            if (!new HashSet<string>(targets.Select(Normalize), PathComparer).SetEquals(_watched))
+            if (!new HashSet<string>(targets.Select(FilePaths.Normalize), FilePaths.Comparer).SetEquals(_watched))
             {
-                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored. Give -Name to pick the store's sets, or restore by hand with Restore-VectorStore.", null);
+                throw Failed($"the newest valid set '{backup.Name}' backs up {string.Join(", ", targets)}, not the watched {string.Join(", ", _watched)}; nothing was restored.", null);
             }
 
             // A run's set knows where its job stood: the job is reconciled in the same journaled restore.
@@ -92,7 +85,7 @@ namespace BatchOps.Engine.Health
                 else
                 {
                     // The job's runs are suspended while the store is swapped and the job reconciled, then resumed.
-                    using var store = Storage.SqliteJobStore.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
+                    using var store = Storage.JobStoreFactory.Open(reconcile.Store, Storage.StoreAccess.ReadWriteExisting);
                     using (var pause = Running.JobPause.Suspend(store, store.GetJob(reconcile.Job), SuspendPatience))
                     {
                         restore = new VectorStoreRestorer().Restore(backup, null, reconcile);
@@ -131,9 +124,5 @@ namespace BatchOps.Engine.Health
         private BatchOpsException Failed(string why, Exception? inner) =>
             new BatchOpsException(ErrorIds.AutoRestoreFailed, BatchOpsErrorCategory.InvalidOperation, "The vector store lost data, but it could not be restored automatically: " + why, _destination, inner);
 
-        internal static string Normalize(string path) => Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-
-        internal static StringComparer PathComparer =>
-            System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
     }
 }

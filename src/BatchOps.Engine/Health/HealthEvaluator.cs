@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using BatchOps.Engine.Platform;
+using BatchOps.Engine.Storage;
 
 namespace BatchOps.Engine.Health
 {
@@ -117,7 +119,7 @@ namespace BatchOps.Engine.Health
                 switch (checkpoint.Activity)
                 {
                     case RunActivity.MemoryPaused:
-                        Add(HealthStatus.Degraded, "run paused for memory: " + (checkpoint.ActivityReason ?? "above -MaxMemoryPercent"));
+                        Add(HealthStatus.Degraded, "run paused for memory: " + (checkpoint.ActivityReason ?? "above the memory limit"));
                         break;
                     case RunActivity.RateLimitPaused:
                         Add(HealthStatus.Degraded, "run paused for a rate limit: " + (checkpoint.ActivityReason ?? "the processor reported one"));
@@ -212,7 +214,7 @@ namespace BatchOps.Engine.Health
 
         private static string Number(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-        private static string Minutes(TimeSpan span) => Math.Floor(span.TotalMinutes).ToString("0", CultureInfo.InvariantCulture);
+        private static string Minutes(TimeSpan span) => Wording.WholeMinutes(span);
 
         private static string Gigabytes(long bytes) => (bytes / 1024.0 / 1024 / 1024).ToString("0.0", CultureInfo.InvariantCulture);
     }

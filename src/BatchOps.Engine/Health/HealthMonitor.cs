@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Health
 {

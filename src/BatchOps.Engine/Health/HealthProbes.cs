@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Runtime.InteropServices;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Health
 {
@@ -61,6 +62,6 @@ namespace BatchOps.Engine.Health
             }
         }
 
-        public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreReading.Measure(paths);
+        public VectorStoreReading ReadVectorStore(IReadOnlyList<string> paths) => VectorStoreMeter.Measure(paths);
     }
 }

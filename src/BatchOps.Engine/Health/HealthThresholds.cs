@@ -1,4 +1,5 @@
 using System;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Health
 {
@@ -63,10 +64,10 @@ namespace BatchOps.Engine.Health
         {
             if (!ok)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidHealthThreshold, message + ". Leave a threshold out to use its default (see about_BatchOps).", message);
+                throw BatchOpsException.InvalidArgument(ErrorIds.HealthThresholdInvalid, message + ". Leave a threshold out to use its default (see about_BatchOps).", message);
             }
         }
 
-        private static string Minutes(TimeSpan span) => span.TotalMinutes.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        private static string Minutes(TimeSpan span) => Wording.Minutes(span);
     }
 }

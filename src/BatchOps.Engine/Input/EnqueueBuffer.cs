@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using BatchOps.Engine.Storage;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// Streams pipeline input into a job: items are written in chunks (one transaction each) as they arrive, so that

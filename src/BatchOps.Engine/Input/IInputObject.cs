@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// A pipeline input object as the engine sees it. The cmdlets adapt PowerShell's PSObject to this, so the rules

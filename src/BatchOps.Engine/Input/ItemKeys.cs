@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using BatchOps.Engine.Errors;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// How an input object becomes an item key. Strings are their own key, files and folders their full path,
@@ -28,7 +29,7 @@ namespace BatchOps.Engine
                     throw new BatchOpsException(
                         ErrorIds.KeyPropertyNotFound,
                         BatchOpsErrorCategory.InvalidArgument,
-                        $"The input object ({input.TypeName}) has no property '{keyProperty}' to use as its key; it has {has}. Pass -Key with one of those, or a script block such as -Key {{ $_.Path }}.",
+                        $"The input object ({input.TypeName}) has no property '{keyProperty}' to use as its key; it has {has}.",
                         input.BaseObject);
                 }
 
@@ -61,7 +62,7 @@ namespace BatchOps.Engine
             throw new BatchOpsException(
                 ErrorIds.KeyNotInferable,
                 BatchOpsErrorCategory.InvalidArgument,
-                $"Cannot tell the key of an input object of type {input.TypeName}: it is not a string or a file, and has no Id, Key or Name property (its properties: {Properties(input)}). Pass -Key with the property that identifies each item (for example -Key Sku), or a script block (-Key {{ $_.Path }}).",
+                $"Cannot tell the key of an input object of type {input.TypeName}: it is not a string or a file, and has no Id, Key or Name property (its properties: {Properties(input)}).",
                 input.BaseObject);
         }
 
@@ -92,7 +93,7 @@ namespace BatchOps.Engine
                 throw new BatchOpsException(
                     ErrorIds.KeyTooLong,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The item key '{Printable.Text(key)}' is {key.Length:N0} characters long; the limit is {MaxLength:N0}. Use a shorter identifier as the key (-Key) and keep the data in the payload.",
+                    $"The item key '{Printable.Text(key)}' is {key.Length:N0} characters long; the limit is {MaxLength:N0}.",
                     target);
             }
 
@@ -101,7 +102,7 @@ namespace BatchOps.Engine
                 throw new BatchOpsException(
                     ErrorIds.KeyInvalid,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The item key '{Printable.Text(key)}' contains {control}; keys are shown in tables and written to logs, so they may not hold control characters. Clean the input, or pass -Key with a property or script block that gives printable keys.",
+                    $"The item key '{Printable.Text(key)}' contains {control}; keys are shown in tables and written to logs, so they may not hold control characters.",
                     target);
             }
 
@@ -112,7 +113,7 @@ namespace BatchOps.Engine
             new BatchOpsException(
                 ErrorIds.KeyEmpty,
                 BatchOpsErrorCategory.InvalidArgument,
-                $"An input item has an empty key ('{Printable.Text(key)}': null, empty or blank). Every item needs a key that identifies it; check the input, or pass -Key with a property that is always set.",
+                $"An input item has an empty key ('{Printable.Text(key)}': null, empty or blank). Every item needs a key that identifies it.",
                 target);
 
         private static string Properties(IInputObject input) =>

@@ -1,7 +1,8 @@
 using System;
 using System.IO;
+using BatchOps.Engine.Errors;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// What is stored as an item's payload: for a string, the string; for a file or folder, its full path marked as
@@ -38,7 +39,7 @@ namespace BatchOps.Engine
                 throw new BatchOpsException(
                     ErrorIds.PayloadNotSerializable,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The data of {(key == null ? "an input object" : "item '" + Printable.Text(key) + "'")} is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}. Pipe smaller objects (Select-Object the properties the processor needs), or a path to the data.",
+                    $"The data of {(key == null ? "an input object" : "item '" + Printable.Text(key) + "'")} is {json.Length:N0} characters as JSON; the limit is {MaxLength:N0}.",
                     input.BaseObject);
             }
 

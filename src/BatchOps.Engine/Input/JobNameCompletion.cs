@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>One suggestion for Tab on -Job.</summary>
     public sealed class JobCompletion
@@ -34,7 +34,7 @@ namespace BatchOps.Engine
                 .Select(j => new JobCompletion(
                     Quote(j.Name),
                     j.Name,
-                    $"{j.Name}: {j.Succeeded:N0} of {j.Total:N0} succeeded ({j.PercentComplete:0.0}%), {j.Failed:N0} failed, {j.Remaining:N0} remaining"))
+                    $"{j.Name}: {Wording.JobStatus(j)}"))
                 .ToList();
         }
 

@@ -6,7 +6,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 
-namespace BatchOps.Engine
+namespace BatchOps.Engine.Input
 {
     /// <summary>
     /// An item's payload is kept as JSON, so that a resumed run (even in another process, days later) gives the

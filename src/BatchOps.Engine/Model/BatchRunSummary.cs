@@ -31,6 +31,9 @@ namespace BatchOps
         /// <summary>Items of the job still pending or running when the run ended.</summary>
         public long Remaining { get; init; }
 
+        /// <summary>Items of the job that had failed when the run ended, earlier runs' included (they wait for a reset).</summary>
+        public long JobFailed { get; init; }
+
         public long Batches { get; init; }
 
         public TimeSpan Duration { get; init; }
@@ -46,5 +49,8 @@ namespace BatchOps
         public string? Message { get; init; }
 
         public string Store { get; init; } = "";
+
+        /// <summary>Why the run failed (State is Failed), or null. A job removed under the run is a stop, not a failure.</summary>
+        public RunFailure? Failure { get; init; }
     }
 }

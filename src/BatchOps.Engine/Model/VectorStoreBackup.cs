@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using BatchOps;
 
 namespace BatchOps
 {
@@ -43,7 +44,7 @@ namespace BatchOps
         public string Reason { get; init; } = "";
 
         /// <summary>For a set a run took: its job, run, batch and time (the high-water mark a restore reconciles the job to).</summary>
-        public Engine.Backup.BackupJobMark? Job { get; init; }
+        public BackupJobMark? Job { get; init; }
 
         public override string ToString() => Path;
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Processing
 {
@@ -13,7 +14,7 @@ namespace BatchOps.Engine.Processing
         {
             if (string.IsNullOrWhiteSpace(command))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.CommandNotFound, "The command is empty. Pass -Command with the program to run for each item, such as 'python3'.", command);
+                throw BatchOpsException.InvalidArgument(ErrorIds.CommandNotFound, "The command is empty: there is no program to run for each item.", command);
             }
 
             bool windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);

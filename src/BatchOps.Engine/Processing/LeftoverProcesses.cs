@@ -6,6 +6,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Processing
 {
@@ -37,7 +38,7 @@ namespace BatchOps.Engine.Processing
 
             byte[] wanted = Encoding.UTF8.GetBytes(RunnerMark.Variable + "=" + mark);
             var killed = new List<(int Pid, ulong Start)>();
-            int self = Running.RunHost.Current.ProcessId;
+            int self = RunHost.Current.ProcessId;
 
             // A leftover may fork while we look: look again until a pass finds nothing new (a few passes at most).
             for (int pass = 0; pass < 5; pass++)

@@ -15,7 +15,7 @@ namespace BatchOps.Engine.Processing
     public static class RateLimitSignal
     {
         /// <summary>The error type of rate-limit lines in the error log.</summary>
-        public const string ErrorType = "RateLimited";
+        public const string ErrorType = ErrorEntry.RateLimited;
 
         private const int TooManyRequests = 429;
 

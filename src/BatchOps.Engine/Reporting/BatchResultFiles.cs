@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using System.Threading.Tasks;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {
@@ -73,7 +74,11 @@ namespace BatchOps.Engine.Reporting
                     }
                     catch (BatchOpsException e)
                     {
-                        _publish(new RunWarningEvent { Message = e.Message + $" The run goes on; Export-BatchResult -Job '{_job.Name}' -Run {_runId} -Batch {batch} -PerBatch writes it later." });
+                        _publish(new RunWarningEvent
+                        {
+                            Message = e.Message + " The run goes on; the batch's results are in the store and can be written later.",
+                            Unwritten = new UnwrittenResults { Job = _job.Name, RunId = _runId, Batch = batch },
+                        });
                     }
                 }
             }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using BatchOps.Engine.Backup;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {
@@ -103,7 +104,7 @@ namespace BatchOps.Engine.Reporting
             {
                 if (request.NoClobber && File.Exists(plan.Path))
                 {
-                    throw new BatchOpsException(ErrorIds.ResultFileExists, BatchOpsErrorCategory.ResourceUnavailable, $"The results file '{plan.Path}' exists and -NoClobber was given; nothing was written.", plan.Path);
+                    throw new BatchOpsException(ErrorIds.ResultFileExists, BatchOpsErrorCategory.ResourceUnavailable, $"The results file '{plan.Path}' exists and was not to be replaced; nothing was written.", plan.Path);
                 }
 
                 if (!request.Force && File.Exists(plan.Path) && (File.GetAttributes(plan.Path) & FileAttributes.ReadOnly) != 0)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.RegularExpressions;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using BatchOps.Engine.Running;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Reporting
 {
@@ -27,7 +28,7 @@ namespace BatchOps.Engine.Reporting
         {
             if (string.IsNullOrWhiteSpace(folder))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidLogPath, "The log folder is empty. Pass -LogPath with a folder such as ./logs.", folder);
+                throw BatchOpsException.InvalidArgument(ErrorIds.LogPathInvalid, "The log folder is empty: a run's log needs a folder such as ./logs.", folder);
             }
 
             try
@@ -36,7 +37,7 @@ namespace BatchOps.Engine.Reporting
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
             {
-                throw new BatchOpsException(ErrorIds.InvalidLogPath, BatchOpsErrorCategory.InvalidArgument, $"The log folder '{folder}' cannot be created or used: {e.Message}", folder, e);
+                throw new BatchOpsException(ErrorIds.LogPathInvalid, BatchOpsErrorCategory.InvalidArgument, $"The log folder '{folder}' cannot be created or used: {e.Message}", folder, e);
             }
 
             _folder = folder;
@@ -166,7 +167,7 @@ namespace BatchOps.Engine.Reporting
                         ErrorIds.LogDiskFull,
                         "the run's log folder",
                         _folder,
-                        "The log was closed and the run stopped; what it recorded in the store is kept. Free some space, or pass -LogPath with a folder on another disk, then run the same command again to resume.",
+                        "The log was closed and the run stopped; what it recorded in the store is kept. Run it again once there is space: it resumes.",
                         e);
                     CloseQuietly();
                 }

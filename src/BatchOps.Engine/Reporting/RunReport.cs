@@ -24,7 +24,7 @@ namespace BatchOps.Engine.Reporting
                 batch.Succeeded,
                 batch.Failed,
                 released,
-                Duration(batch.Duration),
+                Wording.Duration(batch.Duration),
                 Status(p));
         }
 
@@ -32,7 +32,7 @@ namespace BatchOps.Engine.Reporting
         public static string Status(ProgressSnapshot p)
         {
             string failed = p.Failed > 0 ? string.Format(CultureInfo.InvariantCulture, ", {0:N0} failed", p.Failed) : "";
-            string eta = p.Eta is TimeSpan left && p.Remaining > 0 ? ", about " + Duration(left) + " left" : "";
+            string eta = p.Eta is TimeSpan left && p.Remaining > 0 ? ", about " + Wording.Duration(left) + " left" : "";
             return string.Format(
                 CultureInfo.InvariantCulture,
                 "{0:N0} of {1:N0} done ({2:0.0}%){3}, {4:0.#} items/s{5}",
@@ -65,54 +65,7 @@ namespace BatchOps.Engine.Reporting
                 s.Failed,
                 s.Skipped,
                 s.Remaining,
-                Duration(s.Duration),
+                Wording.Duration(s.Duration),
                 s.ItemsPerSecond);
-
-        /// <summary>"850 ms", "12.5 s", "19m 21s", "3h 04m".</summary>
-        public static string Duration(TimeSpan span)
-        {
-            if (span < TimeSpan.FromSeconds(1))
-            {
-                return string.Format(CultureInfo.InvariantCulture, "{0:0} ms", span.TotalMilliseconds);
-            }
-
-            if (span < TimeSpan.FromMinutes(1))
-            {
-                return string.Format(CultureInfo.InvariantCulture, "{0:0.0} s", span.TotalSeconds);
-            }
-
-            if (span < TimeSpan.FromHours(1))
-            {
-                return string.Format(CultureInfo.InvariantCulture, "{0}m {1:00}s", (int)span.TotalMinutes, span.Seconds);
-            }
-
-            return string.Format(CultureInfo.InvariantCulture, "{0}h {1:00}m", (int)span.TotalHours, span.Minutes);
-        }
-    }
-
-    /// <summary>
-    /// Lets through at most one update per interval (Write-Progress is slow when called too often), but always the
-    /// first one.
-    /// </summary>
-    public sealed class ProgressThrottle
-    {
-        private readonly long _intervalMs;
-        private long _lastMs = long.MinValue;
-
-        public ProgressThrottle(TimeSpan? interval = null)
-        {
-            _intervalMs = (long)(interval ?? TimeSpan.FromMilliseconds(250)).TotalMilliseconds;
-        }
-
-        public bool ShouldWrite(long nowMs)
-        {
-            if (_lastMs != long.MinValue && nowMs - _lastMs < _intervalMs)
-            {
-                return false;
-            }
-
-            _lastMs = nowMs;
-            return true;
-        }
     }
 }

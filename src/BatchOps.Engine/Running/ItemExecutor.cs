@@ -14,61 +14,6 @@ using Polly.Timeout;
 
 namespace BatchOps.Engine.Running
 {
-    /// <summary>An item on its way through a worker.</summary>
-    internal sealed class WorkUnit
-    {
-        public WorkUnit(ClaimedItem item, long batch)
-        {
-            Item = item;
-            Batch = batch;
-            Attempt = item.Attempts;
-        }
-
-        public ClaimedItem Item { get; }
-
-        public long Batch { get; }
-
-        /// <summary>The attempt in progress (the claim counted the first; each retry adds one).</summary>
-        public int Attempt { get; set; }
-
-        public int Worker { get; set; }
-
-        public bool Started { get; set; }
-
-        /// <summary>When the processor first got the item in this claim (store clock, ms); null until then.</summary>
-        public long? StartedMs { get; set; }
-
-        /// <summary>Pauses of all dispatch this item's rate limits caused (they do not count as attempts).</summary>
-        public int RateLimitPauses { get; set; }
-
-        /// <summary>Fires on a graceful stop or a suspend: lets an item waiting at the rate-limit gate go back unstarted.</summary>
-        public CancellationToken ReleaseToken { get; set; }
-
-        /// <summary>True when the item went back unstarted from the rate-limit gate (not for a breaker or a cancel).</summary>
-        public bool ReleasedAtGate { get; set; }
-    }
-
-    /// <summary>A rate limit one worker met: the item, the error, and how long every worker now waits.</summary>
-    internal sealed class RateLimitHit
-    {
-        public RateLimitHit(WorkUnit unit, string error, TimeSpan wait, bool fromService)
-        {
-            Unit = unit;
-            Error = error;
-            Wait = wait;
-            FromService = fromService;
-        }
-
-        public WorkUnit Unit { get; }
-
-        public string Error { get; }
-
-        public TimeSpan Wait { get; }
-
-        /// <summary>True when the wait is the service's Retry-After.</summary>
-        public bool FromService { get; }
-    }
-
     /// <summary>
     /// Runs one item to its outcome: rate limit, per-attempt timeout, and retries with exponential backoff and
     /// jitter (Polly). The retry limit counts attempts across runs: an item that failed twice in an earlier run has
@@ -161,7 +106,7 @@ namespace BatchOps.Engine.Running
                     OnOpened = args =>
                     {
                         string ratioText = ratio.ToString("P0", CultureInfo.InvariantCulture);
-                        onCircuitOpened?.Invoke($"More than {ratioText} of at least {options.FailureMinimumThroughput} attempts within {options.FailureSamplingDuration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s failed (-MaxFailureRatio {ratio.ToString(CultureInfo.InvariantCulture)}); the run stops and leaves the remaining items pending.");
+                        onCircuitOpened?.Invoke($"More than {ratioText} of at least {options.FailureMinimumThroughput} attempts within {options.FailureSamplingDuration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s failed (failure ratio limit {ratio.ToString(CultureInfo.InvariantCulture)}); the run stops and leaves the remaining items pending.");
                         return default;
                     },
                 });

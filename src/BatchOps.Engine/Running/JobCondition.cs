@@ -19,13 +19,10 @@ namespace BatchOps.Engine.Running
         /// <summary>With no condition given, "complete" is meant.</summary>
         public bool IsEmpty => !Complete && !NoFailures && TargetPercent == null;
 
-        public void Validate()
-        {
-            if (TargetPercent is double target && (double.IsNaN(target) || target <= 0 || target > 100))
-            {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidTargetPercent, $"TargetPercent must be more than 0 and at most 100; it was {target.ToString(CultureInfo.InvariantCulture)}.", target);
-            }
-        }
+        public void Validate() => Target();
+
+        /// <summary>The target as a value (TargetPercentInvalid when it is not a valid percentage), or null.</summary>
+        private TargetPercent? Target() => TargetPercent is double target ? Running.TargetPercent.Create(target) : (TargetPercent?)null;
 
         public bool IsMet(BatchJob job)
         {
@@ -40,12 +37,8 @@ namespace BatchOps.Engine.Running
                 return false;
             }
 
-            return !(TargetPercent is double target) || ReachedPercent(job, target);
+            return !(Target() is TargetPercent target) || target.IsReachedBy(job);
         }
-
-        // Compared on the unrounded share, so that 49.975% neither passes for 50% nor hides a target missed for good.
-        private static bool ReachedPercent(BatchJob job, double target) =>
-            job.Total > 0 && 100.0 * job.Succeeded / job.Total >= target - 1e-9;
 
         /// <summary>
         /// Why the condition can no longer be met (the job has nothing left to run), or null while it still can.
@@ -63,12 +56,13 @@ namespace BatchOps.Engine.Running
                 reasons.Add($"{job.Failed:N0} item(s) failed");
             }
 
-            if (TargetPercent is double target && !ReachedPercent(job, target))
+            // Counted in items, so that 1,000 of 2,001 (49.975%) neither passes for 50% nor hides a target missed for good.
+            if (Target() is TargetPercent target && !target.CanStillReach(job))
             {
-                reasons.Add($"it finished at {(job.Total == 0 ? 0 : 100.0 * job.Succeeded / job.Total):0.0##}% succeeded, short of {target:0.#}%");
+                reasons.Add($"it finished at {(job.Total == 0 ? 0 : 100.0 * job.Succeeded / job.Total):0.0##}% succeeded, short of {target}%");
             }
 
-            return reasons.Count == 0 ? null : $"Job '{job.Name}' has nothing left to run and {string.Join(" and ", reasons)}. Reset the failed items (Reset-BatchItem) and run it again.";
+            return reasons.Count == 0 ? null : $"Job '{job.Name}' has nothing left to run and {string.Join(" and ", reasons)}.";
         }
 
         public string Describe()

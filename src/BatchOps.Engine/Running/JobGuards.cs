@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {
@@ -21,7 +23,7 @@ namespace BatchOps.Engine.Running
             throw new BatchOpsException(
                 ErrorIds.JobBusy,
                 BatchOpsErrorCategory.ResourceBusy,
-                $"Cannot {action} job '{job.Name}' while it is running: {runs}. Stop the run first, or use -Force if you are sure it is gone.",
+                $"Cannot {action} job '{job.Name}' while it is running: {runs}. Nothing was changed.",
                 job.Name);
         }
     }

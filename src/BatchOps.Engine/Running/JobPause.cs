@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {

@@ -2,6 +2,8 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {
@@ -40,7 +42,7 @@ namespace BatchOps.Engine.Running
             condition.Validate();
             if (timeout is TimeSpan limit && limit < TimeSpan.Zero)
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"Timeout must be 0 or more; it was {limit.TotalSeconds} seconds.", limit);
+                throw BatchOpsException.InvalidArgument(ErrorIds.TimeoutInvalid, $"Timeout must be 0 or more; it was {Wording.Seconds(limit)} seconds.", limit);
             }
 
             long started = _time.GetTimestamp();
@@ -68,7 +70,7 @@ namespace BatchOps.Engine.Running
                         throw new BatchOpsException(
                             ErrorIds.WaitTimedOut,
                             BatchOpsErrorCategory.OperationTimeout,
-                            $"Job '{job.Name}' did not reach '{condition.Describe()}' within {Reporting.RunReport.Duration(max)}: it is at {job.PercentComplete:0.0}% ({job.Succeeded:N0} of {job.Total:N0} succeeded, {job.Remaining:N0} remaining).{working}",
+                            $"Job '{job.Name}' did not reach '{condition.Describe()}' within {Wording.Duration(max)}: {Wording.JobStatus(job)}.{working}",
                             jobName);
                     }
 

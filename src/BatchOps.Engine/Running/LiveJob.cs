@@ -1,4 +1,3 @@
-using System;
 using System.Threading;
 using BatchOps.Engine.Storage;
 
@@ -33,8 +32,5 @@ namespace BatchOps.Engine.Running
 
             return Current;
         }
-
-        /// <summary>How many succeeded items <paramref name="percent"/> of the job is, at its current size.</summary>
-        public long TargetCount(double percent) => (long)Math.Ceiling(percent / 100.0 * Current.Total - 1e-9);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Running
 {
@@ -141,136 +142,127 @@ namespace BatchOps.Engine.Running
         {
             if (BatchSize < 1 || BatchSize > MaxBatchSize)
             {
-                throw Invalid(ErrorIds.InvalidBatchSize, $"BatchSize must be between 1 and {MaxBatchSize:N0}; it was {BatchSize}. Use a value such as 5 (the default) or 100.", BatchSize);
+                throw Invalid(ErrorIds.BatchSizeInvalid, $"BatchSize must be between 1 and {MaxBatchSize:N0}; it was {BatchSize}. Use a value such as 5 (the default) or 100.", BatchSize);
             }
 
             if (ThrottleLimit < 1 || ThrottleLimit > MaxThrottleLimit)
             {
-                throw Invalid(ErrorIds.InvalidThrottleLimit, $"ThrottleLimit must be between 1 and {MaxThrottleLimit:N0}; it was {ThrottleLimit}. Use the number of items to process at the same time, such as 5 (the default).", ThrottleLimit);
+                throw Invalid(ErrorIds.ThrottleLimitInvalid, $"ThrottleLimit must be between 1 and {MaxThrottleLimit:N0}; it was {ThrottleLimit}. Use the number of items to process at the same time, such as 5 (the default).", ThrottleLimit);
             }
 
             if (BatchDelay < TimeSpan.Zero || BatchDelay > TimeSpan.FromDays(1))
             {
-                throw Invalid(ErrorIds.InvalidBatchDelay, $"BatchDelay must be between 0 and 1 day; it was {Seconds(BatchDelay)} seconds. Use 0 for no delay or a few seconds to pause between batches.", BatchDelay);
+                throw Invalid(ErrorIds.BatchDelayInvalid, $"BatchDelay must be between 0 and 1 day; it was {Seconds(BatchDelay)} seconds. Use 0 for no delay or a few seconds to pause between batches.", BatchDelay);
             }
 
             if (RetryLimit < 0 || RetryLimit > MaxRetryLimit)
             {
-                throw Invalid(ErrorIds.InvalidRetryLimit, $"RetryLimit must be between 0 and {MaxRetryLimit}; it was {RetryLimit}. Use 0 to never retry or 3 (the default).", RetryLimit);
+                throw Invalid(ErrorIds.RetryLimitInvalid, $"RetryLimit must be between 0 and {MaxRetryLimit}; it was {RetryLimit}. Use 0 to never retry or 3 (the default).", RetryLimit);
             }
 
             if (RetryDelay < TimeSpan.Zero || RetryDelay > TimeSpan.FromHours(1))
             {
-                throw Invalid(ErrorIds.InvalidRetryDelay, $"RetryDelay must be between 0 and 1 hour; it was {Seconds(RetryDelay)} seconds.", RetryDelay);
+                throw Invalid(ErrorIds.RetryDelayInvalid, $"RetryDelay must be between 0 and 1 hour; it was {Seconds(RetryDelay)} seconds.", RetryDelay);
             }
 
             if (MaxRetryDelay < RetryDelay)
             {
-                throw Invalid(ErrorIds.InvalidRetryDelay, $"MaxRetryDelay ({Seconds(MaxRetryDelay)} s) must not be shorter than RetryDelay ({Seconds(RetryDelay)} s).", MaxRetryDelay);
+                throw Invalid(ErrorIds.RetryDelayInvalid, $"MaxRetryDelay ({Seconds(MaxRetryDelay)} s) must not be shorter than RetryDelay ({Seconds(RetryDelay)} s).", MaxRetryDelay);
             }
 
             if (ItemTimeout is TimeSpan timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromDays(1)))
             {
-                throw Invalid(ErrorIds.InvalidItemTimeout, $"ItemTimeout must be more than 0 and at most 1 day; it was {Seconds(timeout)} seconds. Leave it out for no timeout.", timeout);
+                throw Invalid(ErrorIds.ItemTimeoutInvalid, $"ItemTimeout must be more than 0 and at most 1 day; it was {Seconds(timeout)} seconds. Leave it out for no timeout.", timeout);
             }
 
             if (RateLimit is double rate && (double.IsNaN(rate) || rate <= 0 || rate > 1_000_000))
             {
-                throw Invalid(ErrorIds.InvalidRateLimit, $"RateLimit must be more than 0 and at most 1,000,000 items per second; it was {rate.ToString(CultureInfo.InvariantCulture)}. Use for example 5 for an API that allows 5 requests per second.", rate);
+                throw Invalid(ErrorIds.RateLimitInvalid, $"RateLimit must be more than 0 and at most 1,000,000 items per second; it was {rate.ToString(CultureInfo.InvariantCulture)}. Use for example 5 for an API that allows 5 requests per second.", rate);
             }
 
             if (TargetPercent is double target && (double.IsNaN(target) || target <= 0 || target > 100))
             {
-                throw Invalid(ErrorIds.InvalidTargetPercent, $"TargetPercent must be more than 0 and at most 100; it was {target.ToString(CultureInfo.InvariantCulture)}. Use for example 50 to stop when half of the job's items have succeeded.", target);
+                throw Invalid(ErrorIds.TargetPercentInvalid, $"TargetPercent must be more than 0 and at most 100; it was {target.ToString(CultureInfo.InvariantCulture)}. Use for example 50 to stop when half of the job's items have succeeded.", target);
             }
 
             if (KeepRuns is int keepRuns && keepRuns < 1)
             {
-                throw Invalid(ErrorIds.InvalidKeepRuns, $"KeepRuns must be at least 1 (this run's own record is kept); it was {keepRuns}.", keepRuns);
+                throw Invalid(ErrorIds.KeepRunsInvalid, $"KeepRuns must be at least 1 (this run's own record is kept); it was {keepRuns}.", keepRuns);
             }
 
             if (MaxItems is long maxItems && maxItems < 1)
             {
-                throw Invalid(ErrorIds.InvalidMaxItems, $"MaxItems must be at least 1; it was {maxItems}. Leave it out to process every pending item.", maxItems);
+                throw Invalid(ErrorIds.MaxItemsInvalid, $"MaxItems must be at least 1; it was {maxItems}. Leave it out to process every pending item.", maxItems);
             }
 
             // A timer cannot be set further ahead than about 49.7 days.
             if (MaxDuration is TimeSpan maxDuration && (maxDuration <= TimeSpan.Zero || maxDuration > MaxTimerDuration))
             {
-                throw Invalid(ErrorIds.InvalidMaxDuration, $"MaxDuration must be more than 0 and at most 49 days; it was {Seconds(maxDuration)} seconds. Leave it out to run until the job is done.", maxDuration);
+                throw Invalid(ErrorIds.MaxDurationInvalid, $"MaxDuration must be more than 0 and at most 49 days; it was {Seconds(maxDuration)} seconds. Leave it out to run until the job is done.", maxDuration);
             }
 
             if (LeaseDuration < TimeSpan.FromMilliseconds(100) || LeaseDuration > TimeSpan.FromDays(1))
             {
-                throw Invalid(ErrorIds.InvalidLeaseDuration, $"LeaseDuration must be between 0.1 seconds and 1 day; it was {Seconds(LeaseDuration)} seconds.", LeaseDuration);
+                throw Invalid(ErrorIds.LeaseDurationInvalid, $"LeaseDuration must be between 0.1 seconds and 1 day; it was {Seconds(LeaseDuration)} seconds.", LeaseDuration);
             }
 
             if (MaxMemoryPercent is double memory && (double.IsNaN(memory) || memory < 1 || memory > 100))
             {
-                throw Invalid(ErrorIds.InvalidMaxMemoryPercent, $"MaxMemoryPercent must be between 1 and 100; it was {memory.ToString(CultureInfo.InvariantCulture)}. Use for example 80 (the default) to pause claiming work when 80% of memory is in use, or 100 to turn the guard off.", memory);
+                throw Invalid(ErrorIds.MaxMemoryPercentInvalid, $"MaxMemoryPercent must be between 1 and 100; it was {memory.ToString(CultureInfo.InvariantCulture)}. Use for example 80 (the default) to pause claiming work when 80% of memory is in use, or 100 to turn the guard off.", memory);
             }
 
             if (MemoryWait < TimeSpan.Zero || MemoryWait > TimeSpan.FromHours(1) || MemoryChecksBeforePause < 1)
             {
-                throw Invalid(ErrorIds.InvalidMaxMemoryPercent, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
+                throw Invalid(ErrorIds.MemoryWaitInvalid, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
             }
 
             if (RateLimitWait < TimeSpan.Zero || RateLimitWait > TimeSpan.FromHours(1) || MaxRateLimitPausesPerItem < 0)
             {
-                throw Invalid(ErrorIds.InvalidRateLimitWait, $"RateLimitWait must be between 0 and 1 hour; it was {Seconds(RateLimitWait)} seconds. Use for example 10 (the default).", RateLimitWait);
+                throw Invalid(ErrorIds.RateLimitWaitInvalid, $"RateLimitWait must be between 0 and 1 hour; it was {Seconds(RateLimitWait)} seconds. Use for example 10 (the default).", RateLimitWait);
             }
 
             if (StopTimeout < TimeSpan.Zero || StopTimeout > TimeSpan.FromHours(1))
             {
-                throw Invalid(ErrorIds.InvalidStopTimeout, $"StopTimeout must be between 0 and 1 hour; it was {Seconds(StopTimeout)} seconds. Use for example 5 (the default), or 0 to cancel items in flight at once.", StopTimeout);
+                throw Invalid(ErrorIds.StopTimeoutInvalid, $"StopTimeout must be between 0 and 1 hour; it was {Seconds(StopTimeout)} seconds. Use for example 5 (the default), or 0 to cancel items in flight at once.", StopTimeout);
             }
 
             if (MaxFailureRatio is double ratio && (double.IsNaN(ratio) || ratio <= 0 || ratio > 1))
             {
-                throw Invalid(ErrorIds.InvalidMaxFailureRatio, $"MaxFailureRatio must be more than 0 and at most 1; it was {ratio.ToString(CultureInfo.InvariantCulture)}. Use for example 0.5 to stop the run when more than half of the attempts in a minute fail.", ratio);
+                throw Invalid(ErrorIds.MaxFailureRatioInvalid, $"MaxFailureRatio must be more than 0 and at most 1; it was {ratio.ToString(CultureInfo.InvariantCulture)}. Use for example 0.5 to stop the run when more than half of the attempts in a minute fail.", ratio);
             }
 
             if (FailureSamplingDuration < TimeSpan.FromSeconds(0.5) || FailureSamplingDuration > TimeSpan.FromDays(1) || FailureMinimumThroughput < 2)
             {
-                throw Invalid(ErrorIds.InvalidMaxFailureRatio, $"FailureSamplingDuration must be between 0.5 seconds and 1 day and FailureMinimumThroughput at least 2; they were {Seconds(FailureSamplingDuration)} s and {FailureMinimumThroughput}.", FailureSamplingDuration);
+                throw Invalid(ErrorIds.MaxFailureRatioInvalid, $"FailureSamplingDuration must be between 0.5 seconds and 1 day and FailureMinimumThroughput at least 2; they were {Seconds(FailureSamplingDuration)} s and {FailureMinimumThroughput}.", FailureSamplingDuration);
             }
 
             if (DeepSleepAfter < TimeSpan.Zero || DeepSleepAfter > MaxTimerDuration || MaxPollInterval < TimeSpan.FromMilliseconds(100) || MaxPollInterval > TimeSpan.FromDays(1))
             {
-                throw Invalid(ErrorIds.InvalidDeepSleep, $"DeepSleepAfter must be between 0 and 49 days and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
+                throw Invalid(ErrorIds.DeepSleepInvalid, $"DeepSleepAfter must be between 0 and 49 days and MaxPollInterval between 0.1 seconds and 1 day; they were {Seconds(DeepSleepAfter)} s and {Seconds(MaxPollInterval)} s.", DeepSleepAfter);
             }
 
             if (ItemKeys != null && (ItemKeys.Count == 0 || Continuous))
             {
                 throw Invalid(
-                    ErrorIds.InvalidItemSelection,
+                    ErrorIds.ItemSelectionInvalid,
                     ItemKeys.Count == 0 ? "A run of chosen items needs at least one item." : "A run of chosen items ends when they are done, so it cannot be continuous.",
                     ItemKeys.Count);
             }
 
-            if (Backup == null && (BackupEvery.HasValue || BackupFirst || BackupInterval.HasValue))
+            // The engine's own consistency only; which parameters go together is the cmdlet's to say (StartBatchRunOptions).
+            if ((BackupEvery.HasValue || BackupFirst || BackupInterval.HasValue) && (Backup == null || Backup.Paths.Count == 0 || string.IsNullOrEmpty(Backup.Destination)))
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupEvery, -BackupInterval and -BackupFirst need -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", BackupEvery ?? 0);
+                throw Invalid(ErrorIds.RunBackupInvalid, "A backup schedule (BackupEvery, BackupInterval or BackupFirst) needs a Backup with at least one path and a destination.", BackupEvery ?? 0);
             }
 
             if (BackupEvery is int every && every < 1)
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, $"BackupEvery must be 1 or more (completed batches between backups); it was {every}.", every);
-            }
-
-            if (Backup != null && (Backup.Paths.Count == 0 || string.IsNullOrEmpty(Backup.Destination)))
-            {
-                throw Invalid(ErrorIds.InvalidRunBackup, "A run's backup needs both -BackupPath (the vector store's files) and -BackupDestination (the folder for the backup sets).", Backup.Destination);
+                throw Invalid(ErrorIds.RunBackupInvalid, $"BackupEvery must be 1 or more (completed batches between backups); it was {every}.", every);
             }
 
             if (BackupInterval is TimeSpan interval && interval < TimeSpan.FromSeconds(1))
             {
-                throw Invalid(ErrorIds.InvalidRunBackup, $"BackupInterval must be at least 1 second; it was {Seconds(interval)} s. Use e.g. 04:00:00 for every 4 hours.", interval);
-            }
-
-            if (Backup != null && !BackupEvery.HasValue && !BackupFirst && !BackupInterval.HasValue)
-            {
-                throw Invalid(ErrorIds.InvalidRunBackup, "-BackupPath and -BackupDestination say what to back up, but not when: add -BackupEvery <batches>, -BackupInterval <time>, -BackupFirst, or several.", Backup.Destination);
+                throw Invalid(ErrorIds.RunBackupInvalid, $"BackupInterval must be at least 1 second; it was {Seconds(interval)} s. Use e.g. 04:00:00 for every 4 hours.", interval);
             }
 
             if (ResultPath != null)
@@ -280,14 +272,14 @@ namespace BatchOps.Engine.Running
 
             if (Backup != null && !BatchOps.Engine.Backup.BackupPaths.IsValidStoreName(Backup.Name ?? ""))
             {
-                throw Invalid(ErrorIds.BackupNameInvalid, $"The backup name '{Backup.Name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100). Pass -BackupName.", Backup.Name ?? "");
+                throw Invalid(ErrorIds.BackupNameInvalid, $"The backup name '{Backup.Name}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).", Backup.Name ?? "");
             }
 
             Backup?.Retention?.Validate();
 
             if (MaxResultLength < 0)
             {
-                throw Invalid(ErrorIds.InvalidMaxResultLength, $"MaxResultLength must be 0 or more; it was {MaxResultLength}.", MaxResultLength);
+                throw Invalid(ErrorIds.MaxResultLengthInvalid, $"MaxResultLength must be 0 or more; it was {MaxResultLength}.", MaxResultLength);
             }
         }
 
@@ -356,7 +348,7 @@ namespace BatchOps.Engine.Running
             }
         }
 
-        private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        private static string Seconds(TimeSpan span) => Wording.Seconds(span);
 
         private static BatchOpsException Invalid(string errorId, string message, object target) =>
             BatchOpsException.InvalidArgument(errorId, message, target);

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Running
 {
@@ -14,22 +15,10 @@ namespace BatchOps.Engine.Running
     public static class RunRecovery
     {
         /// <summary>A run on another machine is taken for dead when its heartbeat is older than this.</summary>
-        public static readonly TimeSpan RemoteHeartbeatTimeout = TimeSpan.FromMinutes(10);
+        public static TimeSpan RemoteHeartbeatTimeout => RunHost.RemoteHeartbeatTimeout;
 
-        public static bool IsDead(RunRecord run, RunHost self, long nowMs, Func<int, long?, bool>? isProcessAlive = null)
-        {
-            if (string.Equals(run.Host, self.Machine, StringComparison.OrdinalIgnoreCase) && run.ProcessId is int pid)
-            {
-                if (pid == self.ProcessId && run.ProcessStartedMs == self.ProcessStartedMs)
-                {
-                    return false; // another run in this very process
-                }
-
-                return !(isProcessAlive ?? RunHost.IsProcessAlive)(pid, run.ProcessStartedMs);
-            }
-
-            return nowMs - run.HeartbeatMs > (long)RemoteHeartbeatTimeout.TotalMilliseconds;
-        }
+        public static bool IsDead(RunRecord run, RunHost self, long nowMs, Func<int, long?, bool>? isProcessAlive = null) =>
+            self.IsGone(run.Host, run.ProcessId, run.ProcessStartedMs, run.HeartbeatMs, nowMs, isProcessAlive);
 
         /// <summary>Returns the live runs of the job (after recovering the dead ones).</summary>
         public static IReadOnlyList<RunRecord> LiveRuns(IJobStore store, long jobId, RunHost self) =>

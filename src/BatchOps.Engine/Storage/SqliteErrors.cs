@@ -1,5 +1,6 @@
 using System;
 using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -26,7 +27,8 @@ namespace BatchOps.Engine.Storage
                     return new BatchOpsException(
                         ErrorIds.StoreBusy,
                         BatchOpsErrorCategory.ResourceBusy,
-                        $"The store '{path}' stayed locked by another process for longer than the busy timeout ({busyTimeout.TotalSeconds:0.#} s), and nothing was written. Another BatchOps command may be doing a long write (a large Remove-BatchJob, say), or another program holds a lock on it (sqlite3 in a transaction, a backup tool); try again when it ends.",
+                        $"The store '{path}' stayed locked by another process for longer than the busy timeout ({busyTimeout.TotalSeconds:0.#} s), and nothing was written. " +
+                        "Another BatchOps command may be doing a long write (removing a large job, say), or another program holds a lock on it (sqlite3 in a transaction, a backup tool); try again when it ends.",
                         path,
                         e);
                 case ReadOnly:
@@ -71,7 +73,7 @@ namespace BatchOps.Engine.Storage
                 ErrorIds.StoreDamaged,
                 BatchOpsErrorCategory.InvalidData,
                 $"The store '{path}' is damaged ({detail}); nothing was written to it. " +
-                $"Copy it aside, then rebuild it with SQLite's recovery (sqlite3 '{path}' .recover | sqlite3 recovered.db) or restore it from a backup set of the store (Restore-VectorStore).",
+                $"Copy it aside, then rebuild it with SQLite's recovery (sqlite3 '{path}' .recover | sqlite3 recovered.db) or restore it from a backup set of the store.",
                 path,
                 inner);
     }

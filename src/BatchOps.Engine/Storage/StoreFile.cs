@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Text;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -29,7 +30,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreFolderNotFound,
                     BatchOpsErrorCategory.ObjectNotFound,
-                    $"The folder '{folder}' for the store '{path}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}') or pass -Store with a path in an existing folder.",
+                    $"The folder '{folder}' for the store '{path}' does not exist, and a store is only created in an existing folder. Nothing was created.",
                     path);
             }
         }
@@ -44,7 +45,7 @@ namespace BatchOps.Engine.Storage
                     throw new BatchOpsException(
                         ErrorIds.StorePathInvalid,
                         BatchOpsErrorCategory.InvalidArgument,
-                        $"The store path '{path}' is a folder. Pass -Store with a file name, for example '{Path.Combine(path, "batchops.db")}'.",
+                        $"The store path '{path}' is a folder; a store is a file, for example '{Path.Combine(path, "batchops.db")}'.",
                         path);
                 }
 
@@ -104,6 +105,14 @@ namespace BatchOps.Engine.Storage
             bool countIsCurrent = changeCounter == BigEndian(header, 92);
             var wal = new FileInfo(path + "-wal");
             if (!countIsCurrent || pages == 0 || (wal.Exists && wal.Length > 0) || pages * pageBytes <= length)
+            {
+                return;
+            }
+
+            // Another opener may be creating the store right now: its first transaction writes the file through a
+            // rollback journal (the store turns to WAL after it), and page 1 can be on disk before the pages it counts.
+            // A journal beside the file, or a file whole by now, is a transaction under way, not damage.
+            if (File.Exists(path + "-journal") || pages * pageBytes <= new FileInfo(path).Length)
             {
                 return;
             }
@@ -184,7 +193,7 @@ namespace BatchOps.Engine.Storage
             new BatchOpsException(
                 ErrorIds.StoreReadOnly,
                 BatchOpsErrorCategory.PermissionDenied,
-                $"The store '{path}' cannot be used: its folder '{Path.GetDirectoryName(path)}' is read-only, and SQLite must create its '-wal' and '-shm' files beside the store. Nothing was written. Give yourself write access to the folder, or copy the store to a folder you can write and pass -Store with that path.",
+                $"The store '{path}' cannot be used: its folder '{Path.GetDirectoryName(path)}' is read-only, and SQLite must create its '-wal' and '-shm' files beside the store. Nothing was written.",
                 path,
                 inner);
 
@@ -192,7 +201,7 @@ namespace BatchOps.Engine.Storage
             new BatchOpsException(
                 ErrorIds.StoreReadOnly,
                 BatchOpsErrorCategory.PermissionDenied,
-                $"The store '{path}' cannot be written (it is read-only, or you lack permission on it or its folder). Give yourself write access to the file and its folder, or pass -Store with a store you can write.",
+                $"The store '{path}' cannot be written (it is read-only, or you lack permission on it or its folder); nothing was written.",
                 path,
                 inner);
 
@@ -200,7 +209,7 @@ namespace BatchOps.Engine.Storage
             new BatchOpsException(
                 ErrorIds.StoreNotSqlite,
                 BatchOpsErrorCategory.InvalidData,
-                $"'{path}' is not a BatchOps store: it is not a SQLite database. It was left untouched. Pass -Store with a new file name, or with an existing BatchOps store.",
+                $"'{path}' is not a BatchOps store: it is not a SQLite database. It was left untouched.",
                 path);
 
         /// <summary>Reads until the buffer is full or the stream ends; returns how many bytes were read.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -28,7 +29,7 @@ namespace BatchOps.Engine.Storage
                 throw new BatchOpsException(
                     ErrorIds.StoreLink,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The store path '{fullPath}' is a symbolic link to '{target}', which does not lead to a file (the target is missing, or links loop). Nothing was created. Pass -Store with the real path of your store, or fix the link.",
+                    $"The store path '{fullPath}' is a symbolic link to '{target}', which does not lead to a file (the target is missing, or links loop). Nothing was created.",
                     fullPath);
             }
 

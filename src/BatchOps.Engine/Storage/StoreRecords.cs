@@ -263,25 +263,6 @@ namespace BatchOps.Engine.Storage
 
         public bool IncludePayload { get; init; } = true;
     }
-
-    /// <summary>A failed attempt, from the store's error log.</summary>
-    public sealed class ErrorEntry
-    {
-        public long RunId { get; init; }
-
-        public string Key { get; init; } = "";
-
-        public int Attempt { get; init; }
-
-        public System.DateTime Time { get; init; }
-
-        public string? ErrorType { get; init; }
-
-        public string? Message { get; init; }
-
-        /// <summary>Where the error happened (a script's position and stack), when the processor said.</summary>
-        public string? Detail { get; init; }
-    }
 }
 
 namespace BatchOps.Engine.Storage

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -30,7 +31,7 @@ namespace BatchOps.Commands
             try
             {
                 JobNames.Validate(Job);
-                SqliteJobStore.CheckLocation(ResolveStorePath(Store)); // refuse a bad -Store before reading input
+                JobStoreFactory.CheckLocation(ResolveStorePath(Store)); // refuse a bad -Store before reading input
                 _feeder = new ItemFeeder(() => OpenStore(Store, StoreAccess.ReadWrite), Job, Key);
             }
             catch (BatchOpsException e)

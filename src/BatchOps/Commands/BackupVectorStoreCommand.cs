@@ -4,6 +4,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Backup;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -75,8 +76,8 @@ namespace BatchOps.Commands
         // Where the job stands as the copy begins: Restore-VectorStore -Job returns the items finished after it.
         private BackupJobMark JobMarkNow(string job)
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
-            return BackupJobMark.Now(store, store.GetJob(job));
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            return BackupJobMark.Now(store.Location, store.GetJob(job), store.NowMs());
         }
 
         protected override void EndProcessing()

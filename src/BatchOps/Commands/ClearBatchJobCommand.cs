@@ -15,10 +15,10 @@ namespace BatchOps.Commands
 
         protected override string ChangeAction => "Clear completion records";
 
-        protected override string Describe(BatchJob job, SqliteJobStore store) =>
+        protected override string Describe(BatchJob job, IJobStore store) =>
             $"job '{job.Name}': {job.Succeeded:N0} succeeded and {job.Failed:N0} failed item(s), its runs and errors";
 
-        protected override void Change(SqliteJobStore store, BatchJob job)
+        protected override void Change(IJobStore store, BatchJob job)
         {
             long reset = store.ClearJob(job);
             WriteVerbose($"Cleared job '{job.Name}': {reset:N0} item(s) are Pending again.");

@@ -5,6 +5,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -51,7 +52,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);

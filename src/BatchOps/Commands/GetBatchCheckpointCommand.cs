@@ -21,7 +21,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             IEnumerable<string> names = Job != null && Job.Length > 0 ? Job : store.GetJobs().Select(j => j.Name);
             bool named = Job != null && Job.Length > 0;
             foreach (string name in names)

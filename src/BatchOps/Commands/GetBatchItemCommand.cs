@@ -31,7 +31,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);

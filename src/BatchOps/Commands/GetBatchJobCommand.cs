@@ -4,6 +4,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -22,7 +23,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             IReadOnlyList<BatchJob> jobs = store.GetJobs();
             if (Name == null || Name.Length == 0)
             {
@@ -46,7 +47,7 @@ namespace BatchOps.Commands
                         catch (WildcardPatternException e)
                         {
                             pattern = null;
-                            throw BatchOpsException.InvalidArgument(ErrorIds.InvalidJobName, $"The job name pattern '{name}' is not a valid wildcard pattern ({e.Message}). Escape '[' and ']' with a backtick, or name the job exactly.", name);
+                            throw BatchOpsException.InvalidArgument(ErrorIds.JobNameInvalid, $"The job name pattern '{name}' is not a valid wildcard pattern ({e.Message}). Escape '[' and ']' with a backtick, or name the job exactly.", name);
                         }
                     });
                     if (pattern != null)

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Backup;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {

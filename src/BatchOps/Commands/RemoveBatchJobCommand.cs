@@ -12,9 +12,9 @@ namespace BatchOps.Commands
 
         protected override string ChangeAction => "Remove";
 
-        protected override string Describe(BatchJob job, SqliteJobStore store) => $"job '{job.Name}' ({job.Total:N0} items) in '{store.Location}'";
+        protected override string Describe(BatchJob job, IJobStore store) => $"job '{job.Name}' ({job.Total:N0} items) in '{store.Location}'";
 
-        protected override void Change(SqliteJobStore store, BatchJob job)
+        protected override void Change(IJobStore store, BatchJob job)
         {
             store.RemoveJob(job);
             WriteVerbose($"Removed job '{job.Name}' and its {job.Total:N0} item(s).");

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -36,7 +37,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -16,7 +17,7 @@ namespace BatchOps.Commands
         private const int FlushSize = 500;
 
         // Keys approved by ShouldProcess, waiting to be reset in one transaction per store and job.
-        private readonly Dictionary<(SqliteJobStore Store, string Job), List<string>> _pending = new Dictionary<(SqliteJobStore, string), List<string>>();
+        private readonly Dictionary<(IJobStore Store, string Job), List<string>> _pending = new Dictionary<(IJobStore, string), List<string>>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("Name")]
@@ -47,7 +48,7 @@ namespace BatchOps.Commands
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);
@@ -90,13 +91,13 @@ namespace BatchOps.Commands
 
         protected override void EndProcessing()
         {
-            foreach (KeyValuePair<(SqliteJobStore Store, string Job), List<string>> entry in _pending)
+            foreach (KeyValuePair<(IJobStore Store, string Job), List<string>> entry in _pending)
             {
                 TryEngine(() => Flush(entry.Key.Store, entry.Key.Job, entry.Value));
             }
         }
 
-        private void Flush(SqliteJobStore store, string jobName, List<string> keys)
+        private void Flush(IJobStore store, string jobName, List<string> keys)
         {
             if (keys.Count == 0)
             {
@@ -124,7 +125,7 @@ namespace BatchOps.Commands
         }
 
         /// <summary>The exact keys -Key names: patterns expand to the job's matching keys (Get-BatchItem's rule).</summary>
-        private IEnumerable<string> KeysOf(SqliteJobStore store, BatchJob job)
+        private IEnumerable<string> KeysOf(IJobStore store, BatchJob job)
         {
             if (!_keysArePatterns)
             {

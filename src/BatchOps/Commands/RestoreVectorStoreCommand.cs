@@ -5,6 +5,7 @@ using BatchOps.Engine.Backup;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -46,7 +47,11 @@ namespace BatchOps.Commands
         {
             if (_restored)
             {
-                WriteBatchOpsError(new BatchOpsException(ErrorIds.RestoreTooManySets, BatchOpsErrorCategory.InvalidArgument, "Restore-VectorStore restores one set and one was restored already; this one was skipped. Pipe a single set, e.g. Get-VectorStoreBackup -Destination <folder> | Select-Object -First 1 | Restore-VectorStore.", Path));
+                WriteBatchOpsError(new BatchOpsException(
+                    ErrorIds.RestoreTooManySets,
+                    BatchOpsErrorCategory.InvalidArgument,
+                    "Restore-VectorStore restores one set and one was restored already; this one was skipped. Pipe a single set, e.g. Get-VectorStoreBackup -Destination <folder> | Select-Object -First 1 | Restore-VectorStore.",
+                    Path));
                 return;
             }
 
@@ -64,7 +69,9 @@ namespace BatchOps.Commands
                 JobReconciliation? reconcile = Job == null ? null : JobReconciliation.Prepare(backup, ResolveStorePath(Store), Job);
                 if (reconcile == null && backup.Job != null)
                 {
-                    WriteWarning($"The set '{backup.Name}' was taken by {backup.Job} ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
+                    WriteWarning(
+                        $"The set '{backup.Name}' was taken by {backup.Job} ({backup.Job.Taken:u}); items of that job that succeeded after it keep saying Succeeded " +
+                        $"although the restored store lacks their results. Pass -Job '{backup.Job.Job}' to return them to Pending as part of the restore.");
                 }
 
                 string jobPart = reconcile != null ? $", returning the items of job '{reconcile.Job}' that succeeded after it to Pending" : "";
@@ -83,7 +90,7 @@ namespace BatchOps.Commands
                 else
                 {
                     // The job's live runs sleep while the store is swapped and the job reconciled (as Suspend-BatchRun).
-                    SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+                    IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
                     BatchJob reconciled = store.GetJob(reconcile.Job);
                     using JobPause pause = JobPause.Suspend(store, reconciled, TimeSpan.FromMinutes(2));
                     if (pause.Suspended.Count > 0)

@@ -12,7 +12,7 @@ namespace BatchOps.Commands
 
         protected override string Purpose => "to resume";
 
-        protected override string Signal(SqliteJobStore store, RunRecord run, BatchJob job)
+        protected override string Signal(IJobStore store, RunRecord run, BatchJob job)
         {
             store.RequestSuspend(run.Id, false);
             return $"Asked run {run.Id} of job '{job.Name}' to resume; it wakes within about a second.";

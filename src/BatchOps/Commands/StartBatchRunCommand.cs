@@ -3,15 +3,13 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
-using System.Threading.Channels;
-using System.Threading.Tasks;
 using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
-using BatchOps.Processing;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -25,7 +23,9 @@ namespace BatchOps.Commands
 
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private RunOptions? _options;
-        private SqliteJobStore? _store;
+        private IJobStore? _store;
+        private BatchJob? _job;
+        private string? _missingStore; // the store path this call found without a file
         private ItemFeeder? _feeder;
         private string? _commandPath;
         private string _location = "";
@@ -164,34 +164,21 @@ namespace BatchOps.Commands
         {
             try
             {
+                StartBatchRunOptions.CheckCombinations(this);
+
                 // Without -Job a backup is named after the piped job, in End; this name only passes validation.
                 _options = StartBatchRunOptions.Build(this, BackupName ?? (Job.Length > 0 ? Job : "vectorstore"), ResolveFileSystemPath);
-                _options.Validate();
-                _selection = new RunSelection(Job);
-                if (_selection.Job != null)
-                {
-                    JobNames.Validate(Job);
-                }
-                else if (!HasInput)
-                {
-                    throw RunSelection.Missing();
-                }
+                _options.Validate(); // once, before anything is written; End checks only what it adds
+                _selection = RunSelection.For(Job, HasInput);
 
                 if (LogPath != null)
                 {
-                    _logFolder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(LogPath);
+                    _logFolder = ResolveFileSystemPath(LogPath, "-LogPath", ErrorIds.LogPathInvalid);
                     OpenLog();
                 }
 
                 _location = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-                if (ParameterSetName == CommandSet)
-                {
-                    _commandPath = CommandResolver.Resolve(Command, _location);
-                }
-                else if (ScriptBlock == null)
-                {
-                    throw BatchOpsException.InvalidArgument(ErrorIds.ProcessorMissing, "Say what to do with each item: pass -ScriptBlock { ... } or -Command <program> -ArgumentList ... .", null);
-                }
+                _commandPath = StartBatchRunOptions.CommandPath(this, ParameterSetName == CommandSet, _location);
             }
             catch (BatchOpsException e)
             {
@@ -203,21 +190,19 @@ namespace BatchOps.Commands
             // Without -Job, the piped objects name the job (and their store): all of this waits for them.
             try
             {
-                _feeder = new ItemFeeder(() => _store ??= OpenStore(StoreToUse, StoreAccess.ReadWrite), Job, Key);
+                _feeder = new ItemFeeder(() => RunStore(StoreAccess.ReadWrite), Job, Key);
                 if (_selection.Job == null)
                 {
                     return;
                 }
 
-                bool exists = SqliteJobStore.CheckLocation(ResolveStorePath(Store));
-                if (exists || !HasInput)
-                {
-                    _store = OpenStore(Store, StoreAccess.ReadWriteExisting);
-                }
-
                 if (!HasInput)
                 {
-                    _store!.GetJob(Job);
+                    _job = RunStore(StoreAccess.ReadWriteExisting).GetJob(Job); // read once: End runs it as it is
+                }
+                else if (StoreExists())
+                {
+                    RunStore(StoreAccess.ReadWriteExisting); // a damaged or newer store is refused before the input is read
                 }
             }
             catch (BatchOpsException e)
@@ -265,6 +250,7 @@ namespace BatchOps.Commands
         {
             EnqueueResult? fed = null;
             BatchJob job;
+            IItemProcessor processor;
             try
             {
                 if (_selection.Job == null)
@@ -283,24 +269,21 @@ namespace BatchOps.Commands
                     WriteVerbose($"Job '{_selection.Job}': {fed.Added:N0} new item(s) added, {fed.AlreadyDone:N0} already done, {fed.AlreadyQueued:N0} already queued.");
                 }
 
-                if (NothingCameForANewJob())
+                if (!(ReadJob() is BatchJob found))
                 {
                     return;
                 }
 
-                _store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting); // empty input and no store yet
-                job = _store.GetJob(_selection.Job);
+                job = found;
                 OpenLog();
-                if (_options!.Backup != null && BackupName == null && Job.Length == 0)
-                {
-                    _options.Backup = StartBatchRunOptions.Backup(this, job.Name, ResolveFileSystemPath);
-                    _options.Validate();
-                }
+                StartBatchRunOptions.NameBackupAfter(this, _options!, job.Name);
 
-                if (!ChooseWhatToRun(ref job))
+                if (!ChooseWhatToRun(job))
                 {
                     return;
                 }
+
+                processor = StartBatchRunOptions.Processor(this, _options, _commandPath, _location);
             }
             catch (BatchOpsException e)
             {
@@ -308,101 +291,18 @@ namespace BatchOps.Commands
                 return;
             }
 
-            IItemProcessor processor;
-            try
-            {
-                processor = StartBatchRunOptions.Processor(this, _options!, _commandPath, _location);
-            }
-            catch (Exception e) when (e is RuntimeException || e is PSArgumentException)
-            {
-                ThrowTerminating(new BatchOpsException(
-                    ErrorIds.ProcessorFailed,
-                    BatchOpsErrorCategory.InvalidArgument,
-                    $"The script block's runspaces could not be prepared: {e.Message} Check -ImportModule and -Variable.",
-                    ScriptBlock,
-                    e));
-                return;
-            }
-
+            var session = new RunSession(_store!, processor, _options!, _log, StopTimeout, AsJob ? null : _cancel);
+            _log = null; // the session writes and closes it
             if (AsJob)
             {
-                // The job outlives this command, so it gets a store connection (and the log) of its own.
-                var job2 = new BatchRunJob(MyInvocation.Line, "BatchOps:" + job.Name, SqliteJobStore.Open(_store!.Location, StoreAccess.ReadWriteExisting), processor, _options!, _log, StopTimeout);
-                _log = null;
-                JobRepository.Add(job2);
-                job2.Start(job, fed);
-                WriteObject(job2);
+                HandOver(_store!); // the job outlives this command: it takes the store (and the log) and closes them
+                WriteObject(BatchRunJob.Start(MyInvocation.Line, JobRepository, _store!, session, job, fed));
                 return;
             }
 
-            var events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
-            var runner = new BatchRunner(_store, processor, _options!, events.Writer);
-            if (_log != null)
+            using (session)
             {
-                _log.Failed = runner.Abort; // a log that cannot be written stops the run
-            }
-
-            var pump = new RunEventPump(new CmdletRunOutput(this), _log);
-            ProcessSignals signals = ProcessSignals.Watch(runner.RequestStop, _cancel, StopTimeout, interruptEndsProcess: !ProcessSignals.InteractiveShell, say => events.Writer.TryWrite(new RunWarningEvent { Message = say }));
-            Task<BatchRunSummary> run = Task.Run(() => runner.RunAsync(job, _cancel.Token, fed));
-            int? exitCode = null; // 128 + the signal that stopped the run, when it should end the process
-            try
-            {
-                pump.PumpUntil(events.Reader, run);
-            }
-            finally
-            {
-                (processor as IDisposable)?.Dispose();
-                exitCode = signals.Finish();
-            }
-
-            BatchRunSummary summary;
-            try
-            {
-                summary = run.GetAwaiter().GetResult();
-            }
-            catch (BatchOpsException e)
-            {
-                if (pump.PipelineStopped || exitCode != null)
-                {
-                    _log?.WriteError(e.Message);
-                    ProcessSignals.ExitIfAsked(exitCode, _log);
-                    return;
-                }
-
-                ThrowTerminating(e);
-                return;
-            }
-
-            // The log gets its last line however the run ended, Ctrl+C included.
-            ErrorRecord? failed = pump.Verdict.Finish(summary, runner.Failure, _log);
-            if (exitCode != null)
-            {
-                // The console host also turns SIGINT into a pipeline stop: then nothing more may be written.
-                if (!pump.PipelineStopped)
-                {
-                    WriteObject(summary);
-                }
-
-                ProcessSignals.ExitIfAsked(exitCode, _log);
-            }
-
-            if (pump.PipelineStopped)
-            {
-                return; // Ctrl+C: the run released its items and wrote its checkpoint; nothing more may be written
-            }
-
-            WriteVerbose(RunReport.Summary(summary));
-            WriteObject(summary);
-            if (failed != null)
-            {
-                // After the summary, non-terminating: $? is false, and -ErrorAction Stop makes it throw, so that
-                // `pwsh -File job.ps1` run by a scheduler ends with a non-zero exit code.
-                WriteError(failed);
-            }
-            else if (RunVerdict.EarlierFailures(summary, _store!) is string earlier)
-            {
-                WriteWarning(earlier);
+                session.Run(job, fed, new CmdletRunOutput(this), interruptEndsProcess: !ProcessSignals.InteractiveShell).WriteTo(this, session);
             }
         }
 
@@ -410,22 +310,62 @@ namespace BatchOps.Commands
         /// Piped BatchItem objects: exactly those run (reset first if finished, with -WhatIf/-Confirm). Otherwise the
         /// whole job, confirmed once unless the piped data already was. False: nothing to run.
         /// </summary>
-        private bool ChooseWhatToRun(ref BatchJob job)
+        private bool ChooseWhatToRun(BatchJob job)
         {
             if (_selection.Chosen.Count == 0)
             {
                 return _approved == true || ShouldProcess($"job '{job.Name}' ({job.Pending:N0} pending)", "Run");
             }
 
+            StartBatchRunOptions.CheckChosenItems(this); // before any item is reset
             List<string> keys = ChosenItems.Prepare(_store!, job, _selection.Chosen, new CmdletChosenItemsHost(this));
             if (keys.Count == 0)
             {
                 return false;
             }
 
-            _options!.ItemKeys = keys;
-            _options.Validate();
-            job = _store!.GetJob(job.Name); // the resets changed its counters
+            _options!.ItemKeys = keys; // the runner reads the job's counters (changed by the resets) as it starts
+            return true;
+        }
+
+        /// <summary>
+        /// The job, read once before the run (in Begin when nothing is piped). Null, with a warning, for a scheduled feed
+        /// that found nothing (an empty folder) for a job that does not exist yet: nothing to do, and no failure.
+        /// </summary>
+        private BatchJob? ReadJob()
+        {
+            if (_job != null)
+            {
+                return _job;
+            }
+
+            if (!MyInvocation.ExpectingInput || _selection.HasNewItems || _selection.Chosen.Count > 0)
+            {
+                return RunStore(StoreAccess.ReadWriteExisting).GetJob(_selection.Job!);
+            }
+
+            BatchJob? existing = _store != null || StoreExists() ? RunStore(StoreAccess.ReadWriteExisting).FindJob(_selection.Job!) : null;
+            if (existing == null)
+            {
+                WriteWarning($"No items came through the pipeline, and there is no job '{_selection.Job}' in '{ResolveStorePath(StoreToUse)}' yet: nothing to do.");
+            }
+
+            return existing;
+        }
+
+        /// <summary>The run's store, opened once per call (the one place this command opens it); ReadWrite creates it.</summary>
+        private IJobStore RunStore(StoreAccess access) => _store ??= OpenStore(StoreToUse, access);
+
+        /// <summary>Whether the run's store file exists (its folder must); nothing is created or opened. Looked at once per path.</summary>
+        private bool StoreExists()
+        {
+            string path = ResolveStorePath(StoreToUse);
+            if (path == _missingStore || !JobStoreFactory.CheckLocation(path))
+            {
+                _missingStore = path;
+                return false;
+            }
+
             return true;
         }
 
@@ -441,38 +381,13 @@ namespace BatchOps.Commands
         }
 
         /// <summary>Input came from the pipeline, or through -InputObject by name.</summary>
-        /// <summary>
-        /// A scheduled feed that found nothing this time (an empty folder) for a job that does not exist yet is not a
-        /// failure: there is nothing to do. Says so in a warning; the script's exit code stays 0.
-        /// </summary>
-        private bool NothingCameForANewJob()
-        {
-            if (!MyInvocation.ExpectingInput || _selection.HasNewItems || _selection.Chosen.Count > 0)
-            {
-                return false;
-            }
-
-            string path = ResolveStorePath(StoreToUse);
-            bool jobExists = SqliteJobStore.CheckLocation(path) && (_store ??= OpenStore(StoreToUse, StoreAccess.ReadWriteExisting)).FindJob(_selection.Job!) != null;
-            if (!jobExists)
-            {
-                WriteWarning($"No items came through the pipeline, and there is no job '{_selection.Job}' in '{path}' yet: nothing to do.");
-            }
-
-            return !jobExists;
-        }
-
         private bool HasInput => MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
 
         /// <summary>A refused run is said in the log too, when there is one.</summary>
         protected override void OnRefused(BatchOpsException e) => _log?.WriteError(e.Message);
 
-        protected override void StopProcessing()
-        {
-            // Ctrl+C, Stop-Job, a downstream Select-Object -First: cancel what is in flight; the runner releases it
-            // and writes its final checkpoint before EndProcessing returns.
-            _cancel.Cancel();
-        }
+        /// <summary>Ctrl+C, a downstream Select-Object -First: the run releases what is in flight and writes its checkpoint.</summary>
+        protected override void StopProcessing() => _cancel.Cancel();
 
         protected override void Dispose(bool disposing)
         {

@@ -12,7 +12,7 @@ namespace BatchOps.Commands
 
         protected override string Purpose => "to stop";
 
-        protected override string Signal(SqliteJobStore store, RunRecord run, BatchJob job)
+        protected override string Signal(IJobStore store, RunRecord run, BatchJob job)
         {
             store.RequestStop(run.Id);
             return $"Asked run {run.Id} of job '{job.Name}' to stop; it checks about once a second.";

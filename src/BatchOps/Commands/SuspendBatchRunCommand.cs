@@ -12,7 +12,7 @@ namespace BatchOps.Commands
 
         protected override string Purpose => "to suspend";
 
-        protected override string Signal(SqliteJobStore store, RunRecord run, BatchJob job)
+        protected override string Signal(IJobStore store, RunRecord run, BatchJob job)
         {
             store.RequestSuspend(run.Id, true);
             return $"Asked run {run.Id} of job '{job.Name}' to suspend; it finishes the items in flight and then sleeps until Resume-BatchRun.";

@@ -3,6 +3,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -39,12 +40,12 @@ namespace BatchOps.Commands
                 ThrowTerminating(e);
             }
 
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             TryEngine(() =>
             {
                 BatchJob job = store.GetJob(Job);
                 bool met = condition.IsMet(job);
-                WriteVerbose($"Job '{job.Name}': {job.Succeeded:N0} of {job.Total:N0} succeeded ({job.PercentComplete:0.0}%), {job.Failed:N0} failed, {job.Remaining:N0} remaining; '{condition.Describe()}' is {(met ? "met" : "not met")}.");
+                WriteVerbose($"Job '{job.Name}': {Wording.JobStatus(job)}; '{condition.Describe()}' is {(met ? "met" : "not met")}.");
                 WriteObject(met);
             });
         }

@@ -6,6 +6,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -44,10 +45,10 @@ namespace BatchOps.Commands
         {
             if (PollInterval <= TimeSpan.Zero || PollInterval > TimeSpan.FromHours(1))
             {
-                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.InvalidTimeout, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {PollInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds.", PollInterval));
+                ThrowTerminating(BatchOpsException.InvalidArgument(ErrorIds.PollIntervalInvalid, $"-PollInterval must be more than 0 and at most 3600 seconds; it was {Wording.Seconds(PollInterval)} seconds.", PollInterval));
             }
 
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
             var condition = new JobCondition { Complete = Complete, NoFailures = NoFailures, TargetPercent = TargetPercent };
             var waiter = new JobWaiter(store) { PollInterval = PollInterval };
             var progress = new ProgressRecord(0x0BA8, $"Waiting for job '{Job}' to reach: {condition.Describe()}", "Reading the job");
@@ -59,7 +60,7 @@ namespace BatchOps.Commands
             {
                 if (Volatile.Read(ref latest) is BatchJob seen)
                 {
-                    progress.StatusDescription = $"{seen.Succeeded:N0} of {seen.Total:N0} succeeded ({seen.PercentComplete:0.0}%), {seen.Failed:N0} failed, {seen.Remaining:N0} remaining";
+                    progress.StatusDescription = Wording.JobStatus(seen);
                     progress.PercentComplete = (int)Math.Min(100, Math.Floor(seen.PercentComplete));
                     WriteProgress(progress);
                 }

@@ -4,6 +4,7 @@ using System.Threading;
 using BatchOps.Engine;
 using BatchOps.Engine.Health;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Commands
 {
@@ -72,13 +73,13 @@ namespace BatchOps.Commands
 
         private DataLossRecovery? CreateRecovery()
         {
-            HealthWatch.CheckSchedule(Interval.TotalSeconds, Count);
+            HealthParameters.CheckSchedule(Interval, Count);
             if (!AutoRestore)
             {
                 return null;
             }
 
-            DataLossRecovery.CheckRequest(BackupDestination, VectorStorePath?.Length ?? 0);
+            HealthParameters.CheckAutoRestore(BackupDestination, VectorStorePath?.Length ?? 0);
             return new DataLossRecovery(ResolveFileSystemPath(BackupDestination!, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, VectorStorePaths());
         }
 

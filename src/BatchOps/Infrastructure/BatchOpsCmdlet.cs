@@ -4,6 +4,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
 using Microsoft.PowerShell.Commands;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -17,15 +18,20 @@ namespace BatchOps.Infrastructure
         /// <summary>The environment variable that names the store when -Store is not given.</summary>
         public const string StoreVariable = "BATCHOPS_STORE";
 
-        private readonly Dictionary<string, SqliteJobStore> _stores = new Dictionary<string, SqliteJobStore>(StringComparer.Ordinal);
+        private readonly Dictionary<string, IJobStore> _stores = new Dictionary<string, IJobStore>(StringComparer.Ordinal);
 
-        /// <summary>The full path of the store that -Store (or the fallbacks) points at.</summary>
+        /// <summary>
+        /// Where the store that -Store (or the fallbacks) points at is: the full path of a store file, resolved with the
+        /// PowerShell provider, or a server store's string as given (<see cref="JobStoreFactory.KindOf"/>).
+        /// </summary>
         protected string ResolveStorePath(string? store)
         {
             string raw = !string.IsNullOrWhiteSpace(store) ? store!
                 : Environment.GetEnvironmentVariable(StoreVariable) is string fromEnvironment && fromEnvironment.Trim().Length > 0 ? fromEnvironment
-                : SqliteJobStore.DefaultFileName;
-            return ResolveFileSystemPath(raw, "-Store", ErrorIds.StorePathInvalid, ErrorIds.StoreLocationNotFileSystem);
+                : JobStoreFactory.DefaultFileName;
+            return JobStoreFactory.KindOf(raw) != StoreKind.SqliteFile
+                ? raw
+                : ResolveFileSystemPath(raw, "-Store", ErrorIds.StorePathInvalid, ErrorIds.StoreLocationNotFileSystem);
         }
 
         /// <summary>A path as <see cref="ResolveFileSystemPath(string, string, string, string)"/> resolves it, with one ErrorId for both failures.</summary>
@@ -60,17 +66,17 @@ namespace BatchOps.Infrastructure
             return resolved;
         }
 
-        /// <summary>Opens the store once per path for this pipeline; terminating error if it cannot be opened.</summary>
-        protected SqliteJobStore OpenStore(string? store, StoreAccess access)
+        /// <summary>Opens the store once per location for this pipeline (<see cref="JobStoreFactory"/>); terminating error if it cannot be opened.</summary>
+        protected IJobStore OpenStore(string? store, StoreAccess access)
         {
             try
             {
                 string path = ResolveStorePath(store);
                 string cacheKey = access + "|" + path;
-                if (!_stores.TryGetValue(cacheKey, out SqliteJobStore? open))
+                if (!_stores.TryGetValue(cacheKey, out IJobStore? open))
                 {
-                    WriteVerbose($"Using the store '{path}'.");
-                    open = SqliteJobStore.Open(path, access);
+                    WriteVerbose($"Using the store '{JobStoreFactory.Redact(path)}'.");
+                    open = JobStoreFactory.Open(path, access);
                     _stores[cacheKey] = open;
                 }
 
@@ -83,10 +89,25 @@ namespace BatchOps.Infrastructure
             }
         }
 
-        /// <summary>Stops the command with the error (a cmdlet with a log writes it there first).</summary>
-        protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ErrorRecords.From(e));
+        /// <summary>Gives an open store to an owner that outlives this command (an -AsJob run); the command no longer closes it.</summary>
+        protected void HandOver(IJobStore store)
+        {
+            foreach (KeyValuePair<string, IJobStore> open in new List<KeyValuePair<string, IJobStore>>(_stores))
+            {
+                if (ReferenceEquals(open.Value, store))
+                {
+                    _stores.Remove(open.Key);
+                }
+            }
+        }
 
-        protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ErrorRecords.From(e));
+        /// <summary>Stops the command with the error (a cmdlet with a log writes it there first).</summary>
+        protected virtual void ThrowTerminating(BatchOpsException e) => ThrowTerminatingError(ToErrorRecord(e));
+
+        protected void WriteBatchOpsError(BatchOpsException e) => WriteError(ToErrorRecord(e));
+
+        /// <summary>The error as an ErrorRecord with the advice for this command.</summary>
+        protected ErrorRecord ToErrorRecord(BatchOpsException e) => ErrorRecords.From(e, MyInvocation?.MyCommand?.Name);
 
         /// <summary>Runs an engine call; its BatchOps error becomes a non-terminating error. Returns false on error.</summary>
         protected bool TryEngine(Action action)
@@ -116,7 +137,7 @@ namespace BatchOps.Infrastructure
                 return;
             }
 
-            foreach (SqliteJobStore store in _stores.Values)
+            foreach (IJobStore store in _stores.Values)
             {
                 store.Dispose();
             }

@@ -1,10 +1,8 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using BatchOps.Engine;
-using BatchOps.Engine.Processing;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
@@ -15,31 +13,23 @@ namespace BatchOps.Infrastructure
     /// A PowerShell job running one BatchOps run in the background (Start-BatchRun -AsJob). Receive-Job returns the
     /// run summary and the run's warnings, verbose lines and progress; Stop-Job stops the run gracefully: items in
     /// flight are finished, the rest go back to the queue, and the checkpoint is written before the job reports Stopped.
+    /// The run itself is a <see cref="RunSession"/>, as for Start-BatchRun without -AsJob, so both report it alike.
     /// </summary>
     public sealed class BatchRunJob : Job, IRunOutput
     {
         private readonly IJobStore _store;
-        private readonly IItemProcessor _processor;
-        private readonly RunLogWriter? _log;
-        private readonly BatchRunner _runner;
+        private readonly RunSession _session;
         private readonly ManualResetEventSlim _finished = new ManualResetEventSlim(false);
-        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
-        private readonly TimeSpan _stopTimeout;
         private string _status = "Starting";
 
-        internal BatchRunJob(string command, string name, IJobStore store, IItemProcessor processor, RunOptions options, RunLogWriter? log, TimeSpan stopTimeout)
+        /// <param name="store">The store, handed over by the command: the job disposes it when the run has ended.</param>
+        private BatchRunJob(string command, string name, IJobStore store, RunSession session)
             : base(command, name)
         {
-            _stopTimeout = stopTimeout;
             PSJobTypeName = "BatchOpsRun";
             _store = store;
-            _processor = processor;
-            _log = log;
-            Events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
-            _runner = new BatchRunner(store, processor, options, Events.Writer);
+            _session = session;
         }
-
-        private Channel<RunEvent> Events { get; }
 
         public override string StatusMessage => _status;
 
@@ -47,62 +37,51 @@ namespace BatchOps.Infrastructure
 
         public override string Location => Environment.MachineName;
 
-        /// <summary>Starts the run on a worker thread; the job's state follows it.</summary>
-        internal void Start(BatchJob job, EnqueueResult? fed)
+        /// <summary>Starts the run on a worker thread as a job in <paramref name="jobs"/>; the job's state follows the run.</summary>
+        internal static BatchRunJob Start(string command, JobRepository jobs, IJobStore store, RunSession session, BatchJob job, EnqueueResult? fed)
         {
-            SetJobState(JobState.Running);
-            _status = "Running";
-            Task.Run(() => RunAsync(job, fed));
+            var background = new BatchRunJob(command, "BatchOps:" + job.Name, store, session);
+            jobs.Add(background);
+            background.SetJobState(JobState.Running);
+            background._status = "Running";
+            Task.Run(() => background.Run(job, fed));
+            return background;
         }
 
-        private async Task RunAsync(BatchJob job, EnqueueResult? fed)
+        private void Run(BatchJob job, EnqueueResult? fed)
         {
             JobState final = JobState.Failed;
-            ProcessSignals signals = ProcessSignals.Watch(_runner.RequestStop, _cancel, _stopTimeout, interruptEndsProcess: false, say => Events.Writer.TryWrite(new RunWarningEvent { Message = say }));
-            if (_log != null)
-            {
-                _log.Failed = _runner.Abort; // a log that cannot be written stops the run
-            }
-
+            int? exitCode = null;
             try
             {
-                Task<BatchRunSummary> run = _runner.RunAsync(job, _cancel.Token, fed);
-                var pump = new RunEventPump(this, _log);
-                pump.PumpUntil(Events.Reader, run);
-                BatchRunSummary summary = await run.ConfigureAwait(false);
-                ErrorRecord? failed = pump.Verdict.Finish(summary, _runner.Failure, _log); // as Start-BatchRun without -AsJob
-                Output.Add(PSObject.AsPSObject(summary));
-                _status = RunReport.Summary(summary);
-                if (failed != null)
+                RunOutcome outcome = _session.Run(job, fed, this, interruptEndsProcess: false);
+                exitCode = outcome.ExitCode;
+                if (outcome.Summary is BatchRunSummary summary)
                 {
-                    Error.Add(failed);
-                    final = JobState.Failed;
-                }
-                else
-                {
-                    if (RunVerdict.EarlierFailures(summary, _store) is string earlier)
-                    {
-                        Warning.Add(new WarningRecord(earlier));
-                    }
-
+                    Output.Add(PSObject.AsPSObject(summary));
+                    _status = RunReport.Summary(summary);
                     final = summary.State == RunState.Stopped ? JobState.Stopped : JobState.Completed;
                 }
-            }
-            catch (BatchOpsException e)
-            {
-                _log?.WriteError(e.Message);
-                Error.Add(ErrorRecords.From(e));
-                _status = e.Message;
+
+                if (outcome.Error != null)
+                {
+                    Error.Add(outcome.Error);
+                    _status = outcome.Summary == null ? outcome.Error.Exception.Message : _status;
+                    final = JobState.Failed;
+                }
+                else if (outcome.Warning != null)
+                {
+                    Warning.Add(new WarningRecord(outcome.Warning));
+                }
             }
             finally
             {
-                (_processor as IDisposable)?.Dispose();
-                _log?.Dispose();
+                _session.Dispose();
                 _store.Dispose();
 
                 // SIGTERM or SIGHUP, held back until this run wrote its checkpoint and log. Before the job reports its
                 // end: a script waiting for it would otherwise go on, and could end PowerShell with its own code first.
-                ProcessSignals.ExitIfAsked(signals.Finish(), null);
+                ProcessSignals.ExitIfAsked(exitCode, null);
                 SetJobState(final);
                 _finished.Set();
             }
@@ -111,7 +90,7 @@ namespace BatchOps.Infrastructure
         public override void StopJob()
         {
             _status = "Stopping: finishing the items in flight";
-            _runner.RequestStop();
+            _session.RequestStop();
             _finished.Wait();
         }
 
@@ -126,7 +105,6 @@ namespace BatchOps.Infrastructure
             if (disposing)
             {
                 _finished.Dispose();
-                _cancel.Dispose();
             }
 
             base.Dispose(disposing);

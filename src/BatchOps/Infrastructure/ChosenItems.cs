@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {

@@ -6,6 +6,8 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {
@@ -25,7 +27,7 @@ namespace BatchOps.Infrastructure
                     return Enumerable.Empty<CompletionResult>();
                 }
 
-                using SqliteJobStore store = SqliteJobStore.Open(path, StoreAccess.ReadOnly);
+                using IJobStore store = JobStoreFactory.Open(path, StoreAccess.ReadOnly);
                 return JobNameCompletion.Complete(store.GetJobs(), wordToComplete)
                     .Select(c => new CompletionResult(c.Text, c.ListItem, CompletionResultType.ParameterValue, c.ToolTip))
                     .ToList();
@@ -40,7 +42,7 @@ namespace BatchOps.Infrastructure
         private static string? StorePathForCompletion(IDictionary fakeBoundParameters)
         {
             object? typed = fakeBoundParameters["Store"];
-            string? raw = (typed is PSObject wrapped ? wrapped.BaseObject : typed) as string;
+            string? raw = PSValue.Unwrap(typed) as string;
             if (string.IsNullOrWhiteSpace(raw))
             {
                 raw = Environment.GetEnvironmentVariable(BatchOpsCmdlet.StoreVariable);
@@ -48,7 +50,7 @@ namespace BatchOps.Infrastructure
 
             if (string.IsNullOrWhiteSpace(raw))
             {
-                raw = SqliteJobStore.DefaultFileName;
+                raw = JobStoreFactory.DefaultFileName;
             }
 
             // A nested pipeline in the current runspace: the only way here to the PowerShell location, which is not

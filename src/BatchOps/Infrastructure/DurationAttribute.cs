@@ -17,11 +17,7 @@ namespace BatchOps.Infrastructure
         /// <summary>The duration a value stands for; anything else is left to PowerShell's own conversion.</summary>
         public static object? ToTimeSpan(object? value)
         {
-            if (value is PSObject wrapped)
-            {
-                value = wrapped.BaseObject;
-            }
-
+            value = PSValue.Unwrap(value);
             switch (value)
             {
                 case null:

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Health;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -28,8 +29,8 @@ namespace BatchOps.Infrastructure
         /// <summary>A monitor for the job (null: machine and vector store only). Throws BatchOpsException on bad input.</summary>
         protected HealthMonitor CreateMonitor(string? job)
         {
-            HealthThresholds thresholds = HealthWatch.ThresholdsFrom(Threshold);
-            SqliteJobStore? store = null;
+            HealthThresholds thresholds = HealthParameters.Thresholds(Threshold);
+            IJobStore? store = null;
             BatchJob? watched = null;
             if (job != null)
             {
@@ -75,7 +76,7 @@ namespace BatchOps.Infrastructure
             var paths = new List<string>();
             foreach (string path in VectorStorePath ?? new string[0])
             {
-                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.BackupSourceInvalid));
+                paths.Add(ResolveFileSystemPath(path, "-VectorStorePath", ErrorIds.VectorStorePathInvalid));
             }
 
             return paths;

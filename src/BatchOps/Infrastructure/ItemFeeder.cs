@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Input;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -26,7 +28,7 @@ namespace BatchOps.Infrastructure
         {
             _store = store;
             _job = job;
-            switch (keySelector is PSObject wrapped ? wrapped.BaseObject : keySelector)
+            switch (PSValue.Unwrap(keySelector))
             {
                 case null:
                     break;
@@ -38,7 +40,7 @@ namespace BatchOps.Infrastructure
                     break;
                 default:
                     throw BatchOpsException.InvalidArgument(
-                        ErrorIds.InvalidKeySelector,
+                        ErrorIds.KeySelectorInvalid,
                         $"-Key must be a property name (such as -Key Sku) or a script block (such as -Key {{ $_.Path }}); it was '{keySelector}'.",
                         keySelector);
             }

@@ -23,13 +23,13 @@ namespace BatchOps.Infrastructure
         protected abstract string ChangeAction { get; }
 
         /// <summary>What ShouldProcess says will be changed.</summary>
-        protected abstract string Describe(BatchJob job, SqliteJobStore store);
+        protected abstract string Describe(BatchJob job, IJobStore store);
 
-        protected abstract void Change(SqliteJobStore store, BatchJob job);
+        protected abstract void Change(IJobStore store, BatchJob job);
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
             foreach (string name in Job)
             {
                 TryEngine(() =>

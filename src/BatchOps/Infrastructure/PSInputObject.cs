@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {
@@ -35,7 +36,7 @@ namespace BatchOps.Infrastructure
                 {
                     if (string.Equals(entry.Key?.ToString(), name, StringComparison.OrdinalIgnoreCase))
                     {
-                        value = Unwrap(entry.Value);
+                        value = PSValue.Unwrap(entry.Value);
                         return true;
                     }
                 }
@@ -51,7 +52,7 @@ namespace BatchOps.Infrastructure
 
             try
             {
-                value = Unwrap(property.Value);
+                value = PSValue.Unwrap(property.Value);
             }
             catch (Exception e) when (e is GetValueException || e is ExtendedTypeSystemException)
             {
@@ -62,7 +63,5 @@ namespace BatchOps.Infrastructure
         }
 
         public object? ToPayloadTree() => PowerShellValues.ToPayloadTree(_object);
-
-        private static object? Unwrap(object? value) => value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
     }
 }

@@ -5,6 +5,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Infrastructure
 {
@@ -39,14 +41,10 @@ namespace BatchOps.Infrastructure
 
             public object? ToTree(object? value, int depth, string path)
             {
-                if (value is PSObject wrapped)
+                value = PSValue.Unwrap(value);
+                if (value is PSObject custom)
                 {
-                    if (wrapped.BaseObject is PSCustomObject)
-                    {
-                        return depth >= MaxDepth ? wrapped.ToString() : Nested(wrapped, path, () => Properties(wrapped, depth, path));
-                    }
-
-                    value = wrapped.BaseObject;
+                    return depth >= MaxDepth ? custom.ToString() : Nested(custom, path, () => Properties(custom, depth, path));
                 }
 
                 switch (value)

@@ -174,7 +174,7 @@ namespace BatchOps.Infrastructure
 
             _stopGracefully();
             CancelQuietly(() => _cancel.CancelAfter(_stopTimeout));
-            string seconds = _stopTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            string seconds = Wording.Seconds(_stopTimeout);
             // The console host turns SIGINT into Ctrl+C too, which cancels the items in flight at once.
             string inFlight = signal == SigInt ? "items in flight are returned to the queue" : $"items in flight have {seconds} s (-StopTimeout) to finish, then they are returned to the queue";
             _say($"Caught {Name(signal)}: stopping at the next item boundary; {inFlight}." + (ends ? $" PowerShell then exits with code {128 + signal}." : ""));

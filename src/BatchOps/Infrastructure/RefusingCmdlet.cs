@@ -1,5 +1,6 @@
 using System;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -35,7 +36,7 @@ namespace BatchOps.Infrastructure
         {
             OnRefused(e);
             _refused = true;
-            WriteError(ErrorRecords.From(e));
+            WriteError(ToErrorRecord(e));
             throw new RefusedException();
         }
 

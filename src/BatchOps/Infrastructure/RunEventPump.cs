@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -41,8 +40,6 @@ namespace BatchOps.Infrastructure
 
         private readonly IRunOutput _cmdlet;
         private readonly RunLogWriter? _log;
-        private readonly ProgressThrottle _throttle = new ProgressThrottle();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
         private ProgressRecord? _progress;
 
         /// <param name="cmdlet">Where to write progress, verbose lines and warnings.</param>
@@ -102,17 +99,16 @@ namespace BatchOps.Infrastructure
             {
                 case RunStartedEvent started:
                     Safely(() => _cmdlet.WriteVerbose($"Run {started.RunId} of job '{started.Job}' started: {RunReport.Status(started.Progress)}."));
-                    Progress(started.Progress, force: true);
+                    Progress(started.Progress);
                     break;
                 case RunsRecoveredEvent recovered:
                     Safely(() => _cmdlet.WriteWarning(recovered.Message));
                     break;
                 case BatchCompletedEvent batch:
                     Safely(() => _cmdlet.WriteVerbose(RunReport.BatchLine(batch)));
-                    Progress(batch.Progress, force: false);
                     break;
                 case ProgressEvent progress:
-                    Progress(progress.Progress, force: false);
+                    Progress(progress.Progress); // the engine sends a few a second at most: written as they come
                     break;
                 case ItemFailedEvent failed:
                     Safely(() => _cmdlet.WriteWarning(RunReport.ItemFailed(failed)));
@@ -121,18 +117,21 @@ namespace BatchOps.Infrastructure
                     Safely(() => _cmdlet.WriteVerbose(RunReport.ItemRetrying(retrying)));
                     break;
                 case RunWarningEvent warning:
-                    Safely(() => _cmdlet.WriteWarning(warning.Message));
+                    Safely(() => _cmdlet.WriteWarning(warning.Unwritten is UnwrittenResults later
+                        ? warning.Message + $" Export-BatchResult -Job '{later.Job}' -Run {later.RunId} -Batch {later.Batch} -PerBatch writes it."
+                        : warning.Message));
                     break;
                 case RunNoticeEvent notice:
                     Safely(() =>
                     {
+                        string said = ErrorAdvice.ForNotice(notice.Kind) is string advice ? notice.Message + " " + advice : notice.Message;
                         if (notice.IsWarning)
                         {
-                            _cmdlet.WriteWarning(notice.Message);
+                            _cmdlet.WriteWarning(said);
                         }
                         else
                         {
-                            _cmdlet.WriteVerbose(notice.Message);
+                            _cmdlet.WriteVerbose(said);
                         }
 
                         // The progress bar says what the run is doing now: paused, idle, asleep, backing up.
@@ -146,13 +145,8 @@ namespace BatchOps.Infrastructure
             }
         }
 
-        private void Progress(ProgressSnapshot snapshot, bool force)
+        private void Progress(ProgressSnapshot snapshot)
         {
-            if (!force && !_throttle.ShouldWrite(_clock.ElapsedMilliseconds))
-            {
-                return;
-            }
-
             _progress ??= new ProgressRecord(ProgressId, RunReport.Activity(snapshot.Job, snapshot.RunId), "Starting");
             _progress.StatusDescription = RunReport.Status(snapshot);
             _progress.PercentComplete = RunReport.PercentForProgressBar(snapshot);

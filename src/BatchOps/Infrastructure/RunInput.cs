@@ -99,7 +99,7 @@ namespace BatchOps.Infrastructure
         private static string? Text(PSObject input, string property)
         {
             object? value = input.Properties[property]?.Value;
-            value = value is PSObject wrapped ? wrapped.BaseObject : value;
+            value = PSValue.Unwrap(value);
             return value is string text && text.Length > 0 ? text : null;
         }
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using BatchOps.Engine;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -16,6 +17,22 @@ namespace BatchOps.Infrastructure
         public RunSelection(string? job)
         {
             Job = string.IsNullOrEmpty(job) ? null : job;
+        }
+
+        /// <summary>-Job checked (a valid name), or, without it, the piped objects to name the job: refused if none come.</summary>
+        public static RunSelection For(string job, bool hasInput)
+        {
+            var selection = new RunSelection(job);
+            if (selection.Job != null)
+            {
+                JobNames.Validate(job);
+            }
+            else if (!hasInput)
+            {
+                throw Missing();
+            }
+
+            return selection;
         }
 
         public string? Job { get; private set; }

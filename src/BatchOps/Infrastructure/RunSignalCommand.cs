@@ -3,6 +3,8 @@ using System.Management.Automation;
 using BatchOps.Engine;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
+using BatchOps.Engine.Platform;
 
 namespace BatchOps.Infrastructure
 {
@@ -23,11 +25,11 @@ namespace BatchOps.Infrastructure
         protected abstract string Purpose { get; }
 
         /// <summary>Sends the request; returns what to say in the verbose stream.</summary>
-        protected abstract string Signal(SqliteJobStore store, RunRecord run, BatchJob job);
+        protected abstract string Signal(IJobStore store, RunRecord run, BatchJob job);
 
         protected override void ProcessRecord()
         {
-            SqliteJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
+            IJobStore store = OpenStore(Store, StoreAccess.ReadWriteExisting);
             foreach (string name in Job)
             {
                 TryEngine(() =>

@@ -7,6 +7,7 @@ using BatchOps.Engine;
 using BatchOps.Engine.Reporting;
 using BatchOps.Engine.Running;
 using BatchOps.Engine.Storage;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Infrastructure
 {
@@ -44,7 +45,7 @@ namespace BatchOps.Infrastructure
             }
 
             log?.WriteError(error.Message);
-            return ErrorRecords.From(error);
+            return ErrorRecords.From(error, "Start-BatchRun");
         }
 
         public BatchOpsException? Judge(BatchRunSummary summary, Exception? failure)
@@ -100,14 +101,14 @@ namespace BatchOps.Infrastructure
         /// A warning for a run that failed nothing itself while the job still holds items that failed for good in
         /// earlier runs: they are not tried again until reset, so a scheduled run would otherwise stay silent.
         /// </summary>
-        public static string? EarlierFailures(BatchRunSummary summary, IJobStore store)
+        public static string? EarlierFailures(BatchRunSummary summary)
         {
-            if (summary.Failed > 0 || summary.StopReason == StopReason.JobRemoved || store.FindJob(summary.Job) is not BatchJob job || job.Failed == 0)
+            if (summary.Failed > 0 || summary.StopReason == StopReason.JobRemoved || summary.JobFailed == 0)
             {
                 return null;
             }
 
-            return $"Job '{job.Name}' still has {job.Failed.ToString("N0", CultureInfo.InvariantCulture)} item(s) that failed in earlier runs; runs do not try them again until they are reset: Get-BatchItem -Job '{job.Name}' -Status Failed | Reset-BatchItem.";
+            return $"Job '{summary.Job}' still has {summary.JobFailed.ToString("N0", CultureInfo.InvariantCulture)} item(s) that failed in earlier runs; runs do not try them again until they are reset: Get-BatchItem -Job '{summary.Job}' -Status Failed | Reset-BatchItem.";
         }
 
         private static string Counts(BatchRunSummary s) => string.Format(

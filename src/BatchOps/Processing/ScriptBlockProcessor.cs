@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using BatchOps.Engine;
 using BatchOps.Engine.Processing;
 using BatchOps.Infrastructure;
+using BatchOps.Engine.Input;
 
 namespace BatchOps.Processing
 {
@@ -50,8 +51,7 @@ namespace BatchOps.Processing
 
                 foreach (DictionaryEntry entry in set)
                 {
-                    // Unwrap PowerShell's wrapper, but keep a PSCustomObject whole: its properties live in the wrapper.
-                    object? value = entry.Value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : entry.Value;
+                    object? value = PSValue.Unwrap(entry.Value);
                     state.Variables.Add(new SessionStateVariableEntry(entry.Key.ToString(), value, "Passed to Start-BatchRun."));
                 }
             }

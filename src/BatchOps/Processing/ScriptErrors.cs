@@ -68,7 +68,7 @@ namespace BatchOps.Processing
         {
             // `throw [TimeoutException]` throws the type itself: PowerShell makes a RuntimeException that targets it.
             object? thrown = (original as RuntimeException)?.ErrorRecord?.TargetObject;
-            Type? type = thrown as Type ?? (thrown as PSObject)?.BaseObject as Type;
+            Type? type = BatchOps.Infrastructure.PSValue.Unwrap(thrown) as Type;
             return type != null && typeof(Exception).IsAssignableFrom(type) ? type.Name : original.GetType().Name;
         }
 

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using BatchOps.Engine.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>
+    /// Claims of the run ledger: a batch of items leased to a run in one transaction, expired leases first, then
+    /// pending items in id order; items started too often are failed instead (poison items).
+    /// </summary>
+    internal sealed class SqliteClaims
+    {
+        /// <summary>The columns a claim reads of an item, in the order <see cref="ReadItems"/> reads.</summary>
+        private const string ClaimColumns = "id, key, payload, attempts";
+
+        private static readonly string FindExpiredSql =
+            "SELECT " + ClaimColumns + " FROM items WHERE job_id = @job AND status = " + ItemStatusSql.Running + " AND lease_expires_ms < @now";
+
+        private static readonly string FindPendingSql =
+            "SELECT " + ClaimColumns + " FROM items WHERE job_id = @job AND status = " + ItemStatusSql.Pending;
+
+        private static readonly string TakeSql =
+            "UPDATE items SET status = " + ItemStatusSql.Running + ", lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
+            "WHERE job_id = @job AND status = " + ItemStatusSql.Pending + " AND id BETWEEN @first AND @last";
+
+        private static readonly string AbandonPoisonSql =
+            "UPDATE items SET status = " + ItemStatusSql.Failed + ", attempts = attempts - 1, last_error = @error, finished_ms = @now, lease_token = NULL, lease_expires_ms = NULL WHERE id = @id";
+
+        private readonly SqliteSession _s;
+        private readonly SqliteErrorLog _errors;
+        private readonly Random _tokens = new Random();
+
+        public SqliteClaims(SqliteSession session, SqliteErrorLog errors)
+        {
+            _s = session;
+            _errors = errors;
+        }
+
+        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired, IReadOnlyCollection<string>? onlyKeys)
+        {
+            _s.RequireWritable();
+            if (count <= 0)
+            {
+                return new ClaimResult();
+            }
+
+            ChosenKeys? only = onlyKeys == null ? null : new ChosenKeys(onlyKeys);
+            return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => _s.Write(() =>
+            {
+                long now = _s.NowMs();
+                long token = NextToken();
+                var claimed = new List<ClaimedItem>(count);
+                if (includeExpired)
+                {
+                    ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, count, claimed, only);
+                }
+
+                int reclaimed = claimed.Count;
+                if (claimed.Count < count)
+                {
+                    ClaimPending(jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed, only);
+                }
+
+                int fromPending = claimed.Count - reclaimed;
+                var abandoned = new List<string>();
+                var items = new List<ClaimedItem>(claimed.Count);
+                foreach (ClaimedItem item in claimed)
+                {
+                    if (item.Attempts > maxAttempts)
+                    {
+                        AbandonPoisonItem(jobId, runId, item, now);
+                        abandoned.Add(item.Key);
+                    }
+                    else
+                    {
+                        items.Add(item);
+                    }
+                }
+
+                if (claimed.Count > 0)
+                {
+                    SqliteCommand counters = _s.Cached(
+                        "claim.counters",
+                        "UPDATE jobs SET pending = pending - @fromPending, running = running + @fromPending - @abandoned, failed = failed + @abandoned, updated_ms = @now WHERE id = @job",
+                        ("@fromPending", fromPending),
+                        ("@abandoned", abandoned.Count),
+                        ("@now", now),
+                        ("@job", jobId));
+                    counters.ExecuteNonQuery();
+                    if (abandoned.Count > 0)
+                    {
+                        _s.Execute("UPDATE runs SET failed = failed + @n WHERE id = @run", ("@n", abandoned.Count), ("@run", runId));
+                    }
+                }
+
+                return new ClaimResult { Items = items, Abandoned = abandoned };
+            })));
+        }
+
+        /// <summary>Takes over items whose lease ran out (their run died or hung). Rare, so simply done row by row.</summary>
+        private void ReclaimExpired(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into, ChosenKeys? only)
+        {
+            var expired = new List<ClaimedItem>();
+            SqliteCommand find = _s.Cached(
+                "claim.expired" + ChosenKeys.NameSuffix(only),
+                FindExpiredSql + ChosenKeys.Filter(only) + " ORDER BY id LIMIT @n",
+                ("@job", jobId),
+                ("@now", now),
+                ("@n", n),
+                ("@only", only?.Json));
+            ReadItems(find, token, expired);
+
+            foreach (ClaimedItem item in expired)
+            {
+                _s.Execute(
+                    "UPDATE items SET lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now WHERE id = @id",
+                    ("@run", runId),
+                    ("@token", token),
+                    ("@expires", expires),
+                    ("@now", now),
+                    ("@id", item.Id));
+                into.Add(item);
+            }
+        }
+
+        /// <summary>
+        /// Claims the first pending items in id order: one SELECT, then one UPDATE over their id range. Inside the
+        /// write transaction the pending rows in that range are exactly the ones selected.
+        /// </summary>
+        private void ClaimPending(long jobId, long runId, long token, long expires, long now, int n, List<ClaimedItem> into, ChosenKeys? only)
+        {
+            SqliteCommand find = _s.Cached(
+                "claim.find" + ChosenKeys.NameSuffix(only),
+                FindPendingSql + ChosenKeys.Filter(only) + " ORDER BY id LIMIT @n",
+                ("@job", jobId),
+                ("@n", n),
+                ("@only", only?.Json));
+            int before = into.Count;
+            ReadItems(find, token, into);
+            if (into.Count == before)
+            {
+                return;
+            }
+
+            // Chosen items are not contiguous: the range is narrowed to them as the SELECT was.
+            SqliteCommand take = _s.Cached(
+                "claim.take" + ChosenKeys.NameSuffix(only),
+                TakeSql + ChosenKeys.Filter(only),
+                ("@only", only?.Json),
+                ("@run", runId),
+                ("@token", token),
+                ("@expires", expires),
+                ("@now", now),
+                ("@job", jobId),
+                ("@first", into[before].Id),
+                ("@last", into[into.Count - 1].Id));
+            int changed = take.ExecuteNonQuery();
+            if (changed != into.Count - before)
+            {
+                throw new InvalidOperationException($"Claimed {changed} rows for {into.Count - before} selected items; the store changed under the write lock.");
+            }
+        }
+
+        private static void ReadItems(SqliteCommand cmd, long token, List<ClaimedItem> into)
+        {
+            using SqliteDataReader reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                into.Add(new ClaimedItem
+                {
+                    Id = reader.GetInt64(0),
+                    Key = reader.GetString(1),
+                    Payload = SqliteSession.NullableString(reader, 2),
+                    Attempts = reader.GetInt32(3) + 1, // this claim's attempt
+                    LeaseToken = token,
+                });
+            }
+        }
+
+        private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
+        {
+            string message = Wording.Abandoned(item.Attempts - 1);
+            _s.Execute(AbandonPoisonSql, ("@error", message), ("@now", now), ("@id", item.Id));
+            _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, ErrorEntry.Abandoned, message);
+        }
+
+        private long NextToken()
+        {
+            var bytes = new byte[8];
+            _tokens.NextBytes(bytes);
+            return BitConverter.ToInt64(bytes, 0) & long.MaxValue;
+        }
+    }
+}

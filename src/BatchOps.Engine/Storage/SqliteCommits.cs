@@ -1,0 +1,225 @@
+using System.Collections.Generic;
+using BatchOps.Engine.Diagnostics;
+using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>
+    /// Commits of the run ledger: a batch's outcomes, retries, finished batches and the run's checkpoint in one
+    /// transaction. Each outcome is written by one fenced UPDATE (same id, same lease token, still running), so an
+    /// outcome of a lease that was taken over is refused, and each outcome is recorded once.
+    /// </summary>
+    internal sealed class SqliteCommits
+    {
+        private static readonly string RetrySql =
+            "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = " + ItemStatusSql.Running;
+
+        private static readonly string FinishSql =
+            "UPDATE items SET status = @status, result = @result, last_error = @error, started_ms = COALESCE(@started, started_ms), finished_ms = @finished, duration_ms = @duration, finished_batch = @batch, lease_token = NULL, lease_expires_ms = NULL " +
+            "WHERE id = @id AND lease_token = @token AND status = " + ItemStatusSql.Running;
+
+        private static readonly string ReleaseSql =
+            "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = attempts - @undo, started_ms = NULL, lease_token = NULL, lease_expires_ms = NULL " +
+            "WHERE id = @id AND lease_token = @token AND status = " + ItemStatusSql.Running;
+
+        private static readonly string ReleaseHeldSql =
+            "UPDATE items SET status = " + ItemStatusSql.Pending + ", started_ms = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job AND status = " + ItemStatusSql.Running + " AND lease_run = @run";
+
+        private const string RunSql =
+            "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now, " +
+            "last_progress_ms = CASE WHEN @succeeded + @failed > 0 THEN @now ELSE last_progress_ms END, " +
+            "state = COALESCE(@state, state), stop_reason = COALESCE(@reason, stop_reason), batches_started = COALESCE(@started, batches_started), " +
+            "batches_completed = COALESCE(@completed, batches_completed), claimed = COALESCE(@claimed, claimed), message = COALESCE(@message, message), " +
+            "ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run";
+
+        private readonly SqliteSession _s;
+        private readonly SqliteErrorLog _errors;
+        private SqlitePlainSuccess? _plainSuccess;
+
+        public SqliteCommits(SqliteSession session, SqliteErrorLog errors)
+        {
+            _s = session;
+            _errors = errors;
+        }
+
+        public CommitResult Commit(RunCommit commit)
+        {
+            _s.RequireWritable();
+            if (commit.IsEmpty)
+            {
+                return new CommitResult(new bool[0]);
+            }
+
+            bool final = commit.Checkpoint?.Final == true;
+            return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => _s.WriteMakingRoom(final, () =>
+            {
+                RequireRun(commit.RunId);
+                long now = _s.NowMs();
+                // Retries first: an item's failed attempts always happen before its final outcome.
+                foreach (ItemRetry retry in commit.Retries)
+                {
+                    SqliteCommand cmd = _s.Cached("commit.retry", RetrySql, ("@error", retry.Error), ("@id", retry.ItemId), ("@token", retry.LeaseToken));
+                    if (cmd.ExecuteNonQuery() == 1)
+                    {
+                        _errors.Insert(commit.JobId, commit.RunId, retry.Key, retry.Attempt, now, retry.ErrorType, retry.Error, retry.ErrorDetail);
+                    }
+                }
+
+                // Events worth a line in the error log that are not attempts (a rate limit that paused dispatch).
+                foreach (ErrorNote note in commit.Notes)
+                {
+                    _errors.Insert(commit.JobId, commit.RunId, note.Key, note.Attempt, now, note.ErrorType, note.Message);
+                }
+
+                var accepted = new bool[commit.Outcomes.Count];
+                long succeeded = 0, failed = 0, released = 0;
+                for (int i = 0; i < commit.Outcomes.Count; i++)
+                {
+                    ItemOutcome outcome = commit.Outcomes[i];
+                    accepted[i] = SqlitePlainSuccess.Fits(outcome)
+                        ? (_plainSuccess ??= _s.Own(new SqlitePlainSuccess(_s.Connection))).Execute(outcome, now)
+                        : RecordOutcome(outcome, now);
+                }
+
+                for (int i = 0; i < commit.Outcomes.Count; i++)
+                {
+                    ItemOutcome outcome = commit.Outcomes[i];
+                    if (!accepted[i])
+                    {
+                        continue;
+                    }
+
+                    switch (outcome.Kind)
+                    {
+                        case OutcomeKind.Succeeded:
+                            succeeded++;
+                            break;
+                        case OutcomeKind.Failed:
+                            failed++;
+                            _errors.Insert(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error, outcome.ErrorDetail);
+                            break;
+                        default:
+                            released++;
+                            break;
+                    }
+                }
+
+                foreach (BatchRecord batch in commit.Batches)
+                {
+                    _s.Cached(
+                        "commit.batch",
+                        "INSERT INTO batches (run_id, number, items, succeeded, failed, released, started_ms, completed_ms) VALUES (@run, @number, @items, @succeeded, @failed, @released, @started, @completed)",
+                        ("@run", commit.RunId),
+                        ("@number", batch.Number),
+                        ("@items", batch.Items),
+                        ("@succeeded", batch.Succeeded),
+                        ("@failed", batch.Failed),
+                        ("@released", batch.Released),
+                        ("@started", batch.StartedMs),
+                        ("@completed", batch.CompletedMs)).ExecuteNonQuery();
+                }
+
+                if (succeeded + failed + released > 0)
+                {
+                    _s.Cached(
+                        "commit.counters",
+                        "UPDATE jobs SET pending = pending + @released, running = running - @finished, succeeded = succeeded + @succeeded, failed = failed + @failed, updated_ms = @now WHERE id = @job",
+                        ("@released", released),
+                        ("@finished", succeeded + failed + released),
+                        ("@succeeded", succeeded),
+                        ("@failed", failed),
+                        ("@now", now),
+                        ("@job", commit.JobId)).ExecuteNonQuery();
+                }
+
+                // The run's counters, and its checkpoint when the runner sends one, in one statement.
+                RunCheckpointUpdate? checkpoint = commit.Checkpoint;
+                _s.Cached(
+                    "commit.run",
+                    RunSql,
+                    ("@succeeded", succeeded),
+                    ("@failed", failed),
+                    ("@released", released),
+                    ("@now", now),
+                    ("@state", checkpoint?.State.ToString()),
+                    ("@reason", checkpoint?.StopReason.ToString()),
+                    ("@started", checkpoint?.BatchesStarted),
+                    ("@completed", checkpoint?.BatchesCompleted),
+                    ("@claimed", checkpoint?.Claimed),
+                    ("@message", checkpoint?.Message),
+                    ("@final", checkpoint?.Final == true ? 1 : 0),
+                    ("@run", commit.RunId)).ExecuteNonQuery();
+                if (final)
+                {
+                    ReleaseHeld(commit.JobId, commit.RunId, now);
+                }
+
+                return new CommitResult(accepted);
+            })));
+        }
+
+        /// <summary>
+        /// Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.
+        /// Without this the run's next write broke a foreign key ("SQLite Error 19") and the run crashed.
+        /// </summary>
+        public void RequireRun(long runId)
+        {
+            if (_s.ScalarLong("SELECT COUNT(*) FROM runs WHERE id = @run", ("@run", runId)) == 0)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.JobRemoved,
+                    BatchOpsErrorCategory.OperationStopped,
+                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
+                    runId);
+            }
+        }
+
+        /// <summary>Writes one outcome if the lease is still ours (same token, still running). Returns whether it was.</summary>
+        private bool RecordOutcome(ItemOutcome outcome, long now)
+        {
+            SqliteCommand cmd;
+            switch (outcome.Kind)
+            {
+                case OutcomeKind.Succeeded:
+                case OutcomeKind.Failed:
+                    cmd = _s.Cached(
+                        "commit.finish",
+                        FinishSql,
+                        ("@status", outcome.Kind == OutcomeKind.Succeeded ? (int)ItemStatus.Succeeded : (int)ItemStatus.Failed),
+                        ("@result", outcome.Result),
+                        ("@error", outcome.Kind == OutcomeKind.Failed ? outcome.Error : null),
+                        ("@started", outcome.StartedMs),
+                        ("@finished", outcome.FinishedMs ?? now),
+                        ("@duration", outcome.DurationMs),
+                        ("@batch", outcome.Batch),
+                        ("@id", outcome.ItemId),
+                        ("@token", outcome.LeaseToken));
+                    break;
+                default:
+                    cmd = _s.Cached("commit.release", ReleaseSql, ("@undo", outcome.UndoAttempt ? 1 : 0), ("@id", outcome.ItemId), ("@token", outcome.LeaseToken));
+                    break;
+            }
+
+            return cmd.ExecuteNonQuery() == 1;
+        }
+
+        /// <summary>
+        /// A run that ends holds no item. Its items are normally released one by one as its workers stop; after a
+        /// failure that lost outcomes on the way (a full disk rolled back the commit that carried them) some are
+        /// still marked running under its lease. They go back to the queue here, in the final checkpoint's
+        /// transaction. The attempt stays counted, as for a run that crashed.
+        /// </summary>
+        private void ReleaseHeld(long jobId, long runId, long now)
+        {
+            long returned = _s.Execute(ReleaseHeldSql, ("@job", jobId), ("@run", runId));
+            if (returned == 0)
+            {
+                return;
+            }
+
+            _s.Execute("UPDATE jobs SET pending = pending + @n, running = running - @n, updated_ms = @now WHERE id = @job", ("@n", returned), ("@now", now), ("@job", jobId));
+            _s.Execute("UPDATE runs SET released = released + @n WHERE id = @run", ("@n", returned), ("@run", runId));
+        }
+    }
+}

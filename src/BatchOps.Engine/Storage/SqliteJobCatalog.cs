@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Microsoft.Data.Sqlite;
+using BatchOps.Engine.Errors;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>
+    /// The job catalog of a SQLite store: jobs with their counters, items, enqueueing and resets. Counters on the job
+    /// row change in the same transactions as the items, so that status queries never scan items. Item queries are in
+    /// <see cref="SqliteItemReader"/>.
+    /// </summary>
+    internal sealed class SqliteJobCatalog : IJobCatalog
+    {
+        private const int EnqueueChunk = 5_000;
+
+        /// <summary>The one column list of the jobs table, in the order <see cref="ReadJob"/> reads.</summary>
+        private const string SelectJobs = "SELECT id, name, created_ms, updated_ms, total, pending, running, succeeded, failed FROM jobs";
+
+        private static readonly string ResetItemSql =
+            "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = 0, last_error = NULL, result = NULL, started_ms = NULL, finished_ms = NULL, duration_ms = NULL, lease_token = NULL, lease_expires_ms = NULL";
+
+        private static readonly string EnqueueSql =
+            "INSERT INTO items (job_id, key, payload, status, attempts, created_ms) VALUES (@job, @key, @payload, " + ItemStatusSql.Pending + ", 0, @now) ON CONFLICT(job_id, key) DO NOTHING";
+
+        private static readonly string ClearItemsSql =
+            "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = 0, last_error = NULL, result = NULL, started_ms = NULL, finished_ms = NULL, duration_ms = NULL, lease_run = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job";
+
+        private readonly SqliteSession _s;
+        private readonly SqliteItemReader _items;
+
+        public SqliteJobCatalog(SqliteSession session)
+        {
+            _s = session;
+            _items = new SqliteItemReader(session);
+        }
+
+        // ---- jobs ------------------------------------------------------------------------------------------------
+
+        public BatchJob? FindJob(string name)
+        {
+            JobNames.Validate(name);
+            return _s.Guarded(() =>
+            {
+                using var cmd = _s.Command(SelectJobs + " WHERE name = @name", ("@name", name));
+                using var reader = cmd.ExecuteReader();
+                return reader.Read() ? ReadJob(reader) : null;
+            });
+        }
+
+        public BatchJob GetJob(string name)
+        {
+            BatchJob? job = FindJob(name);
+            if (job != null)
+            {
+                return job;
+            }
+
+            string known = string.Join(", ", GetJobs().Select(j => "'" + j.Name + "'"));
+            throw new BatchOpsException(
+                ErrorIds.JobNotFound,
+                BatchOpsErrorCategory.ObjectNotFound,
+                known.Length == 0
+                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet."
+                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}.",
+                name);
+        }
+
+        public BatchJob GetOrCreateJob(string name)
+        {
+            JobNames.Validate(name);
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                long now = _s.NowMs();
+                _s.Execute("INSERT INTO jobs (name, created_ms, updated_ms) VALUES (@name, @now, @now) ON CONFLICT(name) DO NOTHING", ("@name", name), ("@now", now));
+                using var cmd = _s.Command(SelectJobs + " WHERE name = @name", ("@name", name));
+                using var reader = cmd.ExecuteReader();
+                reader.Read();
+                return ReadJob(reader);
+            }));
+        }
+
+        public IReadOnlyList<BatchJob> GetJobs() => _s.Guarded(() =>
+        {
+            var jobs = new List<BatchJob>();
+            using var cmd = _s.Command(SelectJobs + " ORDER BY name");
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                jobs.Add(ReadJob(reader));
+            }
+
+            return (IReadOnlyList<BatchJob>)jobs;
+        });
+
+        public bool RemoveJob(BatchJob job)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() => _s.Execute("DELETE FROM jobs WHERE id = @id", ("@id", job.Id)) > 0));
+        }
+
+        public long ClearJob(BatchJob job)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                long now = _s.NowMs();
+                _s.Execute("DELETE FROM runs WHERE job_id = @job", ("@job", job.Id));
+                _s.Execute("DELETE FROM errors WHERE job_id = @job", ("@job", job.Id));
+                _s.Execute("DELETE FROM vector_baselines WHERE job_id = @job", ("@job", job.Id));
+                long reset = _s.Execute(ClearItemsSql, ("@job", job.Id));
+                _s.Execute("UPDATE jobs SET pending = total, running = 0, succeeded = 0, failed = 0, updated_ms = @now WHERE id = @job", ("@job", job.Id), ("@now", now));
+                return reset;
+            }));
+        }
+
+        // ---- items -----------------------------------------------------------------------------------------------
+
+        public EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items)
+        {
+            _s.RequireWritable();
+            long added = 0, queued = 0, done = 0;
+            for (int start = 0; start < items.Count; start += EnqueueChunk)
+            {
+                int end = Math.Min(items.Count, start + EnqueueChunk);
+                (long a, long q, long d) = _s.Guarded(() => _s.Write(() => EnqueueChunkOf(job.Id, items, start, end)));
+                added += a;
+                queued += q;
+                done += d;
+            }
+
+            BatchJob after = _s.Guarded(() => ReadJobById(job.Id)) ?? job;
+            return new EnqueueResult { Job = job.Name, Added = added, AlreadyQueued = queued, AlreadyDone = done, Total = after.Total, Store = _s.Location };
+        }
+
+        private (long Added, long Queued, long Done) EnqueueChunkOf(long jobId, IReadOnlyList<NewItem> items, int start, int end)
+        {
+            long now = _s.NowMs();
+            SqliteCommand insert = _s.Cached("enqueue.insert", EnqueueSql, ("@job", jobId), ("@key", null), ("@payload", null), ("@now", now));
+            SqliteCommand existing = _s.Cached("enqueue.existing", "SELECT status FROM items WHERE job_id = @job AND key = @key", ("@job", jobId), ("@key", null));
+            long added = 0, queued = 0, done = 0;
+            for (int i = start; i < end; i++)
+            {
+                NewItem item = items[i];
+                SqliteSession.Set(insert, "@key", item.Key);
+                SqliteSession.Set(insert, "@payload", item.Payload);
+                if (insert.ExecuteNonQuery() == 1)
+                {
+                    added++;
+                    continue;
+                }
+
+                SqliteSession.Set(existing, "@key", item.Key);
+                long status = Convert.ToInt64(existing.ExecuteScalar(), CultureInfo.InvariantCulture);
+                if (status == (long)ItemStatus.Succeeded || status == (long)ItemStatus.Failed)
+                {
+                    done++;
+                }
+                else
+                {
+                    queued++;
+                }
+            }
+
+            if (added > 0)
+            {
+                _s.Execute("UPDATE jobs SET total = total + @n, pending = pending + @n, updated_ms = @now WHERE id = @job", ("@n", added), ("@now", now), ("@job", jobId));
+            }
+
+            return (added, queued, done);
+        }
+
+        public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _items.GetItems(job, query);
+
+        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null) =>
+            _items.GetFinishedBatches(job, runId, batch, status);
+
+        public ResetResult ResetItems(BatchJob job, IReadOnlyList<string> keys)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                var result = new ResetResult();
+                long fromSucceeded = 0, fromFailed = 0;
+                foreach (string key in keys)
+                {
+                    object? status;
+                    using (var cmd = _s.Command("SELECT status FROM items WHERE job_id = @job AND key = @key", ("@job", job.Id), ("@key", key)))
+                    {
+                        status = cmd.ExecuteScalar();
+                    }
+
+                    if (status == null)
+                    {
+                        result.NotFound.Add(key);
+                        continue;
+                    }
+
+                    var current = (ItemStatus)Convert.ToInt32(status, CultureInfo.InvariantCulture);
+                    if (current == ItemStatus.Running)
+                    {
+                        result.InFlight.Add(key);
+                        continue;
+                    }
+
+                    _s.Execute(ResetItemSql + " WHERE job_id = @job AND key = @key", ("@job", job.Id), ("@key", key));
+                    fromSucceeded += current == ItemStatus.Succeeded ? 1 : 0;
+                    fromFailed += current == ItemStatus.Failed ? 1 : 0;
+                    result.Reset.Add(key);
+                }
+
+                AdjustCountersAfterReset(job.Id, fromSucceeded, fromFailed);
+                return result;
+            }));
+        }
+
+        public long ResetItems(BatchJob job, ItemStatus status)
+        {
+            _s.RequireWritable();
+            if (status == ItemStatus.Running)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.ItemInFlight,
+                    BatchOpsErrorCategory.InvalidOperation,
+                    "Running items belong to a run that is processing them and cannot be reset. Stop the run first; a crashed run's items go back to pending by themselves when the next run starts.",
+                    status);
+            }
+
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                long n = _s.Execute(ResetItemSql + " WHERE job_id = @job AND status = " + ItemStatusSql.Of(status), ("@job", job.Id));
+                AdjustCountersAfterReset(job.Id, status == ItemStatus.Succeeded ? n : 0, status == ItemStatus.Failed ? n : 0);
+                return n;
+            }));
+        }
+
+        /// <summary>
+        /// Puts the job's items that succeeded after <paramref name="afterMs"/> and before <paramref name="beforeMs"/>
+        /// back to pending (a restored vector store does not hold their results). Returns how many.
+        /// </summary>
+        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                long n = _s.Execute(
+                    ResetItemSql + " WHERE job_id = @job AND status = " + ItemStatusSql.Succeeded + " AND finished_ms > @after AND finished_ms < @before",
+                    ("@job", job.Id),
+                    ("@after", afterMs),
+                    ("@before", beforeMs));
+                AdjustCountersAfterReset(job.Id, n, 0);
+                return n;
+            }));
+        }
+
+        private void AdjustCountersAfterReset(long jobId, long fromSucceeded, long fromFailed)
+        {
+            if (fromSucceeded + fromFailed == 0)
+            {
+                return;
+            }
+
+            _s.Execute(
+                "UPDATE jobs SET pending = pending + @n, succeeded = succeeded - @s, failed = failed - @f, updated_ms = @now WHERE id = @job",
+                ("@n", fromSucceeded + fromFailed),
+                ("@s", fromSucceeded),
+                ("@f", fromFailed),
+                ("@now", _s.NowMs()),
+                ("@job", jobId));
+        }
+
+        private BatchJob? ReadJobById(long id)
+        {
+            using var cmd = _s.Command(SelectJobs + " WHERE id = @id", ("@id", id));
+            using var reader = cmd.ExecuteReader();
+            return reader.Read() ? ReadJob(reader) : null;
+        }
+
+        private BatchJob ReadJob(SqliteDataReader reader) => new BatchJob
+        {
+            Id = reader.GetInt64(0),
+            Name = reader.GetString(1),
+            Created = Times.Local(reader.GetInt64(2)),
+            Updated = Times.Local(reader.GetInt64(3)),
+            Total = reader.GetInt64(4),
+            Pending = reader.GetInt64(5),
+            Running = reader.GetInt64(6),
+            Succeeded = reader.GetInt64(7),
+            Failed = reader.GetInt64(8),
+            Store = _s.Location,
+        };
+    }
+}

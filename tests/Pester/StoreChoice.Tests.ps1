@@ -1,0 +1,63 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+<#
+    Which store a command opens is chosen from the store string (-Store, else $env:BATCHOPS_STORE, else batchops.db
+    in the current location): a file path is a SQLite store, resolved through the PowerShell provider; a PostgreSQL
+    URI or connection string names a server, which this version refuses with its own ErrorId, before reading any
+    input, and without showing the password.
+#>
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    Import-Module $ModuleManifest -Force
+}
+
+Describe 'A PostgreSQL store string' {
+    BeforeEach {
+        $script:SavedStore = $env:BATCHOPS_STORE
+        $script:Here = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $Here
+        Push-Location $Here
+    }
+
+    AfterEach {
+        Pop-Location
+        $env:BATCHOPS_STORE = $SavedStore
+    }
+
+    It 'is refused by <Command> with StoreBackendNotSupported, no password shown, nothing written' -ForEach @(
+        @{ Command = 'Get-BatchJob'; Store = 'postgresql://batchops:s3cr3t-pw@db01/batchops'; Shown = 'postgresql://batchops@db01/batchops'; Run = { param($s) Get-BatchJob -Store $s } }
+        @{ Command = 'Add-BatchItem'; Store = 'Host=db01;Database=batchops;Username=batchops;Password=s3cr3t-pw'; Shown = 'Host=db01;Database=batchops;Username=batchops'; Run = { param($s) 'a', 'b' | Add-BatchItem -Job embed -Store $s } }
+        @{ Command = 'Start-BatchRun'; Store = 'postgres://batchops:s3cr3t-pw@db01:5433/batchops'; Shown = 'postgres://batchops@db01:5433/batchops'; Run = { param($s) 'a' | Start-BatchRun -Job embed -Store $s -ScriptBlock { $_ } } }
+    ) {
+        $caught = $null
+        $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
+        try {
+            & $Run $Store | Out-Null
+        }
+        catch {
+            $caught = $_
+        }
+
+        $caught | Should -Not -BeNullOrEmpty
+        ($caught.FullyQualifiedErrorId -split ',')[0] | Should -Be 'StoreBackendNotSupported'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught.Exception.Message | Should -BeLike "*'$Shown'*PostgreSQL*"
+        "$($caught.Exception.Message) $($caught.TargetObject) $($caught.ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*s3cr3t-pw*'
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*-Store*SQLite*'
+        @(Get-ChildItem -LiteralPath $Here -Force).Count | Should -Be 0 -Because 'nothing is written, in the current location or anywhere'
+    }
+
+    It 'is taken from $env:BATCHOPS_STORE as well' {
+        $env:BATCHOPS_STORE = 'postgresql://batchops@db01/batchops'
+        { Get-BatchJob -ErrorAction Stop } | Should -Throw -ErrorId 'StoreBackendNotSupported*'
+    }
+}
+
+Describe 'A file path with = in its name' {
+    It 'is still a SQLite store file' {
+        $store = Join-Path $TestDrive 'run=3.db'
+        'x' | Add-BatchItem -Job embed -Store $store | Out-Null
+        (Get-BatchJob -Job embed -Store $store).Total | Should -Be 1
+        Test-Path -LiteralPath $store | Should -BeTrue
+    }
+}
