@@ -1,5 +1,6 @@
 using BatchOps.Engine.Storage.Postgres;
 using Xunit;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Tests.Postgres;
 

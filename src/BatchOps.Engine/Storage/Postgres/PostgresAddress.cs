@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Npgsql;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage.Postgres
 {

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Sockets;
 using Npgsql;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage.Postgres
 {

@@ -1,5 +1,6 @@
 using System;
 using Npgsql;
+using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage.Postgres
 {
