@@ -145,6 +145,8 @@ namespace BatchOps.Infrastructure
         {
             [Key("Backup-VectorStore", ErrorIds.BackupNameInvalid)] =
                 "Pass -Name with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
+            [Key("Watch-BatchHealth", ErrorIds.BackupDestinationNotFound)] =
+                "Pass -BackupDestination with the folder that holds the vector store's backup sets (where Backup-VectorStore or Start-BatchRun -BackupDestination writes them).",
             [Key("Start-BatchRun", ErrorIds.BackupSourceNotFound)] =
                 "Pass -BackupPath with the vector store's files or folders (e.g. faiss_index.bin, document_data.pkl).",
             [Key("Start-BatchRun", ErrorIds.BackupSourceInvalid)] =
