@@ -17,6 +17,9 @@ namespace BatchOps.Infrastructure
     /// </remarks>
     internal static class ErrorAdvice
     {
+        private const string DamagedSet =
+            "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).";
+
         private static readonly Dictionary<string, string> Table = new Dictionary<string, string>
         {
             // The store.
@@ -112,10 +115,8 @@ namespace BatchOps.Infrastructure
                 "Pass -BackupName with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
             [ErrorIds.BackupNotFound] =
                 "Get-VectorStoreBackup -Destination <folder> lists the sets there are.",
-            [ErrorIds.BackupInvalid] =
-                "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).",
-            [ErrorIds.BackupManifestUnsafe] =
-                "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).",
+            [ErrorIds.BackupInvalid] = DamagedSet,
+            [ErrorIds.BackupManifestUnsafe] = DamagedSet,
             [ErrorIds.BackupDiskFull] =
                 "Free space on that disk, keep fewer sets (-Keep, -KeepDaily, -KeepHourly, or Remove-VectorStoreBackup), or pass -BackupDestination / -Destination on another disk.",
             [ErrorIds.RestoreTargetInvalid] =
