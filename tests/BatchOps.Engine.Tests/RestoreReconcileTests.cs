@@ -91,10 +91,16 @@ public class RestoreReconcileTests
         Assert.Equal(5, store.GetJob("embed").Pending);
         Stores.AssertCountersMatchItems(store, "embed");
 
-        // A restarted processor redoes only those five, and the store and the job agree again.
+        // A restarted processor redoes only those five, and the store and the job agree again. Its workers append to
+        // the keys file one at a time: unsynchronised appends from several threads can lose or overwrite a line.
+        var appending = new object();
         BatchRunSummary again = new BatchRunner(store, DelegateProcessor.FromSync(item =>
         {
-            File.AppendAllText(vectors.Keys, item.Key + "\n");
+            lock (appending)
+            {
+                File.AppendAllText(vectors.Keys, item.Key + "\n");
+            }
+
             return ItemResult.Success();
         }), RunnerTests.Fast()).RunAsync(store.GetJob("embed")).GetAwaiter().GetResult();
         Assert.Equal(5, again.Succeeded);

@@ -19,6 +19,11 @@ public class AdviceTests
     [InlineData("Get-VectorStoreBackup -Destination ./no-backups-here", "BackupDestinationInvalid", "Pass -Destination")]
     [InlineData("Get-BatchHealth -VectorStorePath ./index.bin -BackupDestination 'nodrive9:\\backups'", "BackupDestinationInvalid", "Pass -BackupDestination")]
     [InlineData("Watch-BatchHealth -AutoRestore -Count 1", "AutoRestoreInvalid", "-VectorStorePath")]
+    [InlineData("Watch-BatchHealth -Interval 0 -Count 1", "HealthIntervalInvalid", "Pass -Interval")]
+    [InlineData("Watch-BatchHealth -VectorStorePath ./vs -AutoRestore -BackupDestination ./no-backups -Count 1", "BackupDestinationNotFound", "Pass -BackupDestination")]
+    [InlineData("[IO.File]::WriteAllBytes(\"$PWD/index.bin\", [byte[]](1..9)); Backup-VectorStore -Path ./index.bin -Destination ./b -Name 'bad name!'", "BackupNameInvalid", "Pass -Name")]
+    [InlineData("'a' | Add-BatchItem -Job idle; Stop-BatchRun -Job idle", "RunNotActive", "Get-BatchRun")]
+    [InlineData("'a' | Add-BatchItem -Job waits; Wait-BatchJob -Job waits -Timeout 0", "WaitTimedOut", "-Timeout")]
     public void An_error_carries_the_advice_for_its_ErrorId_and_command(string script, string errorId, string advice)
     {
         using var session = new PowerShellSession();

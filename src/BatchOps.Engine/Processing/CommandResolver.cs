@@ -76,7 +76,7 @@ namespace BatchOps.Engine.Processing
             new BatchOpsException(
                 ErrorIds.CommandNotFound,
                 BatchOpsErrorCategory.ObjectNotFound,
-                $"The command '{command}' cannot be found: {why}. Check the spelling, give its full path, or add its folder to PATH.",
+                $"The command '{command}' cannot be found: {why}.",
                 command);
     }
 }

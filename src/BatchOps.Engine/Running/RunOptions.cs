@@ -213,7 +213,9 @@ namespace BatchOps.Engine.Running
 
             if (MemoryWait < TimeSpan.Zero || MemoryWait > TimeSpan.FromHours(1) || MemoryChecksBeforePause < 1)
             {
-                throw Invalid(ErrorIds.MemoryWaitInvalid, $"MemoryWait must be between 0 and 1 hour and MemoryChecksBeforePause at least 1; they were {Seconds(MemoryWait)} s and {MemoryChecksBeforePause}.", MemoryWait);
+                throw Invalid(ErrorIds.MemoryWaitInvalid, MemoryChecksBeforePause < 1
+                    ? $"MemoryChecksBeforePause must be at least 1; it was {MemoryChecksBeforePause}."
+                    : $"MemoryWait must be between 0 and 1 hour; it was {Seconds(MemoryWait)} s.", MemoryWait);
             }
 
             if (RateLimitWait < TimeSpan.Zero || RateLimitWait > TimeSpan.FromHours(1) || MaxRateLimitPausesPerItem < 0)

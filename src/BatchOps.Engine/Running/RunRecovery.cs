@@ -14,9 +14,6 @@ namespace BatchOps.Engine.Running
     /// </summary>
     public static class RunRecovery
     {
-        /// <summary>A run on another machine is taken for dead when its heartbeat is older than this.</summary>
-        public static TimeSpan RemoteHeartbeatTimeout => RunHost.RemoteHeartbeatTimeout;
-
         public static bool IsDead(RunRecord run, RunHost self, long nowMs, Func<int, long?, bool>? isProcessAlive = null) =>
             self.IsGone(run.Host, run.ProcessId, run.ProcessStartedMs, run.HeartbeatMs, nowMs, isProcessAlive);
 

@@ -58,7 +58,7 @@ namespace BatchOps.Commands
 
             if (!BackupRequest.IsValidName(job))
             {
-                throw BatchOpsException.InvalidArgument(ErrorIds.BackupNameInvalid, $"The backup name '{job}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100). Pass -BackupName.", job);
+                throw BatchOpsException.InvalidArgument(ErrorIds.BackupNameInvalid, $"The backup name '{job}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit (at most 100).", job);
             }
 
             options.Backup = options.Backup.Named(job);

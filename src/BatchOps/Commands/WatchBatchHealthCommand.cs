@@ -80,7 +80,14 @@ namespace BatchOps.Commands
             }
 
             HealthParameters.CheckAutoRestore(BackupDestination, VectorStorePath?.Length ?? 0);
-            return new DataLossRecovery(ResolveFileSystemPath(BackupDestination!, "-BackupDestination", ErrorIds.BackupDestinationInvalid), BackupName, VectorStorePaths());
+            string destination = ResolveFileSystemPath(BackupDestination!, "-BackupDestination", ErrorIds.BackupDestinationInvalid);
+            if (!System.IO.Directory.Exists(destination))
+            {
+                // With no folder there is no set to restore from: say so now, not at the moment of a loss.
+                throw new BatchOpsException(ErrorIds.BackupDestinationNotFound, BatchOpsErrorCategory.ObjectNotFound, $"The backup folder '{destination}' does not exist, so a loss of the vector store could not be restored.", destination);
+            }
+
+            return new DataLossRecovery(destination, BackupName, VectorStorePaths());
         }
 
         protected override void StopProcessing() => _stop.Cancel();

@@ -59,7 +59,7 @@ namespace BatchOps.Infrastructure
                 throw new BatchOpsException(
                     notFileSystemId,
                     BatchOpsErrorCategory.InvalidArgument,
-                    $"The {parameter} path '{raw}' is on the {provider.Name} provider, not in the file system (the current location is {SessionState.Path.CurrentLocation}). Pass {parameter} with a file path, or Set-Location to a folder first.",
+                    $"The {parameter} path '{raw}' is on the {provider.Name} provider, not in the file system (the current location is {SessionState.Path.CurrentLocation}). Pass {parameter} with a path in the file system, or Set-Location to a folder first.",
                     raw);
             }
 

@@ -17,6 +17,9 @@ namespace BatchOps.Infrastructure
     /// </remarks>
     internal static class ErrorAdvice
     {
+        private const string DamagedSet =
+            "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).";
+
         private static readonly Dictionary<string, string> Table = new Dictionary<string, string>
         {
             // The store.
@@ -70,6 +73,12 @@ namespace BatchOps.Infrastructure
                 "Reset the failed items (Get-BatchItem -Job <job> -Status Failed | Reset-BatchItem) and run the job again.",
 
             // Runs and their log.
+            [ErrorIds.WaitTimedOut] =
+                "Wait longer (-Timeout), or see where the job stands (Get-BatchCheckpoint) and start a run if none is working on it (Start-BatchRun).",
+            [ErrorIds.RunNotActive] =
+                "Get-BatchRun -Job <job> shows its runs; start one with Start-BatchRun.",
+            [ErrorIds.HealthIntervalInvalid] =
+                "Pass -Interval with more than 0 and at most 86400 seconds, for example 30.",
             [ErrorIds.RunCircuitBroken] =
                 "See the failures with Get-BatchItem -Job <job> -Status Failed, fix the cause, then run the same Start-BatchRun again; -MaxFailureRatio sets how many failures stop a run.",
             [ErrorIds.LogPathInvalid] =
@@ -103,13 +112,11 @@ namespace BatchOps.Infrastructure
             [ErrorIds.BackupDestinationNotFound] =
                 "Create the folder first (New-Item -ItemType Directory), or pass -Force to Backup-VectorStore to create the whole path.",
             [ErrorIds.BackupNameInvalid] =
-                "Pass -BackupName (or -Name) with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
+                "Pass -BackupName with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
             [ErrorIds.BackupNotFound] =
                 "Get-VectorStoreBackup -Destination <folder> lists the sets there are.",
-            [ErrorIds.BackupInvalid] =
-                "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).",
-            [ErrorIds.BackupManifestUnsafe] =
-                "Test-VectorStoreBackup lists every problem of the set; restore an older set (Get-VectorStoreBackup lists them).",
+            [ErrorIds.BackupInvalid] = DamagedSet,
+            [ErrorIds.BackupManifestUnsafe] = DamagedSet,
             [ErrorIds.BackupDiskFull] =
                 "Free space on that disk, keep fewer sets (-Keep, -KeepDaily, -KeepHourly, or Remove-VectorStoreBackup), or pass -BackupDestination / -Destination on another disk.",
             [ErrorIds.RestoreTargetInvalid] =
@@ -137,6 +144,10 @@ namespace BatchOps.Infrastructure
         /// <summary>Advice for one command where its parameters differ from the general advice's.</summary>
         private static readonly Dictionary<string, string> ByCommand = new Dictionary<string, string>
         {
+            [Key("Backup-VectorStore", ErrorIds.BackupNameInvalid)] =
+                "Pass -Name with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters.",
+            [Key("Watch-BatchHealth", ErrorIds.BackupDestinationNotFound)] =
+                "Pass -BackupDestination with the folder that holds the vector store's backup sets (where Backup-VectorStore or Start-BatchRun -BackupDestination writes them).",
             [Key("Start-BatchRun", ErrorIds.BackupSourceNotFound)] =
                 "Pass -BackupPath with the vector store's files or folders (e.g. faiss_index.bin, document_data.pkl).",
             [Key("Start-BatchRun", ErrorIds.BackupSourceInvalid)] =

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 
 namespace BatchOps.Infrastructure
@@ -11,22 +10,5 @@ namespace BatchOps.Infrastructure
     {
         public static object? Unwrap(object? value) =>
             value is PSObject wrapped && !(wrapped.BaseObject is PSCustomObject) ? wrapped.BaseObject : value;
-
-        /// <summary>A copy of a hashtable with its values unwrapped (keys as given), or null for null.</summary>
-        public static IDictionary? UnwrapValues(IDictionary? values)
-        {
-            if (values == null)
-            {
-                return null;
-            }
-
-            var plain = new Hashtable(values.Count);
-            foreach (DictionaryEntry entry in values)
-            {
-                plain[Unwrap(entry.Key)!] = Unwrap(entry.Value);
-            }
-
-            return plain;
-        }
     }
 }
