@@ -72,15 +72,22 @@ try {
             $null = New-Item -ItemType Directory -Force -Path $ResultsDirectory
             Get-ChildItem $ResultsDirectory -File | Remove-Item
             $xunit = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
-            if (-not $PesterOnly) {
-                & dotnet test BatchOps.sln --configuration $Configuration --no-build --nologo `
-                    --logger trx --logger 'console;verbosity=normal' --results-directory $ResultsDirectory
-                $xunit = Get-TrxTotal -Path $ResultsDirectory
-                if ($LASTEXITCODE -ne 0 -and $xunit.Failed -eq 0) {
-                    $xunit.Failed = 1 # dotnet test failed without a failed test (a crash, a build error): count it
+            # The PostgreSQL store's tests need a server: a throwaway one unless BATCHOPS_TEST_POSTGRES names one.
+            $postgres = Start-TestPostgres -Root $PSScriptRoot
+            try {
+                if (-not $PesterOnly) {
+                    & dotnet test BatchOps.sln --configuration $Configuration --no-build --nologo `
+                        --logger trx --logger 'console;verbosity=normal' --results-directory $ResultsDirectory
+                    $xunit = Get-TrxTotal -Path $ResultsDirectory
+                    if ($LASTEXITCODE -ne 0 -and $xunit.Failed -eq 0) {
+                        $xunit.Failed = 1 # dotnet test failed without a failed test (a crash, a build error): count it
+                    }
                 }
+                $pester = Invoke-PesterSuite -Root $PSScriptRoot -Pwsh $pwsh -ResultsDirectory $ResultsDirectory
             }
-            $pester = Invoke-PesterSuite -Root $PSScriptRoot -Pwsh $pwsh -ResultsDirectory $ResultsDirectory
+            finally {
+                Stop-TestPostgres -Root $PSScriptRoot -Server $postgres
+            }
             Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
             $total = [pscustomobject]@{
                 Passed  = $xunit.Passed + $pester.Passed

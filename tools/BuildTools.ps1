@@ -120,3 +120,38 @@ function Invoke-PesterSuite {
     $counts = Get-Content -LiteralPath $totals -Raw | ConvertFrom-Json
     [pscustomobject]@{ Passed = [int]$counts.Passed; Failed = [int]$counts.Failed; Skipped = [int]$counts.Skipped }
 }
+
+function Start-TestPostgres {
+    <#
+    .SYNOPSIS
+        Makes sure the PostgreSQL tests have a server: the one BATCHOPS_TEST_POSTGRES names, else a throwaway
+        cluster started by tools/test-postgres.sh (Linux; installs the Debian package when missing). Returns the
+        folder of the started cluster, or $null. Without a server the PostgreSQL tests are reported as skipped.
+    #>
+    param([string] $Root)
+    if ($env:BATCHOPS_TEST_POSTGRES) {
+        Write-Host "PostgreSQL tests: on the server BATCHOPS_TEST_POSTGRES names."
+        return $null
+    }
+    if (-not $IsLinux) {
+        Write-Host "PostgreSQL tests: skipped (no server; set BATCHOPS_TEST_POSTGRES to a connection string)."
+        return $null
+    }
+    $folder = Join-Path ([IO.Path]::GetTempPath()) ("batchops-pg-" + [Guid]::NewGuid().ToString('N').Substring(0, 8))
+    $connection = & bash (Join-Path $Root 'tools' 'test-postgres.sh') start $folder
+    if ($LASTEXITCODE -ne 0 -or -not $connection) {
+        Write-Host "PostgreSQL tests: skipped (could not start a server; see the lines above)."
+        return $null
+    }
+    $env:BATCHOPS_TEST_POSTGRES = ($connection | Select-Object -Last 1)
+    Write-Host "PostgreSQL tests: on a throwaway server in $folder."
+    $folder
+}
+
+function Stop-TestPostgres {
+    param([string] $Root, [string] $Server)
+    if ($Server) {
+        & bash (Join-Path $Root 'tools' 'test-postgres.sh') stop $Server
+        Remove-Item Env:BATCHOPS_TEST_POSTGRES -ErrorAction Ignore
+    }
+}

@@ -9,8 +9,14 @@ namespace BatchOps.Engine.Platform
         private static readonly Lazy<RunHost> CurrentHost = new Lazy<RunHost>(() =>
         {
             using Process self = Process.GetCurrentProcess();
-            return new RunHost(Environment.MachineName, self.Id, StartedMs(self), Environment.UserName);
+            return new RunHost(MachineName(), self.Id, StartedMs(self), Environment.UserName);
         });
+
+        /// <summary>
+        /// The environment variable that names this machine in the runs it records, instead of its host name: for
+        /// containers that share one host name while they share a server store, and for tests that act as several hosts.
+        /// </summary>
+        public const string MachineVariable = "BATCHOPS_HOST_NAME";
 
         public RunHost(string machine, int processId, long processStartedMs, string user)
         {
@@ -21,6 +27,10 @@ namespace BatchOps.Engine.Platform
         }
 
         public static RunHost Current => CurrentHost.Value;
+
+        /// <summary>This machine's name in the runs it records: <see cref="MachineVariable"/> when set, else the host name.</summary>
+        public static string MachineName() =>
+            Environment.GetEnvironmentVariable(MachineVariable) is { Length: > 0 } name ? name.Trim() : Environment.MachineName;
 
         /// <summary>A run on another machine is taken for dead when its heartbeat is older than this.</summary>
         public static readonly TimeSpan RemoteHeartbeatTimeout = TimeSpan.FromMinutes(10);

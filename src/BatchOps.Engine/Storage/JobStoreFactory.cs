@@ -1,7 +1,7 @@
 using System;
-using System.Data.Common;
 using System.Text.RegularExpressions;
 using BatchOps.Engine.Errors;
+using BatchOps.Engine.Storage.Postgres;
 
 namespace BatchOps.Engine.Storage
 {
@@ -38,18 +38,7 @@ namespace BatchOps.Engine.Storage
         /// The kind of store a string names: a postgresql:// or postgres:// URI, or a connection string whose keys
         /// include Host or Server, is a PostgreSQL server; anything else is a SQLite file path.
         /// </summary>
-        public static StoreKind KindOf(string store)
-        {
-            string text = store.Trim();
-            if (text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-            {
-                return StoreKind.PostgreSql;
-            }
-
-            return ConnectionString(text) is DbConnectionStringBuilder keys && (keys.ContainsKey("Host") || keys.ContainsKey("Server"))
-                ? StoreKind.PostgreSql
-                : StoreKind.SqliteFile;
-        }
+        public static StoreKind KindOf(string store) => PostgresAddress.Names(store) ? StoreKind.PostgreSql : StoreKind.SqliteFile;
 
         /// <summary>
         /// Opens the store at <paramref name="location"/>: a resolved file path (SQLite), or a server string.
@@ -58,7 +47,7 @@ namespace BatchOps.Engine.Storage
         public static IJobStore Open(string location, StoreAccess access) => KindOf(location) switch
         {
             StoreKind.SqliteFile => SqliteJobStore.Open(location, access),
-            _ => throw NotSupported(location),
+            _ => PostgresJobStore.Open(location, access),
         };
 
         /// <summary>
@@ -68,7 +57,7 @@ namespace BatchOps.Engine.Storage
         public static bool CheckLocation(string location) => KindOf(location) switch
         {
             StoreKind.SqliteFile => SqliteStoreOpener.CheckLocation(location),
-            _ => throw NotSupported(location),
+            _ => PostgresJobStore.CheckLocation(location),
         };
 
         /// <summary>The store string as it may be shown: a server string without its password.</summary>
@@ -79,6 +68,15 @@ namespace BatchOps.Engine.Storage
                 return store;
             }
 
+            try
+            {
+                return PostgresAddress.Parse(store).Display;
+            }
+            catch (BatchOpsException)
+            {
+                // not a valid address: cut the password out of the text as written
+            }
+
             string text = store.Trim();
             if (text.IndexOf("://", StringComparison.Ordinal) > 0)
             {
@@ -86,30 +84,6 @@ namespace BatchOps.Engine.Storage
             }
 
             return KeyPassword.Replace(text, "").TrimStart(';');
-        }
-
-        private static BatchOpsException NotSupported(string location) => new BatchOpsException(
-            ErrorIds.StoreBackendNotSupported,
-            BatchOpsErrorCategory.InvalidArgument,
-            $"The store '{Redact(location)}' names a PostgreSQL server; this version of BatchOps keeps its stores only in SQLite files, so nothing was opened or written.",
-            Redact(location));
-
-        /// <summary>The key=value pairs of a connection string, or null when the text is not one (a file path).</summary>
-        private static DbConnectionStringBuilder? ConnectionString(string text)
-        {
-            if (text.IndexOf('=') <= 0)
-            {
-                return null;
-            }
-
-            try
-            {
-                return new DbConnectionStringBuilder { ConnectionString = text };
-            }
-            catch (ArgumentException)
-            {
-                return null;
-            }
         }
     }
 }

@@ -14,6 +14,8 @@ public static class PostgresServer
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
+    public static string SkipReason => $"no PostgreSQL server: set {Variable} to a connection string (build.sh Test starts one when it can)";
+
     public static NpgsqlConnectionStringBuilder Settings => new NpgsqlConnectionStringBuilder(ConnectionString);
 }
 
@@ -24,7 +26,7 @@ public sealed class PostgresFactAttribute : FactAttribute
     {
         if (PostgresServer.ConnectionString == null)
         {
-            Skip = $"no PostgreSQL server: set {PostgresServer.Variable} to a connection string (build.sh Test starts one when it can)";
+            Skip = PostgresServer.SkipReason;
         }
     }
 }

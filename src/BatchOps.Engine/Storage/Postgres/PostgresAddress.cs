@@ -77,6 +77,9 @@ namespace BatchOps.Engine.Storage.Postgres
             }
 
             settings.ApplicationName ??= "BatchOps";
+            settings.SearchPath = PostgresSchema.Name; // the store's SQL names its tables without the schema
+            settings.MaxAutoPrepare = 64; // the hot statements (claim, commit, renew) are prepared on the server
+            settings.AutoPrepareMinUsages = 2;
             return new PostgresAddress(settings);
         }
 

@@ -136,6 +136,9 @@ CREATE TABLE batchops.vector_baselines (
 
         public static int CurrentVersion => Migrations.Count;
 
+        /// <summary>The LISTEN/NOTIFY channel on which a store says that a job changed (items added, a stop or suspend asked); the payload is the job id.</summary>
+        public const string Channel = "batchops_job";
+
         /// <summary>The server's clock in milliseconds since the Unix epoch: leases and heartbeats are timed by it, so a host's skew cannot steal a live lease.</summary>
         public const string NowMs = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
     }

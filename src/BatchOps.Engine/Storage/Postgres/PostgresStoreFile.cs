@@ -38,6 +38,22 @@ namespace BatchOps.Engine.Storage.Postgres
             }
         }
 
+        /// <summary>Whether the database holds a BatchOps store; connects and reads, never writes.</summary>
+        public static bool Exists(PostgresAddress address)
+        {
+            using NpgsqlConnection connection = Connect(address);
+            try
+            {
+                int version = ReadVersion(connection);
+                RefuseNewer(address, version);
+                return version > 0;
+            }
+            catch (Exception e) when (!(e is BatchOpsException))
+            {
+                throw PostgresErrors.Translate(e, address);
+            }
+        }
+
         public static NpgsqlConnection Connect(PostgresAddress address)
         {
             var connection = new NpgsqlConnection(address.Settings.ConnectionString);
