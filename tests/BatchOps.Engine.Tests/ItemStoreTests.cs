@@ -15,11 +15,11 @@ namespace BatchOps.Engine.Tests;
 
 public class ItemStoreTests
 {
-    [Fact]
-    public void Enqueueing_the_same_keys_again_adds_only_the_new_ones()
+    [Theory, SqliteStore, PostgresStore]
+    public void Enqueueing_the_same_keys_again_adds_only_the_new_ones(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = store.GetOrCreateJob("hourly-import");
 
         EnqueueResult first = store.Enqueue(job, Keys("a", "b", "c"));

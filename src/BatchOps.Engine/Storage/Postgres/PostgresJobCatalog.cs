@@ -1,25 +1,178 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using BatchOps.Engine.Errors;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace BatchOps.Engine.Storage.Postgres
 {
-    /// <summary>STUB: the job catalog of a PostgreSQL store.</summary>
+    /// <summary>
+    /// The job catalog of a PostgreSQL store: jobs with their counters, items, enqueueing and resets, with the same
+    /// outcomes as <see cref="SqliteJobCatalog"/>. Items are added in chunks of one statement each (unnest of the
+    /// chunk's keys and payloads); a key another host adds at the same moment is counted once, by whoever commits first.
+    /// </summary>
     internal sealed class PostgresJobCatalog : IJobCatalog
     {
+        private const int EnqueueChunk = 5_000;
+
+        /// <summary>The one column list of the jobs table, in the order <see cref="ReadJob"/> reads.</summary>
+        private const string SelectJobs = "SELECT id, name, created_ms, updated_ms, total, pending, running, succeeded, failed FROM jobs";
+
+        private static readonly string EnqueueSql =
+            "INSERT INTO items (job_id, key, payload, status, attempts, created_ms) SELECT @job, k, p, " + ItemStatusSql.Pending + ", 0, @now FROM unnest(@keys, @payloads) AS t(k, p) " +
+            "ON CONFLICT (job_id, key) DO NOTHING RETURNING key";
+
         private readonly PostgresSession _s;
 
         public PostgresJobCatalog(PostgresSession session) => _s = session;
 
-        public BatchJob? FindJob(string name) => throw new NotImplementedException();
+        // ---- jobs ------------------------------------------------------------------------------------------------
 
-        public BatchJob GetJob(string name) => throw new NotImplementedException();
+        public BatchJob? FindJob(string name)
+        {
+            JobNames.Validate(name);
+            return _s.Guarded(() => ReadJobWhere("lower(name) = lower(@name)", ("name", name)));
+        }
 
-        public BatchJob GetOrCreateJob(string name) => throw new NotImplementedException();
+        public BatchJob GetJob(string name)
+        {
+            BatchJob? job = FindJob(name);
+            if (job != null)
+            {
+                return job;
+            }
 
-        public IReadOnlyList<BatchJob> GetJobs() => throw new NotImplementedException();
+            string known = string.Join(", ", GetJobs().Select(j => "'" + j.Name + "'"));
+            throw new BatchOpsException(
+                ErrorIds.JobNotFound,
+                BatchOpsErrorCategory.ObjectNotFound,
+                known.Length == 0
+                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet."
+                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}.",
+                name);
+        }
 
-        public EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items) => throw new NotImplementedException();
+        public BatchJob GetOrCreateJob(string name)
+        {
+            JobNames.Validate(name);
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() =>
+            {
+                long now = _s.NowMs();
+                _s.Execute("INSERT INTO jobs (name, created_ms, updated_ms) VALUES (@name, @now, @now) ON CONFLICT (lower(name)) DO NOTHING", ("name", name), ("now", now));
+                return ReadJobWhere("lower(name) = lower(@name)", ("name", name))!;
+            }));
+        }
 
+        public IReadOnlyList<BatchJob> GetJobs() => _s.Guarded(() =>
+        {
+            var jobs = new List<BatchJob>();
+            using NpgsqlCommand cmd = _s.Command(SelectJobs + " ORDER BY lower(name)");
+            using NpgsqlDataReader reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                jobs.Add(ReadJob(reader));
+            }
+
+            return (IReadOnlyList<BatchJob>)jobs;
+        });
+
+        // ---- items -----------------------------------------------------------------------------------------------
+
+        public EnqueueResult Enqueue(BatchJob job, IReadOnlyList<NewItem> items)
+        {
+            _s.RequireWritable();
+            long added = 0, queued = 0, done = 0;
+            for (int start = 0; start < items.Count; start += EnqueueChunk)
+            {
+                int end = Math.Min(items.Count, start + EnqueueChunk);
+                (long a, long q, long d) = _s.Guarded(() => _s.Write(() => EnqueueChunkOf(job.Id, items, start, end)));
+                added += a;
+                queued += q;
+                done += d;
+            }
+
+            if (added > 0)
+            {
+                _s.Guarded(() => { _s.Notify(job.Id); return 0; }); // runs sleeping for work (on any host) wake now
+            }
+
+            BatchJob after = _s.Guarded(() => ReadJobWhere("id = @id", ("id", job.Id))) ?? job;
+            return new EnqueueResult { Job = job.Name, Added = added, AlreadyQueued = queued, AlreadyDone = done, Total = after.Total, Store = _s.Location };
+        }
+
+        private (long Added, long Queued, long Done) EnqueueChunkOf(long jobId, IReadOnlyList<NewItem> items, int start, int end)
+        {
+            long now = _s.NowMs();
+            var keys = new string[end - start];
+            var payloads = new string?[end - start];
+            for (int i = start; i < end; i++)
+            {
+                keys[i - start] = items[i].Key;
+                payloads[i - start] = items[i].Payload;
+            }
+
+            var fresh = new HashSet<string>(StringComparer.Ordinal);
+            using (NpgsqlCommand insert = _s.Command(EnqueueSql, ("job", jobId), ("now", now)))
+            {
+                insert.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
+                insert.Parameters.Add(new NpgsqlParameter("payloads", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = payloads });
+                using NpgsqlDataReader reader = insert.ExecuteReader();
+                while (reader.Read())
+                {
+                    fresh.Add(reader.GetString(0));
+                }
+            }
+
+            // Keys that were not added: already queued or already done, by their status now.
+            Dictionary<string, int> statusOf = StatusOf(jobId, keys.Where(k => !fresh.Contains(k)).Distinct().ToArray());
+            long added = 0, queued = 0, done = 0;
+            var counted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string key in keys)
+            {
+                if (fresh.Contains(key) && counted.Add(key))
+                {
+                    added++;
+                }
+                else if (statusOf.TryGetValue(key, out int status) && (status == (int)ItemStatus.Succeeded || status == (int)ItemStatus.Failed))
+                {
+                    done++;
+                }
+                else
+                {
+                    queued++;
+                }
+            }
+
+            if (added > 0)
+            {
+                _s.Execute("UPDATE jobs SET total = total + @n, pending = pending + @n, updated_ms = @now WHERE id = @job", ("n", added), ("now", now), ("job", jobId));
+            }
+
+            return (added, queued, done);
+        }
+
+        private Dictionary<string, int> StatusOf(long jobId, string[] keys)
+        {
+            var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (keys.Length == 0)
+            {
+                return statuses;
+            }
+
+            using NpgsqlCommand cmd = _s.Command("SELECT key, status FROM items WHERE job_id = @job AND key = ANY(@keys)", ("job", jobId));
+            cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys });
+            using NpgsqlDataReader reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                statuses[reader.GetString(0)] = reader.GetInt32(1);
+            }
+
+            return statuses;
+        }
+
+        // STUB: the rest of the catalog
         public bool RemoveJob(BatchJob job) => throw new NotImplementedException();
 
         public long ClearJob(BatchJob job) => throw new NotImplementedException();
@@ -33,5 +186,26 @@ namespace BatchOps.Engine.Storage.Postgres
         public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status) => throw new NotImplementedException();
 
         public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs) => throw new NotImplementedException();
+
+        private BatchJob? ReadJobWhere(string condition, params (string Name, object? Value)[] args)
+        {
+            using NpgsqlCommand cmd = _s.Command(SelectJobs + " WHERE " + condition, args);
+            using NpgsqlDataReader reader = cmd.ExecuteReader();
+            return reader.Read() ? ReadJob(reader) : null;
+        }
+
+        private BatchJob ReadJob(NpgsqlDataReader reader) => new BatchJob
+        {
+            Id = reader.GetInt64(0),
+            Name = reader.GetString(1),
+            Created = Times.Local(reader.GetInt64(2)),
+            Updated = Times.Local(reader.GetInt64(3)),
+            Total = reader.GetInt64(4),
+            Pending = reader.GetInt64(5),
+            Running = reader.GetInt64(6),
+            Succeeded = reader.GetInt64(7),
+            Failed = reader.GetInt64(8),
+            Store = _s.Location,
+        };
     }
 }
