@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -21,6 +22,17 @@ using BatchOps.Engine.Input;
 // --scale [<items> ...]: a 10k, 100k and 1M-item job (ScaleBench.cs); takes minutes, not for CI.
 // --store <items> <batch size>: the store alone (claims and commits on one thread, no runner) beside the floor.
 // --executor [<items>]: what one no-op item costs in the executor (Polly retry, timeout, breaker), on one thread.
+// --server [<items>]: 1 and 3 processes on one job, SQLite beside PostgreSQL (BATCHOPS_BENCH_POSTGRES), and wake latency on each (ServerBench.cs).
+if (args.Length > 0 && args[0] == "--server")
+{
+    return await ServerBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+}
+
+if (args.Length > 2 && args[0] == "--server-one")
+{
+    return await ServerBench.RunOne(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
 // dotnet run -c Release --project bench/BatchOps.Bench -- --wake: how soon a continuous run in deep sleep takes an item
 // added from another connection (the default one-second check), and what a memory reading and a release cost.
 if (args.Length > 0 && args[0] == "--wake")
@@ -195,36 +207,7 @@ static async Task<int> MeasureWake(int rounds)
     try
     {
         string path = Path.Combine(folder, "wake.db");
-        using var store = SqliteJobStore.Open(path);
-        using var feeder = SqliteJobStore.Open(path);
-        BatchJob job = store.GetOrCreateJob("wake");
-        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
-        var processor = new DelegateProcessor((item, _) =>
-        {
-            seen[item.Key] = Stopwatch.GetTimestamp();
-            return Task.FromResult(ItemResult.Success());
-        });
-        var runner = new BatchRunner(store, processor, new RunOptions { Continuous = true, DeepSleepAfter = TimeSpan.Zero });
-        Task<BatchRunSummary> run = runner.RunAsync(job);
-        var random = new Random(7);
-        var latencies = new System.Collections.Generic.List<double>();
-        for (int i = 0; i < rounds; i++)
-        {
-            await Task.Delay(300 + random.Next(1200)); // the run is asleep, at a random point of its one-second check
-            string key = "late-" + i.ToString(CultureInfo.InvariantCulture);
-            long added = Stopwatch.GetTimestamp();
-            feeder.Enqueue(feeder.GetJob("wake"), new[] { new NewItem(key) });
-            while (!seen.ContainsKey(key))
-            {
-                await Task.Delay(5);
-            }
-
-            latencies.Add(Stopwatch.GetElapsedTime(added, seen[key]).TotalMilliseconds);
-        }
-
-        feeder.RequestStop(runner.RunId);
-        await run;
-        latencies.Sort();
+        IReadOnlyList<double> latencies = await ServerBench.WakeLatency(() => SqliteJobStore.Open(path), rounds);
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "wake latency over {0} items added to a sleeping continuous run: min {1:N0} ms, median {2:N0} ms, max {3:N0} ms",
             rounds, latencies[0], latencies[latencies.Count / 2], latencies[latencies.Count - 1]));
 

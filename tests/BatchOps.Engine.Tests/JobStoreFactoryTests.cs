@@ -61,22 +61,33 @@ public class JobStoreFactoryTests
     }
 
     [Theory]
-    [InlineData("postgresql://batchops:s3cr3t-pw@db01/batchops", "postgresql://batchops@db01/batchops")]
-    [InlineData("postgres://batchops:s3cr3t-pw@db01:5433/batchops?sslmode=require", "postgres://batchops@db01:5433/batchops?sslmode=require")]
-    [InlineData("Host=db01;Database=batchops;Username=batchops;Password=s3cr3t-pw", "Host=db01;Database=batchops;Username=batchops")]
-    [InlineData("Password=\"s3cr3t-pw;x\";Host=db01;Database=batchops", "Host=db01;Database=batchops")]
-    public void A_server_store_is_refused_with_its_own_error_and_without_its_password(string store, string shown)
+    [InlineData("postgresql://batchops:s3cr3t-pw@127.0.0.1:1/batchops", "postgresql://batchops@127.0.0.1:1/batchops")]
+    [InlineData("postgres://batchops:s3cr3t-pw@127.0.0.1:1/batchops?sslmode=disable", "postgresql://batchops@127.0.0.1:1/batchops")]
+    [InlineData("Host=127.0.0.1;Port=1;Database=batchops;Username=batchops;Password=s3cr3t-pw", "postgresql://batchops@127.0.0.1:1/batchops")]
+    [InlineData("Password=\"s3cr3t-pw;x\";Host=127.0.0.1;Port=1;Database=batchops;Username=batchops", "postgresql://batchops@127.0.0.1:1/batchops")]
+    public void A_server_nobody_answers_at_is_unreachable_and_its_password_is_never_shown(string store, string shown)
     {
+        Assert.Equal(StoreKind.PostgreSql, JobStoreFactory.KindOf(store));
+        Assert.Equal(shown, JobStoreFactory.Redact(store));
         foreach (Func<object> call in new Func<object>[] { () => JobStoreFactory.Open(store, StoreAccess.ReadWrite), () => JobStoreFactory.CheckLocation(store) })
         {
             var e = Assert.Throws<BatchOpsException>(call);
-            Assert.Equal(ErrorIds.StoreBackendNotSupported, e.ErrorId);
-            Assert.Equal(BatchOpsErrorCategory.InvalidArgument, e.Category);
+            Assert.Equal(ErrorIds.StoreUnreachable, e.ErrorId);
+            Assert.Equal(BatchOpsErrorCategory.ResourceUnavailable, e.Category);
             Assert.Contains(shown, e.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Contains("PostgreSQL", e.Message);
             Assert.DoesNotContain("s3cr3t-pw", e.Message);
             Assert.DoesNotContain("s3cr3t-pw", e.Target?.ToString() ?? "");
         }
+    }
+
+    [Theory]
+    [InlineData("postgresql://batchops:s3cr3t-pw@db01/batchops?bogus=1", "postgresql://batchops:***@db01/batchops?bogus=1")]
+    [InlineData("Host=db01;Database=batchops;Password=s3cr3t-pw;Bogus Key=1", "Host=db01;Database=batchops;Bogus Key=1")]
+    public void A_server_string_that_does_not_parse_is_still_shown_without_its_password(string store, string shown)
+    {
+        string redacted = JobStoreFactory.Redact(store);
+        Assert.DoesNotContain("s3cr3t-pw", redacted);
+        Assert.Equal(shown.Replace(":***", ""), redacted);
     }
 
     [Fact]

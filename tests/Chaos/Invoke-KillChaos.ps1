@@ -23,7 +23,12 @@
       * no process started by the job scripts is left running;
       * no job script wrote a lock error (database is locked / busy).
 
-    Linux only (it reads /proc and uses kill -9, /bin/sh and the sqlite3 program).
+    With -Store naming a PostgreSQL server (an Npgsql connection string to an empty database), the job runs there and
+    the store is read with psql; integrity is then that the job's counters agree with its items. With -DistinctHosts
+    each job script records its runs as a host of its own (BATCHOPS_HOST_NAME), as on several machines; a killed run
+    on "another host" is then only taken over when its leases expire, so use it with -Kills 0.
+
+    Linux only (it reads /proc and uses kill -9, /bin/sh and the sqlite3 program, or psql).
 
 .EXAMPLE
     ./tests/Chaos/Invoke-KillChaos.ps1 -Items 20000 -Kills 50
@@ -51,6 +56,10 @@ param(
     # The PowerShell that runs the job scripts; this one by default.
     [string] $Pwsh = $(if ($env:BATCHOPS_PWSH) { $env:BATCHOPS_PWSH } else { (Get-Process -Id $PID).Path }),
     [string] $Module = (Join-Path $PSScriptRoot '..' '..' 'out' 'BatchOps' 'BatchOps.psd1'),
+    # A PostgreSQL store (an Npgsql connection string, Host=...;Database=...) instead of a SQLite file in -Folder.
+    [string] $Store,
+    # Each job script records its runs as a host of its own (BATCHOPS_HOST_NAME=chaos-host-N).
+    [switch] $DistinctHosts,
     # Gives up when the job is not done this many seconds after the last kill.
     [int] $TimeoutSeconds = 600
 )
@@ -58,13 +67,22 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 if (-not $IsLinux) { throw 'The chaos script needs Linux (/proc, kill -9).' }
-if (-not (Get-Command sqlite3 -ErrorAction SilentlyContinue)) { throw 'The chaos script needs the sqlite3 program to read the store.' }
+$server = [bool]$Store
+if ($server) {
+    $psql = @((Get-Command psql -ErrorAction SilentlyContinue).Source) + @(Get-Item /usr/lib/postgresql/*/bin/psql -ErrorAction SilentlyContinue | ForEach-Object FullName) |
+        Where-Object { $_ } | Select-Object -First 1
+    if (-not $psql) { throw 'The chaos script needs the psql program to read a PostgreSQL store.' }
+    $pgKeys = @{}
+    foreach ($pair in $Store.Split(';')) { $k, $v = $pair.Split('=', 2); if ($v) { $pgKeys[$k.Trim()] = $v.Trim() } }
+}
+elseif (-not (Get-Command sqlite3 -ErrorAction SilentlyContinue)) { throw 'The chaos script needs the sqlite3 program to read the store.' }
 
 if (-not $Folder) { $Folder = Join-Path ([IO.Path]::GetTempPath()) "batchops-chaos-$([guid]::NewGuid().ToString('N').Substring(0, 8))" }
 New-Item -ItemType Directory -Force -Path $Folder | Out-Null
 $Folder = (Resolve-Path -LiteralPath $Folder).Path
 $Module = (Resolve-Path -LiteralPath $Module).Path
-$store = Join-Path $Folder 'chaos.db'
+$store = if ($server) { $Store } else { Join-Path $Folder 'chaos.db' }
+$env:CHAOS_STORE = $store # the job scripts read it from their environment: a server string may hold a password
 $log = Join-Path $Folder 'executions.log'
 $token = [guid]::NewGuid().ToString('N')
 Set-Content -LiteralPath $log -Value $null -NoNewline
@@ -74,17 +92,25 @@ Set-Content -LiteralPath $log -Value $null -NoNewline
 $program = 'printf ''%s %s\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG"; case "$BATCHOPS_KEY" in ' + $SlowPattern + ') sleep ' + $SlowSeconds + '; printf ''%s %s end\n'' "$BATCHOPS_KEY" "$BATCHOPS_RUN_ID" >> "$CHAOS_LOG";; esac'
 $worker = Join-Path $Folder 'job.ps1'
 Set-Content -LiteralPath $worker -Value @"
-param([string] `$PidFile)
+param([string] `$PidFile, [string] `$HostName)
+if (`$HostName) { `$env:BATCHOPS_HOST_NAME = `$HostName }
 `$env:CHAOS_LOG = '$log'
 `$env:CHAOS_TOKEN = '$token'
 Import-Module '$Module'
 Set-Content -LiteralPath `$PidFile -Value `$PID
 & { foreach (`$i in 0..$($Items - 1)) { 'c-{0:D5}' -f `$i } } |
-    Start-BatchRun -Job chaos -Store '$store' -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -RetryLimit 20 -ErrorAction Stop ``
+    Start-BatchRun -Job chaos -Store `$env:CHAOS_STORE -BatchSize $BatchSize -ThrottleLimit $ThrottleLimit -RetryLimit 20 -ErrorAction Stop ``
         -Command /bin/sh -ArgumentList '-c', '$($program -replace "'", "''")'
 "@
 
 function Invoke-Sql([string] $Sql) {
+    if ($server) {
+        $env:PGPASSWORD = $pgKeys['Password']
+        $lines = & $psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -h $pgKeys['Host'] -p $pgKeys['Port'] -U $pgKeys['Username'] -d $pgKeys['Database'] -c "SET search_path = batchops; $Sql"
+        Remove-Item Env:PGPASSWORD
+        if ($LASTEXITCODE -ne 0) { throw "psql failed ($LASTEXITCODE) on: $Sql" }
+        return $lines
+    }
     $lines = & sqlite3 -cmd '.timeout 10000' $store $Sql
     if ($LASTEXITCODE -ne 0) { throw "sqlite3 failed ($LASTEXITCODE) on: $Sql" }
     $lines
@@ -96,7 +122,8 @@ function Start-Slot($Slot) {
     $name = "slot$($Slot.Index)-$($Slot.Starts)"
     $pidFile = Join-Path $Folder "$name.pid"
     $Slot.Pid = 0
-    $Slot.Launcher = Start-Process -FilePath $Pwsh -PassThru -ArgumentList '-NoProfile', '-NonInteractive', '-File', $worker, $pidFile `
+    $arguments = @('-NoProfile', '-NonInteractive', '-File', $worker, $pidFile) + @(if ($DistinctHosts) { "chaos-host-$($Slot.Index)" })
+    $Slot.Launcher = Start-Process -FilePath $Pwsh -PassThru -ArgumentList $arguments `
         -RedirectStandardOutput (Join-Path $Folder "$name.out") -RedirectStandardError (Join-Path $Folder "$name.err")
     $Slot | Add-Member -Force -NotePropertyName PidFile -NotePropertyValue $pidFile
 }
@@ -237,7 +264,11 @@ if ($finishedBy.Count -ne $executions.Count) { $failures.Add("$($executions.Coun
 $duplicates = $lines - $executions.Count
 $inFlightTotal = ($inFlight.Values | Measure-Object -Sum).Sum
 
-$integrity = (Invoke-Sql 'PRAGMA integrity_check') -join ' '
+$integrity = if ($server) {
+    # No file to check on a server: the job's counters must agree with its items.
+    (Invoke-Sql "SELECT CASE WHEN j.total = (SELECT count(*) FROM items i WHERE i.job_id = j.id) AND j.succeeded = (SELECT count(*) FROM items i WHERE i.job_id = j.id AND i.status = 2) THEN 'ok' ELSE 'counters differ from items' END FROM jobs j WHERE name = 'chaos'") -join ' '
+}
+else { (Invoke-Sql 'PRAGMA integrity_check') -join ' ' }
 if ($integrity -ne 'ok') { $failures.Add("integrity_check: $integrity") }
 
 # Leftovers: any live process started by a job script (their children carry CHAOS_TOKEN in their environment).
@@ -252,7 +283,7 @@ if ($leftovers.Count -gt 0) { $failures.Add("$($leftovers.Count) process(es) sta
 
 $killedLeftovers = (Get-ChildItem -LiteralPath $Folder -Filter 'slot*.out' | Select-String -Pattern '(\d+) process\(es\) it had started' |
         ForEach-Object { [int]$_.Matches[0].Groups[1].Value } | Measure-Object -Sum).Sum
-$lockErrors = @(Get-ChildItem -LiteralPath $Folder -Filter 'slot*.err' | Select-String -Pattern 'locked|busy' -SimpleMatch:$false)
+$lockErrors = @(Get-ChildItem -LiteralPath $Folder -Filter 'slot*.err' | Select-String -Pattern 'locked|busy|deadlock|could not serialize' -SimpleMatch:$false)
 if ($lockErrors.Count -gt 0) { $failures.Add("$($lockErrors.Count) lock error line(s), first: $($lockErrors[0].Line)") }
 if ($killed -lt $Kills) { $failures.Add("Only $killed of $Kills kills landed.") }
 

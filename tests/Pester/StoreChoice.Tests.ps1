@@ -2,8 +2,8 @@
 <#
     Which store a command opens is chosen from the store string (-Store, else $env:BATCHOPS_STORE, else batchops.db
     in the current location): a file path is a SQLite store, resolved through the PowerShell provider; a PostgreSQL
-    URI or connection string names a server, which this version refuses with its own ErrorId, before reading any
-    input, and without showing the password.
+    URI or connection string names a server. A server that does not answer is refused with its own ErrorId, before
+    any input is read, and the password is never shown. (Postgres.Tests.ps1 uses a real server.)
 #>
 
 BeforeAll {
@@ -24,11 +24,12 @@ Describe 'A PostgreSQL store string' {
         $env:BATCHOPS_STORE = $SavedStore
     }
 
-    It 'is refused by <Command> with StoreBackendNotSupported, no password shown, nothing written' -ForEach @(
-        @{ Command = 'Get-BatchJob'; Store = 'postgresql://batchops:s3cr3t-pw@db01/batchops'; Shown = 'postgresql://batchops@db01/batchops'; Run = { param($s) Get-BatchJob -Store $s } }
-        @{ Command = 'Add-BatchItem'; Store = 'Host=db01;Database=batchops;Username=batchops;Password=s3cr3t-pw'; Shown = 'Host=db01;Database=batchops;Username=batchops'; Run = { param($s) 'a', 'b' | Add-BatchItem -Job embed -Store $s } }
-        @{ Command = 'Start-BatchRun'; Store = 'postgres://batchops:s3cr3t-pw@db01:5433/batchops'; Shown = 'postgres://batchops@db01:5433/batchops'; Run = { param($s) 'a' | Start-BatchRun -Job embed -Store $s -ScriptBlock { $_ } } }
+    It 'of a server nobody answers at is refused by <Command> with StoreUnreachable, no password shown, nothing written' -ForEach @(
+        @{ Command = 'Get-BatchJob'; Store = 'postgresql://batchops:s3cr3t-pw@127.0.0.1:1/batchops'; Run = { param($s) Get-BatchJob -Store $s } }
+        @{ Command = 'Add-BatchItem'; Store = 'Host=127.0.0.1;Port=1;Database=batchops;Username=batchops;Password=s3cr3t-pw'; Run = { param($s) 'a', 'b' | Add-BatchItem -Job embed -Store $s } }
+        @{ Command = 'Start-BatchRun'; Store = 'postgres://batchops:s3cr3t-pw@127.0.0.1:1/batchops'; Run = { param($s) 'a' | Start-BatchRun -Job embed -Store $s -ScriptBlock { $_ } } }
     ) {
+        $Shown = 'postgresql://batchops@127.0.0.1:1/batchops'
         $caught = $null
         $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
         try {
@@ -39,17 +40,17 @@ Describe 'A PostgreSQL store string' {
         }
 
         $caught | Should -Not -BeNullOrEmpty
-        ($caught.FullyQualifiedErrorId -split ',')[0] | Should -Be 'StoreBackendNotSupported'
-        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $caught.Exception.Message | Should -BeLike "*'$Shown'*PostgreSQL*"
+        ($caught.FullyQualifiedErrorId -split ',')[0] | Should -Be 'StoreUnreachable'
+        $caught.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        $caught.Exception.Message | Should -BeLike "*PostgreSQL*'$Shown'*"
         "$($caught.Exception.Message) $($caught.TargetObject) $($caught.ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*s3cr3t-pw*'
-        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*-Store*SQLite*'
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*host name and port in -Store*'
         @(Get-ChildItem -LiteralPath $Here -Force).Count | Should -Be 0 -Because 'nothing is written, in the current location or anywhere'
     }
 
     It 'is taken from $env:BATCHOPS_STORE as well' {
-        $env:BATCHOPS_STORE = 'postgresql://batchops@db01/batchops'
-        { Get-BatchJob -ErrorAction Stop } | Should -Throw -ErrorId 'StoreBackendNotSupported*'
+        $env:BATCHOPS_STORE = 'postgresql://batchops@127.0.0.1:1/batchops'
+        { Get-BatchJob -ErrorAction Stop } | Should -Throw -ErrorId 'StoreUnreachable*'
     }
 }
 

@@ -55,7 +55,6 @@ namespace BatchOps.Engine.Errors
         public const string StoreDiskFull = "StoreDiskFull";
         public const string StoreDamaged = "StoreDamaged";
         public const string StoreLink = "StoreLink";
-        public const string StoreBackendNotSupported = "StoreBackendNotSupported";
 
         // A store on a PostgreSQL server.
         public const string StoreAddressInvalid = "StoreAddressInvalid";

@@ -119,7 +119,9 @@ namespace BatchOps.Engine.Running
 
             _control.Begin(cancellationToken);
             var run = new RunContext(this, _control, _store, _processor, _options, baseline, RunId, _time, _host, Publish, _events != null);
+            run.Changes = (_store as IJobChangeFeed)?.Listen(job.Id);
             BatchRunSummary summary;
+            using (run.Changes)
             using (RunnerMark.EnterRun())
             {
                 summary = await ExecuteAsync(run, input).ConfigureAwait(false);

@@ -75,7 +75,7 @@ namespace BatchOps.Engine.Running
 
                 try
                 {
-                    await time.Delay(_run.WakeCheckInterval, stop).ConfigureAwait(false);
+                    await _run.WaitForChangeAsync().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

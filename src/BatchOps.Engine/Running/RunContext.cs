@@ -95,6 +95,29 @@ namespace BatchOps.Engine.Running
 
         public TimeSpan WakeCheckInterval => Runner.WakeCheckInterval;
 
+        /// <summary>The job's changes as the store tells them (a server store), or null: then only the timer wakes a waiting run.</summary>
+        public IJobChangeListener? Changes { get; set; }
+
+        /// <summary>
+        /// A waiting run's pause between two looks at the store: the wake-check interval, cut short when the store
+        /// tells of a change of the job. Throws OperationCanceledException when the run stops claiming.
+        /// </summary>
+        public async Task WaitForChangeAsync()
+        {
+            CancellationToken stop = Control.DispatchStop;
+            if (Changes == null)
+            {
+                await Time.Delay(WakeCheckInterval, stop).ConfigureAwait(false);
+                return;
+            }
+
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            Task timer = Time.Delay(WakeCheckInterval, cut.Token);
+            await Task.WhenAny(timer, Changes.NextAsync()).ConfigureAwait(false);
+            cut.Cancel();
+            stop.ThrowIfCancellationRequested();
+        }
+
         public RunActivity Activity
         {
             get

@@ -40,7 +40,7 @@ namespace BatchOps.Engine.Running
 
                 try
                 {
-                    await _run.Time.Delay(_run.WakeCheckInterval, control.DispatchStop).ConfigureAwait(false);
+                    await _run.WaitForChangeAsync().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

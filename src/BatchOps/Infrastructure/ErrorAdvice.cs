@@ -45,6 +45,14 @@ namespace BatchOps.Infrastructure
                 "Run the command again when the other writer ends (Get-BatchRun shows the runs in progress).",
             [ErrorIds.StoreDiskFull] =
                 "Free space on that disk (Get-PSDrive shows it), or move the store to a bigger one (Backup-VectorStore -Path <store>, then -Store <new path>); then run the same Start-BatchRun again: it resumes.",
+            [ErrorIds.StoreAddressInvalid] =
+                "Pass -Store (or set $env:BATCHOPS_STORE) with a URI such as postgresql://user@host:5432/database or a connection string such as 'Host=host;Database=database;Username=user'.",
+            [ErrorIds.StoreUnreachable] =
+                "Check the host name and port in -Store, that the server runs and accepts connections from this machine (listen_addresses, pg_hba.conf, the firewall); then run the command again.",
+            [ErrorIds.StoreLoginFailed] =
+                "Check the user name in -Store and its password: in $env:PGPASSWORD or the .pgpass file (PGPASSFILE), rather than in the store string.",
+            [ErrorIds.StoreAccessDenied] =
+                "Ask the database's owner to create the store once (any BatchOps command that writes, run by a user who may create schemas), or to grant your user the rights on the schema batchops.",
             [ErrorIds.StoreDamaged] =
                 "Copy the store aside, then rebuild it: sqlite3 <store> .recover | sqlite3 <new store>, and pass -Store <new store>; or Restore-VectorStore a backup set of the store.",
 
@@ -125,8 +133,6 @@ namespace BatchOps.Infrastructure
                 "Run Test-VectorStoreBackup on the set, then restore again.",
             [ErrorIds.RestoreNotReconcilable] =
                 "Leave out -Job to restore the files only (then Reset-BatchItem the items the set lacks), or restore a set a run took: Get-VectorStoreBackup | Where-Object Job.",
-            [ErrorIds.StoreBackendNotSupported] =
-                "Pass -Store (or set $env:BATCHOPS_STORE) with the path of a SQLite store file, such as ./batchops.db.",
             [ErrorIds.RestoreJobMismatch] =
                 "Pass -Job with the job the set names (Get-VectorStoreBackup | Select-Object Name, Job), or pick a set of your job.",
 

@@ -38,6 +38,9 @@ namespace BatchOps.Engine.Storage.Postgres
             ["target_session_attrs"] = "Target Session Attributes",
         };
 
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> KnownPasswords =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
         private PostgresAddress(NpgsqlConnectionStringBuilder settings)
         {
             Settings = settings;
@@ -76,11 +79,29 @@ namespace BatchOps.Engine.Storage.Postgres
                 throw Invalid(settings, "names no database");
             }
 
+            RememberPassword(settings);
             settings.ApplicationName ??= "BatchOps";
             settings.SearchPath = PostgresSchema.Name; // the store's SQL names its tables without the schema
             settings.MaxAutoPrepare = 64; // the hot statements (claim, commit, renew) are prepared on the server
             settings.AutoPrepareMinUsages = 2;
             return new PostgresAddress(settings);
+        }
+
+        /// <summary>
+        /// A password given in a store string is kept, in this process only, for the same store shown without it: the
+        /// objects a command outputs carry the store as shown, and piped to the next command they must still log in.
+        /// </summary>
+        private static void RememberPassword(NpgsqlConnectionStringBuilder settings)
+        {
+            string display = MakeDisplay(settings);
+            if (!string.IsNullOrEmpty(settings.Password))
+            {
+                KnownPasswords[display] = settings.Password!;
+            }
+            else if (KnownPasswords.TryGetValue(display, out string? password))
+            {
+                settings.Password = password;
+            }
         }
 
         // "Host=db01;Database=x" and the like: key=value pairs, one of them the server (Host or Server).

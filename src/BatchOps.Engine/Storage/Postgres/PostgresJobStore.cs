@@ -13,7 +13,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// jobs and items are the <see cref="PostgresJobCatalog"/>, runs, claims and commits the
     /// <see cref="PostgresRunLedger"/>, errors, activity, history and baselines the <see cref="PostgresJobStatistics"/>.
     /// </summary>
-    public sealed class PostgresJobStore : IJobStore
+    public sealed class PostgresJobStore : IJobStore, IJobChangeFeed
     {
         private readonly PostgresSession _session;
         private readonly PostgresJobCatalog _catalog;
@@ -59,6 +59,9 @@ namespace BatchOps.Engine.Storage.Postgres
         public static bool CheckLocation(string store) => PostgresStoreFile.Exists(PostgresAddress.Parse(store));
 
         public long NowMs() => _session.NowMs();
+
+        /// <summary>Listens (LISTEN/NOTIFY, on a connection of its own) for the job's changes told by any host.</summary>
+        public IJobChangeListener Listen(long jobId) => _session.Guarded(() => new PostgresChangeListener(_session.Address, jobId));
 
         // ---- the job catalog -------------------------------------------------------------------------------------
 
