@@ -1,11 +1,15 @@
 using System;
+using System.Data.Common;
+using System.Globalization;
 using BatchOps.Engine.Running;
-using Microsoft.Data.Sqlite;
 using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Storage
 {
-    /// <summary>Reading rows of the runs table: the columns that say whose a run is, and its state and stop reason.</summary>
+    /// <summary>
+    /// Reading rows of the runs table: the columns that say whose a run is, and its state and stop reason. Rows are
+    /// read through <see cref="DbDataReader"/>, so that both backends (SQLite and PostgreSQL) read them by one rule.
+    /// </summary>
     internal static class SqliteRunRows
     {
         /// <summary>The columns <see cref="ReadRecord"/> reads, first in every SELECT of runs that uses it.</summary>
@@ -14,16 +18,16 @@ namespace BatchOps.Engine.Storage
         /// <summary>The number of <see cref="RecordColumns"/>: the ordinal of the first column after them.</summary>
         public const int RecordColumnCount = 8;
 
-        public static RunRecord ReadRecord(SqliteDataReader reader) => new RunRecord
+        public static RunRecord ReadRecord(DbDataReader reader) => new RunRecord
         {
-            Id = reader.GetInt64(0),
-            JobId = reader.GetInt64(1),
+            Id = Long(reader, 0),
+            JobId = Long(reader, 1),
             State = ParseState(reader.GetString(2)),
-            Host = SqliteSession.NullableString(reader, 3),
-            ProcessId = SqliteSession.NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
-            ProcessStartedMs = SqliteSession.NullableLong(reader, 5),
-            HeartbeatMs = reader.GetInt64(6),
-            StartedMs = reader.GetInt64(7),
+            Host = NullableString(reader, 3),
+            ProcessId = NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
+            ProcessStartedMs = NullableLong(reader, 5),
+            HeartbeatMs = Long(reader, 6),
+            StartedMs = Long(reader, 7),
         };
 
         /// <summary>
@@ -36,5 +40,12 @@ namespace BatchOps.Engine.Storage
         public static RunState ParseState(string text) => Enum.TryParse(text, out RunState state) ? state : RunState.Failed;
 
         public static StopReason ParseReason(string text) => Enum.TryParse(text, out StopReason reason) ? reason : StopReason.None;
+
+        /// <summary>An integer column of either width (PostgreSQL's integer columns are 32-bit).</summary>
+        public static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+        public static long? NullableLong(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? (long?)null : Long(reader, ordinal);
+
+        public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
     }
 }
