@@ -48,13 +48,13 @@ namespace BatchOps.Engine.Storage
         {
             var runs = new List<RunRecord>();
             using var cmd = _s.Command(
-                "SELECT " + SqliteRunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
+                "SELECT " + RunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
                 ("@job", jobId),
                 ("@state", Running));
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                runs.Add(SqliteRunRows.ReadRecord(reader));
+                runs.Add(RunRows.ReadRecord(reader));
             }
 
             return (IReadOnlyList<RunRecord>)runs;

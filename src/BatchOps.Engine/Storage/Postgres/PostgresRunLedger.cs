@@ -48,13 +48,13 @@ namespace BatchOps.Engine.Storage.Postgres
         {
             var runs = new List<RunRecord>();
             using NpgsqlCommand cmd = _s.Command(
-                "SELECT " + SqliteRunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
+                "SELECT " + RunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
                 ("job", jobId),
                 ("state", Running));
             using NpgsqlDataReader reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                runs.Add(SqliteRunRows.ReadRecord(reader));
+                runs.Add(RunRows.ReadRecord(reader));
             }
 
             return (IReadOnlyList<RunRecord>)runs;
@@ -133,7 +133,7 @@ namespace BatchOps.Engine.Storage.Postgres
             using NpgsqlCommand cmd = _s.Command(RunLedgerSql.Signals, ("run", runId));
             using NpgsqlDataReader reader = cmd.ExecuteReader();
             return reader.Read()
-                ? new RunSignals(SqliteRunRows.Long(reader, 0) != 0, SqliteRunRows.Long(reader, 1) != 0, SqliteRunRows.Long(reader, 2))
+                ? new RunSignals(StoreRows.Long(reader, 0) != 0, StoreRows.Long(reader, 1) != 0, StoreRows.Long(reader, 2))
                 : new RunSignals(false, false, 0);
         });
 

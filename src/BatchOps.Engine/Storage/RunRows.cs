@@ -1,16 +1,12 @@
 using System;
-using System.Data.Common;
-using System.Globalization;
 using BatchOps.Engine.Running;
+using System.Data.Common;
 using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Storage
 {
-    /// <summary>
-    /// Reading rows of the runs table: the columns that say whose a run is, and its state and stop reason. Rows are
-    /// read through <see cref="DbDataReader"/>, so that both backends (SQLite and PostgreSQL) read them by one rule.
-    /// </summary>
-    internal static class SqliteRunRows
+    /// <summary>Reading rows of the runs table (on either backend): the columns that say whose a run is, and its state and stop reason.</summary>
+    internal static class RunRows
     {
         /// <summary>The columns <see cref="ReadRecord"/> reads, first in every SELECT of runs that uses it.</summary>
         public const string RecordColumns = "id, job_id, state, host, pid, process_started_ms, heartbeat_ms, started_ms";
@@ -20,14 +16,14 @@ namespace BatchOps.Engine.Storage
 
         public static RunRecord ReadRecord(DbDataReader reader) => new RunRecord
         {
-            Id = Long(reader, 0),
-            JobId = Long(reader, 1),
+            Id = StoreRows.Long(reader, 0),
+            JobId = StoreRows.Long(reader, 1),
             State = ParseState(reader.GetString(2)),
-            Host = NullableString(reader, 3),
-            ProcessId = NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
-            ProcessStartedMs = NullableLong(reader, 5),
-            HeartbeatMs = Long(reader, 6),
-            StartedMs = Long(reader, 7),
+            Host = StoreRows.NullableString(reader, 3),
+            ProcessId = StoreRows.NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
+            ProcessStartedMs = StoreRows.NullableLong(reader, 5),
+            HeartbeatMs = StoreRows.Long(reader, 6),
+            StartedMs = StoreRows.Long(reader, 7),
         };
 
         /// <summary>
@@ -40,12 +36,5 @@ namespace BatchOps.Engine.Storage
         public static RunState ParseState(string text) => Enum.TryParse(text, out RunState state) ? state : RunState.Failed;
 
         public static StopReason ParseReason(string text) => Enum.TryParse(text, out StopReason reason) ? reason : StopReason.None;
-
-        /// <summary>An integer column of either width (PostgreSQL's integer columns are 32-bit).</summary>
-        public static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
-
-        public static long? NullableLong(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? (long?)null : Long(reader, ordinal);
-
-        public static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
     }
 }
