@@ -47,7 +47,7 @@ public class LeaseClockTests
         Assert.Empty(hostB.Claim(job.Id, runB, 3, hostB.NowMs() + 60_000, maxAttempts: 3).Items); // live: not taken
 
         // Host A stops renewing; the server's clock passes the expiry (moved here, instead of waiting a minute).
-        test.Database!.Execute("UPDATE batchops.items SET lease_expires_ms = (extract(epoch from clock_timestamp()) * 1000)::bigint - 1 WHERE status = 1");
+        test.Database!.Execute("UPDATE batchops.items SET lease_expires_ms = (extract(epoch from clock_timestamp()) * 1000)::bigint - 5000 WHERE status = 1");
         ClaimResult byB = hostB.Claim(job.Id, runB, 3, hostB.NowMs() + 60_000, maxAttempts: 3);
         Assert.Equal(byA.Items.Select(i => i.Key).OrderBy(k => k), byB.Items.Select(i => i.Key).OrderBy(k => k));
         Assert.All(byB.Items, i => Assert.Equal(2, i.Attempts));
