@@ -19,22 +19,18 @@ namespace BatchOps.Engine.Storage
         /// <summary>The one column list of the jobs table, in the order <see cref="ReadJob"/> reads.</summary>
         private const string SelectJobs = "SELECT id, name, created_ms, updated_ms, total, pending, running, succeeded, failed FROM jobs";
 
-        private static readonly string ResetItemSql =
-            "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = 0, last_error = NULL, result = NULL, started_ms = NULL, finished_ms = NULL, duration_ms = NULL, lease_token = NULL, lease_expires_ms = NULL";
-
         private static readonly string EnqueueSql =
             "INSERT INTO items (job_id, key, payload, status, attempts, created_ms) VALUES (@job, @key, @payload, " + ItemStatusSql.Pending + ", 0, @now) ON CONFLICT(job_id, key) DO NOTHING";
 
-        private static readonly string ClearItemsSql =
-            "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = 0, last_error = NULL, result = NULL, started_ms = NULL, finished_ms = NULL, duration_ms = NULL, lease_run = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job";
-
         private readonly SqliteSession _s;
         private readonly SqliteItemReader _items;
+        private readonly ItemResets _resets;
 
         public SqliteJobCatalog(SqliteSession session)
         {
             _s = session;
             _items = new SqliteItemReader(session);
+            _resets = new ItemResets(StoreSql.For(session), lockRow: "");
         }
 
         // ---- jobs ------------------------------------------------------------------------------------------------
@@ -105,16 +101,7 @@ namespace BatchOps.Engine.Storage
         public long ClearJob(BatchJob job)
         {
             _s.RequireWritable();
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                long now = _s.NowMs();
-                _s.Execute("DELETE FROM runs WHERE job_id = @job", ("@job", job.Id));
-                _s.Execute("DELETE FROM errors WHERE job_id = @job", ("@job", job.Id));
-                _s.Execute("DELETE FROM vector_baselines WHERE job_id = @job", ("@job", job.Id));
-                long reset = _s.Execute(ClearItemsSql, ("@job", job.Id));
-                _s.Execute("UPDATE jobs SET pending = total, running = 0, succeeded = 0, failed = 0, updated_ms = @now WHERE id = @job", ("@job", job.Id), ("@now", now));
-                return reset;
-            }));
+            return _s.Guarded(() => _s.Write(() => _resets.Clear(job.Id)));
         }
 
         // ---- items -----------------------------------------------------------------------------------------------
@@ -181,40 +168,7 @@ namespace BatchOps.Engine.Storage
         public ResetResult ResetItems(BatchJob job, IReadOnlyList<string> keys)
         {
             _s.RequireWritable();
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                var result = new ResetResult();
-                long fromSucceeded = 0, fromFailed = 0;
-                foreach (string key in keys)
-                {
-                    object? status;
-                    using (var cmd = _s.Command("SELECT status FROM items WHERE job_id = @job AND key = @key", ("@job", job.Id), ("@key", key)))
-                    {
-                        status = cmd.ExecuteScalar();
-                    }
-
-                    if (status == null)
-                    {
-                        result.NotFound.Add(key);
-                        continue;
-                    }
-
-                    var current = (ItemStatus)Convert.ToInt32(status, CultureInfo.InvariantCulture);
-                    if (current == ItemStatus.Running)
-                    {
-                        result.InFlight.Add(key);
-                        continue;
-                    }
-
-                    _s.Execute(ResetItemSql + " WHERE job_id = @job AND key = @key", ("@job", job.Id), ("@key", key));
-                    fromSucceeded += current == ItemStatus.Succeeded ? 1 : 0;
-                    fromFailed += current == ItemStatus.Failed ? 1 : 0;
-                    result.Reset.Add(key);
-                }
-
-                AdjustCountersAfterReset(job.Id, fromSucceeded, fromFailed);
-                return result;
-            }));
+            return _s.Guarded(() => _s.Write(() => _resets.ByKeys(job.Id, keys)));
         }
 
         public long ResetItems(BatchJob job, ItemStatus status)
@@ -222,19 +176,10 @@ namespace BatchOps.Engine.Storage
             _s.RequireWritable();
             if (status == ItemStatus.Running)
             {
-                throw new BatchOpsException(
-                    ErrorIds.ItemInFlight,
-                    BatchOpsErrorCategory.InvalidOperation,
-                    "Running items belong to a run that is processing them and cannot be reset. Stop the run first; a crashed run's items go back to pending by themselves when the next run starts.",
-                    status);
+                throw ItemResets.RunningNotReset(status);
             }
 
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                long n = _s.Execute(ResetItemSql + " WHERE job_id = @job AND status = " + ItemStatusSql.Of(status), ("@job", job.Id));
-                AdjustCountersAfterReset(job.Id, status == ItemStatus.Succeeded ? n : 0, status == ItemStatus.Failed ? n : 0);
-                return n;
-            }));
+            return _s.Guarded(() => _s.Write(() => _resets.ByStatus(job.Id, status)));
         }
 
         /// <summary>
@@ -244,32 +189,7 @@ namespace BatchOps.Engine.Storage
         public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs)
         {
             _s.RequireWritable();
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                long n = _s.Execute(
-                    ResetItemSql + " WHERE job_id = @job AND status = " + ItemStatusSql.Succeeded + " AND finished_ms > @after AND finished_ms < @before",
-                    ("@job", job.Id),
-                    ("@after", afterMs),
-                    ("@before", beforeMs));
-                AdjustCountersAfterReset(job.Id, n, 0);
-                return n;
-            }));
-        }
-
-        private void AdjustCountersAfterReset(long jobId, long fromSucceeded, long fromFailed)
-        {
-            if (fromSucceeded + fromFailed == 0)
-            {
-                return;
-            }
-
-            _s.Execute(
-                "UPDATE jobs SET pending = pending + @n, succeeded = succeeded - @s, failed = failed - @f, updated_ms = @now WHERE id = @job",
-                ("@n", fromSucceeded + fromFailed),
-                ("@s", fromSucceeded),
-                ("@f", fromFailed),
-                ("@now", _s.NowMs()),
-                ("@job", jobId));
+            return _s.Guarded(() => _s.Write(() => _resets.SucceededBetween(job.Id, afterMs, beforeMs)));
         }
 
         private BatchJob? ReadJobById(long id)

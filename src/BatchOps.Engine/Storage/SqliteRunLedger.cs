@@ -55,13 +55,13 @@ namespace BatchOps.Engine.Storage
         {
             var runs = new List<RunRecord>();
             using var cmd = _s.Command(
-                "SELECT " + SqliteRunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
+                "SELECT " + RunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
                 ("@job", jobId),
                 ("@state", Running));
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                runs.Add(SqliteRunRows.ReadRecord(reader));
+                runs.Add(RunRows.ReadRecord(reader));
             }
 
             return (IReadOnlyList<RunRecord>)runs;
@@ -193,17 +193,17 @@ namespace BatchOps.Engine.Storage
 
         private BatchCheckpoint ReadCheckpoint(SqliteDataReader reader, BatchJob job)
         {
-            RunState state = SqliteRunRows.ParseState(reader.GetString(1));
+            RunState state = RunRows.ParseState(reader.GetString(1));
             int? processId = SqliteSession.NullableLong(reader, 11) is long pid ? (int)pid : (int?)null;
             string? host = SqliteSession.NullableString(reader, 10);
             var record = new RunRecord { Host = host, ProcessId = processId, ProcessStartedMs = SqliteSession.NullableLong(reader, 26), HeartbeatMs = reader.GetInt64(27) };
-            bool abandoned = SqliteRunRows.Shown(state, record, _s.NowMs()) == RunState.Abandoned;
+            bool abandoned = RunRows.Shown(state, record, _s.NowMs()) == RunState.Abandoned;
             return new BatchCheckpoint
             {
                 Job = job.Name,
                 RunId = reader.GetInt64(0),
                 State = abandoned ? RunState.Abandoned : state,
-                StopReason = SqliteRunRows.ParseReason(reader.GetString(2)),
+                StopReason = RunRows.ParseReason(reader.GetString(2)),
                 Started = Times.Local(reader.GetInt64(3)),
                 LastUpdated = Times.Local(reader.GetInt64(4)),
                 Ended = Times.Local(SqliteSession.NullableLong(reader, 5)),

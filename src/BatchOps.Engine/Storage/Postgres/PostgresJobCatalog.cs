@@ -24,8 +24,16 @@ namespace BatchOps.Engine.Storage.Postgres
             "ON CONFLICT (job_id, key) DO NOTHING RETURNING key";
 
         private readonly PostgresSession _s;
+        private readonly PostgresItemReader _items;
+        private readonly ItemResets _resets;
 
-        public PostgresJobCatalog(PostgresSession session) => _s = session;
+        public PostgresJobCatalog(PostgresSession session)
+        {
+            _s = session;
+            _items = new PostgresItemReader(session);
+            // Items are locked as they are reset: a claim on another host skips them until the reset commits.
+            _resets = new ItemResets(StoreSql.For(session), lockRow: " FOR UPDATE");
+        }
 
         // ---- jobs ------------------------------------------------------------------------------------------------
 
@@ -172,20 +180,45 @@ namespace BatchOps.Engine.Storage.Postgres
             return statuses;
         }
 
-        // STUB: the rest of the catalog
-        public bool RemoveJob(BatchJob job) => throw new NotImplementedException();
+        public bool RemoveJob(BatchJob job)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() => _s.Execute("DELETE FROM jobs WHERE id = @id", ("id", job.Id)) > 0));
+        }
 
-        public long ClearJob(BatchJob job) => throw new NotImplementedException();
+        public long ClearJob(BatchJob job)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() => _resets.Clear(job.Id)));
+        }
 
-        public ResetResult ResetItems(BatchJob job, IReadOnlyList<string> keys) => throw new NotImplementedException();
+        public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _items.GetItems(job, query);
 
-        public long ResetItems(BatchJob job, ItemStatus status) => throw new NotImplementedException();
+        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status) =>
+            _items.GetFinishedBatches(job, runId, batch, status);
 
-        public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => throw new NotImplementedException();
+        public ResetResult ResetItems(BatchJob job, IReadOnlyList<string> keys)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() => _resets.ByKeys(job.Id, keys)));
+        }
 
-        public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status) => throw new NotImplementedException();
+        public long ResetItems(BatchJob job, ItemStatus status)
+        {
+            _s.RequireWritable();
+            if (status == ItemStatus.Running)
+            {
+                throw ItemResets.RunningNotReset(status);
+            }
 
-        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs) => throw new NotImplementedException();
+            return _s.Guarded(() => _s.Write(() => _resets.ByStatus(job.Id, status)));
+        }
+
+        public long ReturnFinishedToPending(BatchJob job, long afterMs, long beforeMs)
+        {
+            _s.RequireWritable();
+            return _s.Guarded(() => _s.Write(() => _resets.SucceededBetween(job.Id, afterMs, beforeMs)));
+        }
 
         private BatchJob? ReadJobWhere(string condition, params (string Name, object? Value)[] args)
         {

@@ -1,12 +1,12 @@
 using System;
 using BatchOps.Engine.Running;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using BatchOps.Engine.Platform;
 
 namespace BatchOps.Engine.Storage
 {
-    /// <summary>Reading rows of the runs table: the columns that say whose a run is, and its state and stop reason.</summary>
-    internal static class SqliteRunRows
+    /// <summary>Reading rows of the runs table (on either backend): the columns that say whose a run is, and its state and stop reason.</summary>
+    internal static class RunRows
     {
         /// <summary>The columns <see cref="ReadRecord"/> reads, first in every SELECT of runs that uses it.</summary>
         public const string RecordColumns = "id, job_id, state, host, pid, process_started_ms, heartbeat_ms, started_ms";
@@ -14,16 +14,16 @@ namespace BatchOps.Engine.Storage
         /// <summary>The number of <see cref="RecordColumns"/>: the ordinal of the first column after them.</summary>
         public const int RecordColumnCount = 8;
 
-        public static RunRecord ReadRecord(SqliteDataReader reader) => new RunRecord
+        public static RunRecord ReadRecord(DbDataReader reader) => new RunRecord
         {
-            Id = reader.GetInt64(0),
-            JobId = reader.GetInt64(1),
+            Id = StoreRows.Long(reader, 0),
+            JobId = StoreRows.Long(reader, 1),
             State = ParseState(reader.GetString(2)),
-            Host = SqliteSession.NullableString(reader, 3),
-            ProcessId = SqliteSession.NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
-            ProcessStartedMs = SqliteSession.NullableLong(reader, 5),
-            HeartbeatMs = reader.GetInt64(6),
-            StartedMs = reader.GetInt64(7),
+            Host = StoreRows.NullableString(reader, 3),
+            ProcessId = StoreRows.NullableLong(reader, 4) is long pid ? (int)pid : (int?)null,
+            ProcessStartedMs = StoreRows.NullableLong(reader, 5),
+            HeartbeatMs = StoreRows.Long(reader, 6),
+            StartedMs = StoreRows.Long(reader, 7),
         };
 
         /// <summary>
