@@ -377,11 +377,11 @@ public class HealthTests
         Assert.False(RateLimitSignal.IsRateLimitText("HTTP 503: service unavailable", out _));
     }
 
-    [Fact]
-    public void Recent_activity_counts_rate_limit_notes_without_touching_attempts()
+    [Theory, SqliteStore, PostgresStore]
+    public void Recent_activity_counts_rate_limit_notes_without_touching_attempts(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "j", 1);
         long run = store.StartRun(job.Id, new RunStart());
         var commit = new RunCommit { JobId = job.Id, RunId = run };

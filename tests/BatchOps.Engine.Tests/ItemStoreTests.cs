@@ -33,11 +33,11 @@ public class ItemStoreTests
         Stores.AssertCountersMatchItems(store, "hourly-import");
     }
 
-    [Fact]
-    public async Task Keys_already_done_are_counted_as_done_and_not_processed_again()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Keys_already_done_are_counted_as_done_and_not_processed_again(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "feed", 3);
         await new BatchRunner(store, Processors.Succeed(), new RunOptions()).RunAsync(job);
 
@@ -48,11 +48,11 @@ public class ItemStoreTests
         Assert.Equal(1, store.GetJob("feed").Pending);
     }
 
-    [Fact]
-    public void Re_enqueueing_keeps_the_original_payload()
+    [Theory, SqliteStore, PostgresStore]
+    public void Re_enqueueing_keeps_the_original_payload(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = store.GetOrCreateJob("p");
         store.Enqueue(job, new[] { new NewItem("k", PayloadJson.FromText("first")) });
         store.Enqueue(job, new[] { new NewItem("k", PayloadJson.FromText("second")) });
@@ -96,13 +96,13 @@ public class ItemStoreTests
         Assert.Equal(10, store.GetJob("locked")!.Total);
     }
 
-    [Fact]
-    public void A_job_keeps_its_vector_store_baseline_per_set_of_paths_until_cleared()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_job_keeps_its_vector_store_baseline_per_set_of_paths_until_cleared(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "embed", 2);
-        string a = folder.File("a.bin"), b = folder.File("b.pkl");
+        string a = test.Folder.File("a.bin"), b = test.Folder.File("b.pkl");
         Assert.Null(store.GetVectorStoreBaseline(job, new[] { a, b }));
 
         store.KeepVectorStoreBaseline(job, new VectorStoreReading(new[] { a, b }, 1_000, 2, 300, missing: false));
@@ -114,11 +114,11 @@ public class ItemStoreTests
         Assert.Null(store.GetVectorStoreBaseline(job, new[] { a, b }));
     }
 
-    [Fact]
-    public void A_large_enqueue_is_written_in_chunks_and_counted_exactly()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_large_enqueue_is_written_in_chunks_and_counted_exactly(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = store.GetOrCreateJob("big");
         var buffer = new EnqueueBuffer(store, job, chunkSize: 1_000);
         for (int i = 0; i < 12_345; i++)
@@ -132,11 +132,11 @@ public class ItemStoreTests
         Assert.Equal(12_345, store.GetJob("big").Total);
     }
 
-    [Fact]
-    public void Discarding_the_buffer_writes_nothing_that_was_not_flushed()
+    [Theory, SqliteStore, PostgresStore]
+    public void Discarding_the_buffer_writes_nothing_that_was_not_flushed(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = store.GetOrCreateJob("refused");
         var buffer = new EnqueueBuffer(store, job, chunkSize: 10);
         buffer.Add(new NewItem("a"));
@@ -146,11 +146,11 @@ public class ItemStoreTests
         Assert.Equal(0, store.GetJob("refused").Total);
     }
 
-    [Fact]
-    public async Task Failed_items_can_be_listed_and_reset_by_key()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Failed_items_can_be_listed_and_reset_by_key(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "reset", 6);
         var options = new RunOptions { RetryLimit = 0 };
         await new BatchRunner(store, DelegateProcessor.FromSync(i => i.Key.EndsWith("1") || i.Key.EndsWith("4") ? ItemResult.Failure("boom") : ItemResult.Success()), options).RunAsync(job);
@@ -173,11 +173,11 @@ public class ItemStoreTests
         Stores.AssertCountersMatchItems(store, "reset");
     }
 
-    [Fact]
-    public void Running_items_are_not_reset()
+    [Theory, SqliteStore, PostgresStore]
+    public void Running_items_are_not_reset(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "busy", 2);
         long run = store.StartRun(job.Id, new RunStart { Host = "h", ProcessId = 1 });
         store.Claim(job.Id, run, 1, store.NowMs() + 60_000, 4);
@@ -190,11 +190,11 @@ public class ItemStoreTests
         Stores.AssertCountersMatchItems(store, "busy");
     }
 
-    [Fact]
-    public void Items_can_be_selected_by_wildcard_and_limited()
+    [Theory, SqliteStore, PostgresStore]
+    public void Items_can_be_selected_by_wildcard_and_limited(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = store.GetOrCreateJob("w");
         store.Enqueue(job, Keys("doc-1.txt", "doc-2.txt", "doc-10.pdf", "img-1.png", "doc-[3].txt"));
         Assert.Equal(new[] { "doc-1.txt", "doc-2.txt", "doc-[3].txt" }, store.GetItems(job, new ItemQuery { KeyPatterns = new[] { "doc-*.txt" } }).Select(i => i.Key));
@@ -204,11 +204,11 @@ public class ItemStoreTests
         Assert.Null(store.GetItems(job, new ItemQuery { IncludePayload = false }).First().Payload);
     }
 
-    [Fact]
-    public async Task Clearing_a_job_keeps_its_items_and_forgets_their_completion()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Clearing_a_job_keeps_its_items_and_forgets_their_completion(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "clear", 5);
         await new BatchRunner(store, Processors.Succeed(), new RunOptions()).RunAsync(job);
 
@@ -223,11 +223,11 @@ public class ItemStoreTests
         Stores.AssertCountersMatchItems(store, "clear");
     }
 
-    [Fact]
-    public async Task Removing_a_job_removes_everything_recorded_for_it()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Removing_a_job_removes_everything_recorded_for_it(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         Stores.Seed(store, "keep", 2);
         BatchJob gone = Stores.Seed(store, "gone", 3);
         await new BatchRunner(store, Processors.Succeed(), new RunOptions()).RunAsync(gone);
@@ -245,21 +245,23 @@ public class ItemStoreTests
 
 public class ItemPagesTests
 {
-    [Theory]
-    [InlineData(2_500, null, 2_500)]
-    [InlineData(2_500, 1_200L, 1_200)]
-    [InlineData(2_000, null, 2_000)]
-    [InlineData(0, null, 0)]
-    public void Pages_stream_every_matching_item_once_in_order(int items, long? first, int expected)
+    [Theory, SqliteStore, PostgresStore]
+    public void Pages_stream_every_matching_item_once_in_order(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
-        BatchJob job = Stores.Seed(store, "paged", items);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        var cases = new (int Items, long? First, int Expected)[] { (2_500, null, 2_500), (2_500, 1_200L, 1_200), (2_000, null, 2_000), (0, null, 0) };
+        for (int c = 0; c < cases.Length; c++)
+        {
+            (int items, long? first, int expected) = cases[c];
+            BatchJob job = Stores.Seed(store, "paged-" + c, items);
 
-        List<BatchItem> read = ItemPages.Read(store, job, new ItemQuery(), first, pageSize: 1_000).ToList();
+            List<BatchItem> read = ItemPages.Read(store, job, new ItemQuery(), first, pageSize: 1_000).ToList();
 
-        Assert.Equal(expected, read.Count);
-        Assert.Equal(read.Select(i => i.Id).OrderBy(i => i), read.Select(i => i.Id));
-        Assert.Equal(expected, read.Select(i => i.Key).Distinct().Count());
+            Assert.Equal(expected, read.Count);
+            Assert.Equal(read.Select(i => i.Id).OrderBy(i => i), read.Select(i => i.Id));
+            Assert.Equal(expected, read.Select(i => i.Key).Distinct().Count());
+            Assert.All(read, i => Assert.Equal(job.Name, i.Job));
+        }
     }
 }

@@ -10,14 +10,17 @@ namespace BatchOps.Engine.Tests;
 /// <summary>A job removed or cleared by force under a live run: the run stops with a reason, it does not crash.</summary>
 public class JobRemovedTests
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_run_whose_job_is_removed_or_cleared_under_it_stops_and_says_why(bool remove)
+    [Theory, SqliteStore, PostgresStore]
+    public Task A_run_whose_job_is_removed_under_it_stops_and_says_why(Backend backend) => RunWhileTheJobGoes(backend, remove: true);
+
+    [Theory, SqliteStore, PostgresStore]
+    public Task A_run_whose_job_is_cleared_under_it_stops_and_says_why(Backend backend) => RunWhileTheJobGoes(backend, remove: false);
+
+    private static async Task RunWhileTheJobGoes(Backend backend, bool remove)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
-        using var other = Stores.Open(folder); // "another window": Remove-BatchJob -Force / Clear-BatchJob -Force
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        IJobStore other = test.Open(); // "another window": Remove-BatchJob -Force / Clear-BatchJob -Force
         BatchJob job = Stores.Seed(store, "doomed", 20);
         var processor = DelegateProcessor.FromSync(item =>
         {
@@ -48,11 +51,11 @@ public class JobRemovedTests
         Assert.Equal(remove, other.FindJob("doomed") == null);
     }
 
-    [Fact]
-    public void Recording_for_a_run_that_is_gone_is_refused_with_JobRemoved()
+    [Theory, SqliteStore, PostgresStore]
+    public void Recording_for_a_run_that_is_gone_is_refused_with_JobRemoved(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "gone", 1);
         long runId = store.StartRun(job.Id, new RunStart { Host = "h", ProcessId = 1, User = "u", OptionsJson = "{}" });
         store.RemoveJob(job);

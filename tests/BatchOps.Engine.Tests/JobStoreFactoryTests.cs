@@ -85,11 +85,11 @@ public class JobStoreFactoryTests
         Assert.Equal("/data/pass=word.db", JobStoreFactory.Redact("/data/pass=word.db"));
     }
 
-    [Fact]
-    public void The_parts_of_a_store_work_through_their_interfaces_on_one_connection()
+    [Theory, SqliteStore, PostgresStore]
+    public void The_parts_of_a_store_work_through_their_interfaces_on_one_connection(Backend backend)
     {
-        using var folder = new TempFolder();
-        using IJobStore store = JobStoreFactory.Open(folder.File("parts.db"), StoreAccess.ReadWrite);
+        using var test = TestStore.Create(backend);
+        using IJobStore store = JobStoreFactory.Open(test.Location, StoreAccess.ReadWrite);
         IJobCatalog catalog = store;
         IRunLedger ledger = store;
         IJobStatistics statistics = store;

@@ -12,11 +12,11 @@ namespace BatchOps.Engine.Tests;
 
 public class RunHistoryTests
 {
-    [Fact]
-    public void A_job_s_runs_are_listed_newest_first_with_what_each_did()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_job_s_runs_are_listed_newest_first_with_what_each_did(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "evaluate", 10);
         BatchRunSummary first = new BatchRunner(store, DelegateProcessor.FromSync(item => item.Key.EndsWith("3", StringComparison.Ordinal) ? ItemResult.Failure("down") : ItemResult.Success()), new RunOptions { BatchSize = 2, RetryLimit = 0, MaxItems = 6 }).RunAsync(job).GetAwaiter().GetResult();
         BatchRunSummary second = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success()), new RunOptions { BatchSize = 2 }).RunAsync(store.GetJob("evaluate")).GetAwaiter().GetResult();
@@ -36,11 +36,11 @@ public class RunHistoryTests
         Assert.Empty(store.GetRuns(store.GetJob("evaluate"), new RunQuery { Since = DateTimeOffset.UtcNow.AddHours(1) }));
     }
 
-    [Fact]
-    public void A_run_whose_process_is_gone_is_listed_as_abandoned()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_run_whose_process_is_gone_is_listed_as_abandoned(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "killed", 2);
         long runId = store.StartRun(job.Id, new RunStart { Host = RunHost.Current.Machine, ProcessId = int.MaxValue - 7, ProcessStartedMs = 1 });
 
@@ -50,11 +50,11 @@ public class RunHistoryTests
         Assert.Empty(store.GetRuns(job, new RunQuery { State = RunState.Running }));
     }
 
-    [Fact]
-    public void Removing_runs_deletes_their_records_batches_and_errors_never_items_nor_a_run_in_progress()
+    [Theory, SqliteStore, PostgresStore]
+    public void Removing_runs_deletes_their_records_batches_and_errors_never_items_nor_a_run_in_progress(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "tidy", 6);
         BatchRunSummary failing = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Failure("down")), new RunOptions { BatchSize = 2, RetryLimit = 0, MaxItems = 2 }).RunAsync(job).GetAwaiter().GetResult();
         BatchRunSummary good = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success("ok")), new RunOptions { BatchSize = 2 }).RunAsync(store.GetJob("tidy")).GetAwaiter().GetResult();
@@ -71,11 +71,11 @@ public class RunHistoryTests
         Stores.AssertCountersMatchItems(store, "tidy");
     }
 
-    [Fact]
-    public void Each_finished_item_records_the_run_and_the_batch_that_finished_it()
+    [Theory, SqliteStore, PostgresStore]
+    public void Each_finished_item_records_the_run_and_the_batch_that_finished_it(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "numbered", 6);
         BatchRunSummary summary = new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Success()), new RunOptions { BatchSize = 2, ThrottleLimit = 1 }).RunAsync(job).GetAwaiter().GetResult();
 
@@ -87,11 +87,11 @@ public class RunHistoryTests
         Assert.All(store.GetItems(store.GetJob("numbered"), new ItemQuery()), i => Assert.Null(i.Batch));
     }
 
-    [Fact]
-    public void KeepRuns_bounds_the_history_to_the_newest_runs_after_each_run()
+    [Theory, SqliteStore, PostgresStore]
+    public void KeepRuns_bounds_the_history_to_the_newest_runs_after_each_run(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "hourly", 8);
         var ids = new List<long>();
         for (int i = 0; i < 4; i++)
