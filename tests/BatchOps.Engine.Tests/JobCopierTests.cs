@@ -41,6 +41,21 @@ public class JobCopierTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public async Task A_job_run_on_either_backend_copies_to_a_file_with_every_item_state(Backend source)
+    {
+        using var from = TestStore.Create(source);
+        using var to = TestStore.Create(Backend.Sqlite);
+        await SeedMixedJob(from.Store, "embed");
+
+        BatchJob copied = Copy(from.Store, "embed", to.Store);
+
+        Assert.Equal(from.Store.GetJob("embed").Total, copied.Total);
+        Stores.AssertCountersMatchItems(to.Store, "embed");
+        AssertSameItems(from.Store, to.Store, "embed");
+        AssertSameErrorLog(from.Store, to.Store, "embed");
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public void A_copy_back_from_either_backend_keeps_every_item_state(Backend source)
     {
         using var from = TestStore.Create(source);
@@ -125,10 +140,10 @@ public class JobCopierTests
         Assert.Null(to.Store.FindJob("stopped"));
     }
 
-    [Fact]
-    public void A_job_a_live_run_is_processing_is_refused_unless_forced()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_job_a_live_run_is_processing_is_refused_unless_forced(Backend source)
     {
-        using var from = TestStore.Create(Backend.Sqlite);
+        using var from = TestStore.Create(source);
         using var to = TestStore.Create(Backend.Sqlite);
         BatchJob job = Stores.Seed(from.Store, "embed", 10);
         Process self = Process.GetCurrentProcess();
@@ -152,10 +167,10 @@ public class JobCopierTests
         Assert.Equal(4, from.Store.GetJob("embed").Running); // the source is only read
     }
 
-    [Fact]
-    public void A_job_is_never_copied_onto_itself_but_may_be_copied_beside_itself()
+    [Theory, SqliteStore, PostgresStore]
+    public void A_job_is_never_copied_onto_itself_but_may_be_copied_beside_itself(Backend backend)
     {
-        using var test = TestStore.Create(Backend.Sqlite);
+        using var test = TestStore.Create(backend);
         Stores.Seed(test.Store, "embed", 5);
 
         var e = Assert.Throws<BatchOpsException>(() => JobCopier.Plan(test.Store, "embed", test.Open(), "Embed", force: true));
@@ -166,11 +181,11 @@ public class JobCopierTests
         Assert.Equal(5, test.Store.GetJob("embed").Total);
     }
 
-    [Fact]
-    public async Task A_copied_job_goes_on_in_the_destination_with_only_its_unfinished_items()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_copied_job_goes_on_in_the_destination_with_only_its_unfinished_items(Backend destination)
     {
         using var from = TestStore.Create(Backend.Sqlite);
-        using var to = TestStore.Create(Backend.Sqlite);
+        using var to = TestStore.Create(destination);
         await SeedMixedJob(from.Store, "embed");
         BatchJob copied = Copy(from.Store, "embed", to.Store);
         var unfinished = from.Store.GetItems(from.Store.GetJob("embed"), new ItemQuery())
