@@ -18,6 +18,7 @@
         'Add-BatchItem'
         'Backup-VectorStore'
         'Clear-BatchJob'
+        'Copy-BatchJob'
         'Export-BatchResult'
         'Get-BatchCheckpoint'
         'Get-BatchHealth'

@@ -680,6 +680,7 @@ public class RunnerTests
         public void KeepVectorStoreBaseline(BatchJob job, VectorStoreReading reading) => _inner.KeepVectorStoreBaseline(job, reading);
         public void ForgetVectorStoreBaselines(BatchJob job) => _inner.ForgetVectorStoreBaselines(job);
         public long NowMs() => _inner.NowMs();
+        public long ImportItems(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines) => _inner.ImportItems(job, items, lines);
         public void Dispose() => _inner.Dispose();
     }
 }

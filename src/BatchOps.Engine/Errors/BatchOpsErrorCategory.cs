@@ -17,5 +17,6 @@ namespace BatchOps.Engine.Errors
         OperationStopped,
         OperationTimeout,
         InvalidResult,
+        ResourceExists,
     }
 }

@@ -39,6 +39,8 @@ namespace BatchOps.Engine.Errors
         public const string JobMissing = "JobMissing";
         public const string JobAmbiguous = "JobAmbiguous";
         public const string InputMixed = "InputMixed";
+        public const string JobExists = "JobExists";
+        public const string JobCopyToItself = "JobCopyToItself";
 
         // The store.
         public const string StoreNotFound = "StoreNotFound";

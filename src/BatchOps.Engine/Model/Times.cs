@@ -8,5 +8,10 @@ namespace BatchOps
         public static DateTime Local(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs).LocalDateTime;
 
         public static DateTime? Local(long? unixMs) => unixMs is long ms ? Local(ms) : (DateTime?)null;
+
+        /// <summary>The store's milliseconds of a time an object shows (exact: a local time keeps its daylight-saving side).</summary>
+        public static long Ms(DateTime time) => new DateTimeOffset(time.ToUniversalTime()).ToUnixTimeMilliseconds();
+
+        public static long? Ms(DateTime? time) => time is DateTime t ? Ms(t) : (long?)null;
     }
 }

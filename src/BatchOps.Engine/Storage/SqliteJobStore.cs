@@ -130,6 +130,8 @@ namespace BatchOps.Engine.Storage
 
         public void ForgetVectorStoreBaselines(BatchJob job) => _statistics.ForgetVectorStoreBaselines(job);
 
+        public long ImportItems(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines) => new SqliteItemImport(_session).Import(job, items, lines);
+
         public void Dispose() => _session.Dispose();
     }
 }

@@ -61,6 +61,10 @@ namespace BatchOps.Infrastructure
                 "Check the name (Get-BatchJob lists the jobs of a store), or pass -Store with the store that holds the job. Add-BatchItem, or items piped to Start-BatchRun, create a job.",
             [ErrorIds.JobBusy] =
                 "Stop the run first (Stop-BatchRun -Job <job>), or pass -Force if you are sure it is gone.",
+            [ErrorIds.JobExists] =
+                "Pass -Force to replace that job, -DestinationJob with another name, or remove it first (Remove-BatchJob -Job <job> -Store <destination>).",
+            [ErrorIds.JobCopyToItself] =
+                "Pass -DestinationJob with another name, or -Destination with another store.",
             [ErrorIds.JobNameInvalid] =
                 "Pass -Job with a printable name such as 'embed-chunks'.",
             [ErrorIds.KeyPropertyNotFound] =

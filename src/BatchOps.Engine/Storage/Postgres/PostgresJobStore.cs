@@ -133,6 +133,8 @@ namespace BatchOps.Engine.Storage.Postgres
 
         public void ForgetVectorStoreBaselines(BatchJob job) => _statistics.ForgetVectorStoreBaselines(job);
 
+        public long ImportItems(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines) => new PostgresItemImport(_session).Import(job, items, lines);
+
         public void Dispose() => _session.Dispose();
     }
 }
