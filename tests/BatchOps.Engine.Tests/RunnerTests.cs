@@ -475,7 +475,19 @@ public class RunnerTests
         {
             await Processors.WaitUntil(() => store.GetJob("paced").Succeeded == batch * 3, "batch " + batch);
             Assert.Equal(batch * 3, order.Count); // nothing of the next batch has started: the delay holds it
-            time.Advance(options.BatchDelay);
+            // The batch shows as done before the runner starts its delay: the clock moves on until the run goes on
+            // (checked before each step, so that no step runs into the next batch's delay).
+            int done = batch * 3;
+            await Processors.WaitUntil(() =>
+            {
+                if (order.Count > done || run.IsCompleted)
+                {
+                    return true;
+                }
+
+                time.Advance(options.BatchDelay);
+                return false;
+            }, "the delay after batch " + batch);
         }
 
         BatchRunSummary summary = await run;

@@ -6,7 +6,8 @@ namespace BatchOps.Engine.Storage.Postgres
     /// <summary>
     /// The run ledger of a PostgreSQL store: runs and their checkpoints, claims (<see cref="PostgresClaims"/>), commits
     /// (<see cref="PostgresCommits"/>), leases and the stop and suspend signals, with the same outcomes as
-    /// <see cref="SqliteRunLedger"/> (the statements both share are <see cref="RunLedgerSql"/>). Times are the server's
+    /// <see cref="SqliteRunLedger"/>: what both do alike is <see cref="LedgerRuns"/>, the statements both share are
+    /// <see cref="RunLedgerSql"/>. Times are the server's
     /// (<see cref="PostgresSession.NowMs"/>); a stop or suspend request notifies the job's channel, so that runs on
     /// other hosts can wake at once.
     /// </summary>
@@ -17,86 +18,28 @@ namespace BatchOps.Engine.Storage.Postgres
         private readonly PostgresSession _s;
         private readonly PostgresClaims _claims;
         private readonly PostgresCommits _commits;
+        private readonly LedgerRuns _runs;
 
         public PostgresRunLedger(PostgresSession session, PostgresErrorLog errors)
         {
             _s = session;
             _claims = new PostgresClaims(session, errors);
             _commits = new PostgresCommits(session, errors);
+            _runs = new LedgerRuns(StoreSql.For(session));
         }
 
         public long StartRun(long jobId, RunStart start)
         {
             _s.RequireWritable();
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                long now = _s.NowMs();
-                return _s.ScalarLong(
-                    RunLedgerSql.StartRun,
-                    ("job", jobId),
-                    ("state", Running),
-                    ("host", start.Host),
-                    ("pid", start.ProcessId),
-                    ("pstart", start.ProcessStartedMs),
-                    ("user", start.User),
-                    ("options", start.OptionsJson),
-                    ("now", now));
-            }));
+            return _s.Guarded(() => _s.Write(() => _runs.Start(jobId, start)));
         }
 
-        public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => _s.Guarded(() =>
-        {
-            var runs = new List<RunRecord>();
-            using NpgsqlCommand cmd = _s.Command(
-                "SELECT " + RunRows.RecordColumns + " FROM runs WHERE job_id = @job AND state = @state ORDER BY id",
-                ("job", jobId),
-                ("state", Running));
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                runs.Add(RunRows.ReadRecord(reader));
-            }
-
-            return (IReadOnlyList<RunRecord>)runs;
-        });
+        public IReadOnlyList<RunRecord> GetActiveRuns(long jobId) => _s.Guarded(() => _runs.Active(jobId));
 
         public long AbandonRuns(long jobId, IReadOnlyList<long> runIds, string message)
         {
             _s.RequireWritable();
-            if (runIds.Count == 0)
-            {
-                return 0;
-            }
-
-            return _s.Guarded(() => _s.Write(() =>
-            {
-                long now = _s.NowMs();
-                long returned = 0;
-                foreach (long runId in runIds)
-                {
-                    int marked = _s.Execute(
-                        RunLedgerSql.MarkCrashed,
-                        ("crashed", RunState.Crashed.ToString()),
-                        ("reason", StopReason.Error.ToString()),
-                        ("now", now),
-                        ("message", message),
-                        ("run", runId),
-                        ("running", Running));
-                    if (marked == 0)
-                    {
-                        continue; // somebody else (maybe on another host) noticed first
-                    }
-
-                    returned += _s.Execute(RunLedgerSql.ReturnLeased, ("job", jobId), ("run", runId));
-                }
-
-                if (returned > 0)
-                {
-                    _s.Execute(RunLedgerSql.JobReturned, ("n", returned), ("now", now), ("job", jobId));
-                }
-
-                return returned;
-            }));
+            return runIds.Count == 0 ? 0 : _s.Guarded(() => _s.Write(() => _runs.Abandon(jobId, runIds, message)));
         }
 
         public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired = true, IReadOnlyCollection<string>? onlyKeys = null) =>
@@ -110,9 +53,7 @@ namespace BatchOps.Engine.Storage.Postgres
             return _s.Guarded(() => _s.Write(() =>
             {
                 _commits.RequireRun(runId);
-                long now = _s.NowMs();
-                _s.Execute(RunLedgerSql.Renew, ("expires", leaseExpiresMs), ("job", jobId), ("run", runId));
-                return _s.ScalarLong(RunLedgerSql.Heartbeat, ("now", now), ("run", runId)) != 0;
+                return _runs.Renew(jobId, runId, leaseExpiresMs);
             }));
         }
 
@@ -140,23 +81,16 @@ namespace BatchOps.Engine.Storage.Postgres
         public void SetRunActivity(long runId, RunActivity activity, string? reason)
         {
             _s.RequireWritable();
-            _s.Guarded(() => _s.Write(() =>
-                _s.Execute(RunLedgerSql.SetActivity, ("activity", activity.ToString()), ("reason", reason), ("now", _s.NowMs()), ("run", runId))));
+            _s.Guarded(() => _s.Write(() => { _runs.SetActivity(runId, activity, reason); return 0; }));
         }
 
         public void RecordRunBackup(long runId, string backupName)
         {
             _s.RequireWritable();
-            _s.Guarded(() => _s.Write(() =>
-                _s.Execute(RunLedgerSql.RecordBackup, ("name", backupName), ("now", _s.NowMs()), ("run", runId))));
+            _s.Guarded(() => _s.Write(() => { _runs.RecordBackup(runId, backupName); return 0; }));
         }
 
-        public BatchCheckpoint? GetCheckpoint(BatchJob job) => _s.Guarded(() =>
-        {
-            using NpgsqlCommand cmd = _s.Command(RunLedgerSql.Checkpoint, ("job", job.Id), ("running", Running));
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            return reader.Read() ? CheckpointRows.Read(reader, job, _s.Location, _s.NowMs()) : null;
-        });
+        public BatchCheckpoint? GetCheckpoint(BatchJob job) => _s.Guarded(() => _runs.Checkpoint(job));
 
         /// <summary>Sets a signal on a running run and, if it was set, notifies the run's job (in the same transaction, so sent at its commit).</summary>
         private bool Signal(string sql, params (string Name, object? Value)[] args)
