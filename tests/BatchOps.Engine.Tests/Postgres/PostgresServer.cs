@@ -75,6 +75,24 @@ public sealed class TempDatabase : IDisposable
     public void Dispose()
     {
         NpgsqlConnection.ClearAllPools();
-        Admin($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Admin($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege || e.SqlState == PostgresErrorCodes.ObjectInUse)
+            {
+                // a session of another role (a test's refused login, a server worker) is still on it: it ends soon;
+                // cleanup only, and a database left behind on the throwaway server harms nothing
+                if (attempt == 5)
+                {
+                    return;
+                }
+
+                System.Threading.Thread.Sleep(200 * attempt);
+            }
+        }
     }
 }
