@@ -21,11 +21,11 @@ public class ChosenItemsTests
             return ItemResult.Success();
         });
 
-    [Fact]
-    public async Task A_run_of_chosen_items_runs_exactly_those()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_run_of_chosen_items_runs_exactly_those(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "chunks", 40, prefix: "chunk-");
         var runs = new ConcurrentDictionary<string, int>();
         RunOptions options = RunnerTests.Fast();
@@ -41,11 +41,11 @@ public class ChosenItemsTests
         Stores.AssertCountersMatchItems(store, "chunks");
     }
 
-    [Fact]
-    public async Task A_chosen_item_that_is_not_pending_is_not_run()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_chosen_item_that_is_not_pending_is_not_run(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "chunks", 3, prefix: "chunk-");
         await new BatchRunner(store, Processors.Succeed(), RunnerTests.Fast()).RunAsync(job);
         var runs = new ConcurrentDictionary<string, int>();
@@ -68,12 +68,12 @@ public class ChosenItemsTests
         Assert.Equal(ErrorIds.ItemSelectionInvalid, Assert.Throws<BatchOpsException>(empty.Validate).ErrorId);
     }
 
-    [Fact]
-    public async Task Started_is_when_the_item_started_not_when_its_batch_was_claimed()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Started_is_when_the_item_started_not_when_its_batch_was_claimed(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "timed", 5);
 
         // One worker, and every item takes one second on the store's clock.

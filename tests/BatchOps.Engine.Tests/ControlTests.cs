@@ -72,12 +72,12 @@ public class JobConditionTests
 
 public class JobWaiterTests
 {
-    [Fact]
-    public async Task Waiting_returns_when_the_target_is_reached()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Waiting_returns_when_the_target_is_reached(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "w", 4);
         int polls = 0;
         var waiter = new JobWaiter(store, time) { PollInterval = TimeSpan.FromSeconds(5) };
@@ -97,12 +97,12 @@ public class JobWaiterTests
         Assert.Equal(2, reached.Succeeded);
     }
 
-    [Fact]
-    public async Task Waiting_times_out_with_where_the_job_stands()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Waiting_times_out_with_where_the_job_stands(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         Stores.Seed(store, "slow", 4);
         var waiter = new JobWaiter(store, time) { PollInterval = TimeSpan.FromSeconds(10) };
 
@@ -118,12 +118,12 @@ public class JobWaiterTests
         Assert.Contains("0 of 4 succeeded", e.Message);
     }
 
-    [Fact]
-    public async Task Waiting_times_out_at_the_deadline_not_a_poll_interval_after_it()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Waiting_times_out_at_the_deadline_not_a_poll_interval_after_it(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         Stores.Seed(store, "idle", 2);
         var waiter = new JobWaiter(store, time) { PollInterval = TimeSpan.FromSeconds(10) };
 
@@ -141,11 +141,11 @@ public class JobWaiterTests
         Assert.Contains("No run is working on it now.", e.Message);
     }
 
-    [Fact]
-    public async Task Waiting_for_a_target_a_finished_job_missed_ends_at_once()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Waiting_for_a_target_a_finished_job_missed_ends_at_once(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "failing", 4);
         await new BatchRunner(store, DelegateProcessor.FromSync(_ => ItemResult.Failure("no")), new RunOptions { RetryLimit = 0 }).RunAsync(job);
 
@@ -153,12 +153,12 @@ public class JobWaiterTests
         Assert.Equal(ErrorIds.JobTargetUnreachable, e.ErrorId);
     }
 
-    [Fact]
-    public async Task A_stop_asked_through_the_store_is_seen_within_a_second_of_run_time()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_stop_asked_through_the_store_is_seen_within_a_second_of_run_time(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "stop-me", 10);
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -27,12 +27,12 @@ public class GrowingJobTests
             return ItemResult.Success();
         });
 
-    [Fact]
-    public async Task Items_added_from_another_connection_during_a_run_count_in_its_progress()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Items_added_from_another_connection_during_a_run_count_in_its_progress(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
-        using var other = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        IJobStore other = test.Open();
         BatchJob job = Stores.Seed(store, "grow", 40);
         var events = new EventLog();
 
@@ -48,12 +48,12 @@ public class GrowingJobTests
         Assert.Equal(0, seen.Last().Remaining);
     }
 
-    [Fact]
-    public async Task A_continuous_run_never_reports_more_than_100_percent()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_continuous_run_never_reports_more_than_100_percent(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
-        using var other = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        IJobStore other = test.Open();
         BatchJob job = Stores.Seed(store, "feed", 10);
         var events = new EventLog();
         RunOptions options = RunnerTests.Fast();
@@ -74,12 +74,12 @@ public class GrowingJobTests
         Assert.Contains("16 of 16 done (100.0%)", lines.Last());
     }
 
-    [Fact]
-    public async Task TargetPercent_is_a_share_of_the_job_as_it_grows()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task TargetPercent_is_a_share_of_the_job_as_it_grows(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
-        using var other = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        IJobStore other = test.Open();
         BatchJob job = Stores.Seed(store, "target", 40);
         RunOptions options = RunnerTests.Fast();
         options.TargetPercent = 50;

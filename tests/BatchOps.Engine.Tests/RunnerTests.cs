@@ -26,11 +26,11 @@ public class RunnerTests
         MaxRetryDelay = TimeSpan.Zero,
     };
 
-    [Fact]
-    public async Task A_run_processes_every_item_once_and_completes()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_run_processes_every_item_once_and_completes(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "embed", 103);
         var seen = new ConcurrentDictionary<string, int>();
         var processor = DelegateProcessor.FromSync(item =>
@@ -55,11 +55,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "embed");
     }
 
-    [Fact]
-    public async Task The_processor_gets_the_stored_payload()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task The_processor_gets_the_stored_payload(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "embed", 3);
         var payloads = new ConcurrentBag<string>();
         var processor = DelegateProcessor.FromSync(item =>
@@ -73,11 +73,11 @@ public class RunnerTests
         Assert.Equal(new[] { "payload 0", "payload 1", "payload 2" }, payloads.OrderBy(p => p));
     }
 
-    [Fact]
-    public async Task The_checkpoint_is_written_after_every_batch()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task The_checkpoint_is_written_after_every_batch(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "topics", 20);
         var events = new EventLog();
 
@@ -100,11 +100,11 @@ public class RunnerTests
         Assert.All(batches, b => Assert.Equal(4, b.Succeeded));
     }
 
-    [Fact]
-    public async Task A_run_stopped_halfway_resumes_and_every_item_succeeds_exactly_once()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_run_stopped_halfway_resumes_and_every_item_succeeds_exactly_once(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "chunks", 60);
         var executions = new ConcurrentDictionary<string, int>();
         using var cancel = new CancellationTokenSource();
@@ -147,11 +147,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "chunks");
     }
 
-    [Fact]
-    public async Task Cancelled_items_go_back_to_pending_without_an_attempt_held_against_them()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Cancelled_items_go_back_to_pending_without_an_attempt_held_against_them(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "slow", 4);
         using var cancel = new CancellationTokenSource();
         int started = 0;
@@ -178,11 +178,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "slow");
     }
 
-    [Fact]
-    public async Task A_failing_item_is_retried_with_backoff_until_it_succeeds()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_failing_item_is_retried_with_backoff_until_it_succeeds(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "flaky", 1);
         int calls = 0;
         var attemptsSeen = new List<int>();
@@ -206,11 +206,11 @@ public class RunnerTests
         Assert.All(errors, e => Assert.Equal("HTTP 503 from the API", e.Message));
     }
 
-    [Fact]
-    public async Task An_item_that_keeps_failing_fails_after_the_retry_limit_and_the_run_goes_on()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task An_item_that_keeps_failing_fails_after_the_retry_limit_and_the_run_goes_on(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "mixed", 10);
         var processor = DelegateProcessor.FromSync(item =>
             item.Key == "item-00003" ? throw new InvalidOperationException("chunk 3 is corrupt") : ItemResult.Success());
@@ -234,11 +234,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "mixed");
     }
 
-    [Fact]
-    public async Task Attempts_made_by_an_earlier_run_count_against_the_retry_limit()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Attempts_made_by_an_earlier_run_count_against_the_retry_limit(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "persist", 1);
         using var cancel = new CancellationTokenSource();
         var firstRun = new DelegateProcessor(async (item, token) =>
@@ -275,11 +275,11 @@ public class RunnerTests
         Assert.Equal(4, store.GetItems(store.GetJob("persist"), new ItemQuery()).Single().Attempts);
     }
 
-    [Fact]
-    public async Task An_attempt_longer_than_the_item_timeout_is_cancelled_and_fails()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task An_attempt_longer_than_the_item_timeout_is_cancelled_and_fails(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "hang", 2);
         var processor = new DelegateProcessor(async (item, token) =>
         {
@@ -304,11 +304,11 @@ public class RunnerTests
         Assert.Equal("Timeout", store.GetErrors(store.GetJob("hang"), 1).Single().ErrorType);
     }
 
-    [Fact]
-    public async Task A_target_percent_stops_the_run_when_that_share_of_the_job_has_succeeded()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_target_percent_stops_the_run_when_that_share_of_the_job_has_succeeded(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "to50", 100);
         var options = Fast(batchSize: 10, throttle: 4);
         options.TargetPercent = 50;
@@ -323,11 +323,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "to50");
     }
 
-    [Fact]
-    public async Task A_target_percent_claims_more_items_when_some_fail()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_target_percent_claims_more_items_when_some_fail(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "to75", 20);
         var options = Fast(batchSize: 5, throttle: 2);
         options.TargetPercent = 75;
@@ -343,11 +343,11 @@ public class RunnerTests
         Assert.Equal(3, store.GetJob("to75").Pending);
     }
 
-    [Fact]
-    public async Task A_job_already_past_its_target_runs_nothing()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_job_already_past_its_target_runs_nothing(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "done", 10);
         await new BatchRunner(store, Processors.Succeed(), Fast()).RunAsync(job);
         int calls = 0;
@@ -360,11 +360,11 @@ public class RunnerTests
         Assert.Equal(0, calls);
     }
 
-    [Fact]
-    public async Task Max_items_processes_exactly_that_many()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Max_items_processes_exactly_that_many(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "ten", 100);
         var options = Fast(batchSize: 3, throttle: 4);
         options.MaxItems = 10;
@@ -377,12 +377,12 @@ public class RunnerTests
         Assert.Equal(90, store.GetJob("ten").Pending);
     }
 
-    [Fact]
-    public async Task Max_duration_stops_claiming_finishes_what_is_in_flight_and_releases_the_rest()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task Max_duration_stops_claiming_finishes_what_is_in_flight_and_releases_the_rest(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "timed", 20);
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -415,12 +415,12 @@ public class RunnerTests
         Assert.All(store.GetItems(after, new ItemQuery { Status = ItemStatus.Pending }), i => Assert.Equal(0, i.Attempts));
     }
 
-    [Fact]
-    public async Task A_stop_requested_through_the_store_ends_the_run_at_the_next_heartbeat()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_stop_requested_through_the_store_ends_the_run_at_the_next_heartbeat(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "remote-stop", 10);
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -453,12 +453,12 @@ public class RunnerTests
         Assert.Equal(0, store.GetJob("remote-stop").Running);
     }
 
-    [Fact]
-    public async Task With_a_batch_delay_each_batch_finishes_before_the_next_one_starts()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task With_a_batch_delay_each_batch_finishes_before_the_next_one_starts(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "paced", 9);
         var order = new ConcurrentQueue<string>();
         var processor = DelegateProcessor.FromSync(item =>
@@ -483,11 +483,11 @@ public class RunnerTests
         Assert.Equal(3, summary.Batches);
     }
 
-    [Fact]
-    public async Task The_rate_limit_gates_how_many_items_start()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task The_rate_limit_gates_how_many_items_start(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "api", 9);
         var limiter = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
         {
@@ -525,12 +525,12 @@ public class RunnerTests
         Assert.Equal(0, overruns);
     }
 
-    [Fact]
-    public async Task An_item_whose_lease_was_taken_over_is_not_recorded_twice()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task An_item_whose_lease_was_taken_over_is_not_recorded_twice(Backend backend)
     {
-        using var folder = new TempFolder();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var store = Stores.Open(folder, time);
+        using var test = TestStore.Create(backend, time);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "lease", 1);
         long slowRun = store.StartRun(job.Id, new RunStart { Host = "elsewhere", ProcessId = 1 });
         ClaimedItem slow = store.Claim(job.Id, slowRun, 1, store.NowMs() + 1_000, 4).Items.Single();
@@ -556,11 +556,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "lease");
     }
 
-    [Fact]
-    public async Task A_run_whose_process_died_is_marked_crashed_and_its_items_return_at_once()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_run_whose_process_died_is_marked_crashed_and_its_items_return_at_once(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "crash", 6);
         RunHost self = RunHost.Current;
         // A run of this machine whose process no longer exists (a pid far above any pid_max).
@@ -577,11 +577,11 @@ public class RunnerTests
         Assert.All(store.GetItems(store.GetJob("crash"), new ItemQuery()).Where(i => i.Key.CompareTo("item-00004") < 0), i => Assert.Equal(2, i.Attempts));
     }
 
-    [Fact]
-    public async Task An_item_that_killed_every_run_that_started_it_is_failed_instead_of_claimed()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task An_item_that_killed_every_run_that_started_it_is_failed_instead_of_claimed(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "poison", 2);
         RunHost self = RunHost.Current;
         for (int crash = 0; crash < 4; crash++)
@@ -605,11 +605,11 @@ public class RunnerTests
         Stores.AssertCountersMatchItems(store, "poison");
     }
 
-    [Fact]
-    public async Task A_store_failure_during_a_run_ends_it_failed_with_the_reason()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_store_failure_during_a_run_ends_it_failed_with_the_reason(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "doomed", 10);
         var broken = new FailingCommitStore(store);
         var runner = new BatchRunner(broken, Processors.Succeed(), Fast());
@@ -622,11 +622,11 @@ public class RunnerTests
         Assert.IsType<BatchOpsException>(summary.Failure?.GetException());
     }
 
-    [Fact]
-    public async Task A_runner_refuses_to_run_twice()
+    [Theory, SqliteStore, PostgresStore]
+    public async Task A_runner_refuses_to_run_twice(Backend backend)
     {
-        using var folder = new TempFolder();
-        using var store = Stores.Open(folder);
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
         BatchJob job = Stores.Seed(store, "once", 1);
         var runner = new BatchRunner(store, Processors.Succeed(), Fast());
         await runner.RunAsync(job);

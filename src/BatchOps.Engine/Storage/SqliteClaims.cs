@@ -25,12 +25,9 @@ namespace BatchOps.Engine.Storage
             "UPDATE items SET status = " + ItemStatusSql.Running + ", lease_run = @run, lease_token = @token, lease_expires_ms = @expires, attempts = attempts + 1, started_ms = @now " +
             "WHERE job_id = @job AND status = " + ItemStatusSql.Pending + " AND id BETWEEN @first AND @last";
 
-        private static readonly string AbandonPoisonSql =
-            "UPDATE items SET status = " + ItemStatusSql.Failed + ", attempts = attempts - 1, last_error = @error, finished_ms = @now, lease_token = NULL, lease_expires_ms = NULL WHERE id = @id";
-
         private readonly SqliteSession _s;
         private readonly SqliteErrorLog _errors;
-        private readonly Random _tokens = new Random();
+        private readonly LeaseTokens _tokens = new LeaseTokens();
 
         public SqliteClaims(SqliteSession session, SqliteErrorLog errors)
         {
@@ -50,7 +47,7 @@ namespace BatchOps.Engine.Storage
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => _s.Write(() =>
             {
                 long now = _s.NowMs();
-                long token = NextToken();
+                long token = _tokens.Next();
                 var claimed = new List<ClaimedItem>(count);
                 if (includeExpired)
                 {
@@ -83,7 +80,7 @@ namespace BatchOps.Engine.Storage
                 {
                     SqliteCommand counters = _s.Cached(
                         "claim.counters",
-                        "UPDATE jobs SET pending = pending - @fromPending, running = running + @fromPending - @abandoned, failed = failed + @abandoned, updated_ms = @now WHERE id = @job",
+                        RunLedgerSql.JobClaimed,
                         ("@fromPending", fromPending),
                         ("@abandoned", abandoned.Count),
                         ("@now", now),
@@ -91,7 +88,7 @@ namespace BatchOps.Engine.Storage
                     counters.ExecuteNonQuery();
                     if (abandoned.Count > 0)
                     {
-                        _s.Execute("UPDATE runs SET failed = failed + @n WHERE id = @run", ("@n", abandoned.Count), ("@run", runId));
+                        _s.Execute(RunLedgerSql.RunFailedAtClaim, ("@n", abandoned.Count), ("@run", runId));
                     }
                 }
 
@@ -182,15 +179,8 @@ namespace BatchOps.Engine.Storage
         private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
         {
             string message = Wording.Abandoned(item.Attempts - 1);
-            _s.Execute(AbandonPoisonSql, ("@error", message), ("@now", now), ("@id", item.Id));
+            _s.Execute(RunLedgerSql.AbandonPoison, ("@error", message), ("@now", now), ("@id", item.Id));
             _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, ErrorEntry.Abandoned, message);
-        }
-
-        private long NextToken()
-        {
-            var bytes = new byte[8];
-            _tokens.NextBytes(bytes);
-            return BitConverter.ToInt64(bytes, 0) & long.MaxValue;
         }
     }
 }

@@ -23,16 +23,6 @@ namespace BatchOps.Engine.Storage
             "UPDATE items SET status = " + ItemStatusSql.Pending + ", attempts = attempts - @undo, started_ms = NULL, lease_token = NULL, lease_expires_ms = NULL " +
             "WHERE id = @id AND lease_token = @token AND status = " + ItemStatusSql.Running;
 
-        private static readonly string ReleaseHeldSql =
-            "UPDATE items SET status = " + ItemStatusSql.Pending + ", started_ms = NULL, lease_token = NULL, lease_expires_ms = NULL WHERE job_id = @job AND status = " + ItemStatusSql.Running + " AND lease_run = @run";
-
-        private const string RunSql =
-            "UPDATE runs SET succeeded = succeeded + @succeeded, failed = failed + @failed, released = released + @released, updated_ms = @now, heartbeat_ms = @now, " +
-            "last_progress_ms = CASE WHEN @succeeded + @failed > 0 THEN @now ELSE last_progress_ms END, " +
-            "state = COALESCE(@state, state), stop_reason = COALESCE(@reason, stop_reason), batches_started = COALESCE(@started, batches_started), " +
-            "batches_completed = COALESCE(@completed, batches_completed), claimed = COALESCE(@claimed, claimed), message = COALESCE(@message, message), " +
-            "ended_ms = CASE WHEN @final = 1 THEN @now ELSE ended_ms END WHERE id = @run";
-
         private readonly SqliteSession _s;
         private readonly SqliteErrorLog _errors;
         private SqlitePlainSuccess? _plainSuccess;
@@ -109,7 +99,7 @@ namespace BatchOps.Engine.Storage
                 {
                     _s.Cached(
                         "commit.batch",
-                        "INSERT INTO batches (run_id, number, items, succeeded, failed, released, started_ms, completed_ms) VALUES (@run, @number, @items, @succeeded, @failed, @released, @started, @completed)",
+                        RunLedgerSql.InsertBatch,
                         ("@run", commit.RunId),
                         ("@number", batch.Number),
                         ("@items", batch.Items),
@@ -124,7 +114,7 @@ namespace BatchOps.Engine.Storage
                 {
                     _s.Cached(
                         "commit.counters",
-                        "UPDATE jobs SET pending = pending + @released, running = running - @finished, succeeded = succeeded + @succeeded, failed = failed + @failed, updated_ms = @now WHERE id = @job",
+                        RunLedgerSql.JobOutcomes,
                         ("@released", released),
                         ("@finished", succeeded + failed + released),
                         ("@succeeded", succeeded),
@@ -137,7 +127,7 @@ namespace BatchOps.Engine.Storage
                 RunCheckpointUpdate? checkpoint = commit.Checkpoint;
                 _s.Cached(
                     "commit.run",
-                    RunSql,
+                    RunLedgerSql.CommitRun,
                     ("@succeeded", succeeded),
                     ("@failed", failed),
                     ("@released", released),
@@ -165,7 +155,7 @@ namespace BatchOps.Engine.Storage
         /// </summary>
         public void RequireRun(long runId)
         {
-            if (_s.ScalarLong("SELECT COUNT(*) FROM runs WHERE id = @run", ("@run", runId)) == 0)
+            if (_s.ScalarLong(RunLedgerSql.RunExists, ("@run", runId)) == 0)
             {
                 throw new BatchOpsException(
                     ErrorIds.JobRemoved,
@@ -212,14 +202,14 @@ namespace BatchOps.Engine.Storage
         /// </summary>
         private void ReleaseHeld(long jobId, long runId, long now)
         {
-            long returned = _s.Execute(ReleaseHeldSql, ("@job", jobId), ("@run", runId));
+            long returned = _s.Execute(RunLedgerSql.ReleaseHeld, ("@job", jobId), ("@run", runId));
             if (returned == 0)
             {
                 return;
             }
 
-            _s.Execute("UPDATE jobs SET pending = pending + @n, running = running - @n, updated_ms = @now WHERE id = @job", ("@n", returned), ("@now", now), ("@job", jobId));
-            _s.Execute("UPDATE runs SET released = released + @n WHERE id = @run", ("@n", returned), ("@run", runId));
+            _s.Execute(RunLedgerSql.JobReturned, ("@n", returned), ("@now", now), ("@job", jobId));
+            _s.Execute(RunLedgerSql.RunReleased, ("@n", returned), ("@run", runId));
         }
     }
 }
