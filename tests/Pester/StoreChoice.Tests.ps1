@@ -2,13 +2,18 @@
 <#
     Which store a command opens is chosen from the store string (-Store, else $env:BATCHOPS_STORE, else batchops.db
     in the current location): a file path is a SQLite store, resolved through the PowerShell provider; a PostgreSQL
-    URI or connection string names a server, which this version refuses with its own ErrorId, before reading any
-    input, and without showing the password.
+    URI or connection string names a server. A server that cannot be reached is its own ErrorId, raised before any
+    input is read, and no error shows the password.
 #>
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-Module $ModuleManifest -Force
+    # A local port nothing listens on (bound and closed at once): the connection is refused at once, no server needed.
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    $script:ClosedPort = $listener.LocalEndpoint.Port
+    $listener.Stop()
 }
 
 Describe 'A PostgreSQL store string' {
@@ -24,32 +29,30 @@ Describe 'A PostgreSQL store string' {
         $env:BATCHOPS_STORE = $SavedStore
     }
 
-    It 'is refused by <Command> with StoreBackendNotSupported, no password shown, nothing written' -ForEach @(
-        @{ Command = 'Get-BatchJob'; Store = 'postgresql://batchops:s3cr3t-pw@db01/batchops'; Shown = 'postgresql://batchops@db01/batchops'; Run = { param($s) Get-BatchJob -Store $s } }
-        @{ Command = 'Add-BatchItem'; Store = 'Host=db01;Database=batchops;Username=batchops;Password=s3cr3t-pw'; Shown = 'Host=db01;Database=batchops;Username=batchops'; Run = { param($s) 'a', 'b' | Add-BatchItem -Job embed -Store $s } }
-        @{ Command = 'Start-BatchRun'; Store = 'postgres://batchops:s3cr3t-pw@db01:5433/batchops'; Shown = 'postgres://batchops@db01:5433/batchops'; Run = { param($s) 'a' | Start-BatchRun -Job embed -Store $s -ScriptBlock { $_ } } }
+    It 'names a server that <Command> reports unreachable, no password shown, nothing written' -ForEach @(
+        @{ Command = 'Get-BatchJob'; Store = 'postgresql://batchops:s3cr3t-pw@127.0.0.1:{port}/batchops'; Shown = 'postgresql://batchops@127.0.0.1:{port}/batchops'; Run = { param($s) Get-BatchJob -Store $s } }
+        @{ Command = 'Add-BatchItem'; Store = 'Host=127.0.0.1;Port={port};Database=batchops;Username=batchops;Password=s3cr3t-pw'; Shown = 'postgresql://batchops@127.0.0.1:{port}/batchops'; Run = { param($s) 'a', 'b' | Add-BatchItem -Job embed -Store $s } }
+        @{ Command = 'Start-BatchRun'; Store = 'postgres://batchops:s3cr3t-pw@127.0.0.1:{port}/batchops'; Shown = 'postgresql://batchops@127.0.0.1:{port}/batchops'; Run = { param($s) 'a' | Start-BatchRun -Job embed -Store $s -ScriptBlock { $_ } } }
     ) {
         $caught = $null
         $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
         try {
-            & $Run $Store | Out-Null
+            & $Run $Store.Replace('{port}', "$ClosedPort") | Out-Null
         }
         catch {
             $caught = $_
         }
 
         $caught | Should -Not -BeNullOrEmpty
-        ($caught.FullyQualifiedErrorId -split ',')[0] | Should -Be 'StoreBackendNotSupported'
-        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $caught.Exception.Message | Should -BeLike "*'$Shown'*PostgreSQL*"
+        ($caught.FullyQualifiedErrorId -split ',')[0] | Should -Be 'StoreUnreachable'
+        $caught.Exception.Message | Should -BeLike "*PostgreSQL*'$($Shown.Replace('{port}', "$ClosedPort"))'*"
         "$($caught.Exception.Message) $($caught.TargetObject) $($caught.ErrorDetails.RecommendedAction)" | Should -Not -BeLike '*s3cr3t-pw*'
-        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*-Store*SQLite*'
         @(Get-ChildItem -LiteralPath $Here -Force).Count | Should -Be 0 -Because 'nothing is written, in the current location or anywhere'
     }
 
     It 'is taken from $env:BATCHOPS_STORE as well' {
-        $env:BATCHOPS_STORE = 'postgresql://batchops@db01/batchops'
-        { Get-BatchJob -ErrorAction Stop } | Should -Throw -ErrorId 'StoreBackendNotSupported*'
+        $env:BATCHOPS_STORE = "postgresql://batchops@127.0.0.1:$ClosedPort/batchops"
+        { Get-BatchJob -ErrorAction Stop } | Should -Throw -ErrorId 'StoreUnreachable*'
     }
 }
 
