@@ -65,6 +65,7 @@ public class JobStoreFactoryTests
     [InlineData("postgres://batchops:s3cr3t-pw@127.0.0.1:1/batchops?sslmode=disable", "postgresql://batchops@127.0.0.1:1/batchops")]
     [InlineData("Host=127.0.0.1;Port=1;Database=batchops;Username=batchops;Password=s3cr3t-pw", "postgresql://batchops@127.0.0.1:1/batchops")]
     [InlineData("Password=\"s3cr3t-pw;x\";Host=127.0.0.1;Port=1;Database=batchops;Username=batchops", "postgresql://batchops@127.0.0.1:1/batchops")]
+    [InlineData("postgresql://batchops:s3cr3t-pw@no-such-host.invalid/batchops", "postgresql://batchops@no-such-host.invalid/batchops")]
     public void A_server_nobody_answers_at_is_unreachable_and_its_password_is_never_shown(string store, string shown)
     {
         Assert.Equal(StoreKind.PostgreSql, JobStoreFactory.KindOf(store));

@@ -33,7 +33,7 @@ Describe 'A PostgreSQL store string' {
         $caught = $null
         $ErrorActionPreference = 'Stop' # non-terminating errors too end up in the catch
         try {
-            & $Run $Store | Out-Null
+            & $Run $Store.Replace('{port}', "$ClosedPort") | Out-Null
         }
         catch {
             $caught = $_

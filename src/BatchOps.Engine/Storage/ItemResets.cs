@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -25,13 +24,6 @@ namespace BatchOps.Engine.Storage
             _sql = sql;
             _lockRow = lockRow;
         }
-
-        /// <summary>The error for a reset of every running item: they belong to a run.</summary>
-        public static BatchOpsException RunningNotReset(ItemStatus status) => new BatchOpsException(
-            ErrorIds.ItemInFlight,
-            BatchOpsErrorCategory.InvalidOperation,
-            "Running items belong to a run that is processing them and cannot be reset. Stop the run first; a crashed run's items go back to pending by themselves when the next run starts.",
-            status);
 
         public long Clear(long jobId)
         {
@@ -75,7 +67,7 @@ namespace BatchOps.Engine.Storage
             return result;
         }
 
-        /// <summary>Resets every item with the status (not Running: the caller refuses that first, with <see cref="RunningNotReset"/>).</summary>
+        /// <summary>Resets every item with the status (not Running: the caller refuses that first, with <see cref="JobRows.RunningNotReset"/>).</summary>
         public long ByStatus(long jobId, ItemStatus status)
         {
             long n = _sql.Execute(ItemSql.ResetByStatus(status), ("job", jobId));

@@ -9,8 +9,7 @@ namespace BatchOps.Engine.Storage
     /// <summary>
     /// The statements of the job catalog that are the same text on both backends: item queries (but for how a key
     /// wildcard is matched), resets and clearing, the counters a reset moves, and reading an item row. Parameters
-    /// are named <c>@x</c> in the SQL; <c>prefix</c> is how the backend's client names them ("@" for SQLite, "" for
-    /// Npgsql).
+    /// are named <c>@x</c> in the SQL and <c>x</c> in the arguments, as <see cref="StoreSql"/> runs them.
     /// </summary>
     internal static class ItemSql
     {
@@ -40,7 +39,7 @@ namespace BatchOps.Engine.Storage
 
         public static string ResetByStatus(ItemStatus status) => ResetItem + " WHERE job_id = @job AND status = " + ItemStatusSql.Of(status);
 
-        /// <summary>The one column list of an item read, in the order <see cref="ReadItems"/> reads; {0} is the payload or NULL.</summary>
+        /// <summary>The one column list of an item read, in the order <see cref="ReadItem"/> reads; {0} is the payload or NULL.</summary>
         private const string Columns =
             "id, key, status, attempts, last_error, result, {0}, created_ms, started_ms, finished_ms, duration_ms, lease_run, finished_batch";
 
@@ -50,12 +49,12 @@ namespace BatchOps.Engine.Storage
         /// for a pattern with wildcards (GLOB on SQLite, a regular expression on PostgreSQL).
         /// </summary>
         public static (string Sql, (string Name, object? Value)[] Args) Query(
-            long jobId, ItemQuery query, string table, string prefix, string wildcard, Func<string, string> toPattern)
+            long jobId, ItemQuery query, string table, string wildcard, Func<string, string> toPattern)
         {
             var sql = new StringBuilder("SELECT ")
                 .Append(string.Format(CultureInfo.InvariantCulture, Columns, query.IncludePayload ? "payload" : "NULL"))
                 .Append(" FROM ").Append(table).Append(" WHERE job_id = @job AND id > @after");
-            var args = new List<(string, object?)> { (prefix + "job", jobId), (prefix + "after", query.AfterId) };
+            var args = new List<(string, object?)> { ("job", jobId), ("after", query.AfterId) };
             if (query.Status is ItemStatus status)
             {
                 // A literal, not a parameter: only then can SQLite use the partial index for that status.
@@ -65,13 +64,13 @@ namespace BatchOps.Engine.Storage
             if (query.RunId is long run)
             {
                 sql.Append(" AND lease_run = @run");
-                args.Add((prefix + "run", run));
+                args.Add(("run", run));
             }
 
             if (query.Batch is long batch)
             {
                 sql.Append(" AND finished_batch = @batch AND status IN (").Append(ItemStatusSql.Finished).Append(')');
-                args.Add((prefix + "batch", batch));
+                args.Add(("batch", batch));
             }
 
             if (query.KeyPatterns != null && query.KeyPatterns.Count > 0)
@@ -83,7 +82,7 @@ namespace BatchOps.Engine.Storage
                     string name = "k" + i.ToString(CultureInfo.InvariantCulture);
                     bool wild = KeyPattern.HasWildcards(pattern);
                     terms.Add("key " + (wild ? wildcard : "=") + " @" + name);
-                    args.Add((prefix + name, wild ? toPattern(pattern) : KeyPattern.Unescape(pattern)));
+                    args.Add((name, wild ? toPattern(pattern) : KeyPattern.Unescape(pattern)));
                 }
 
                 sql.Append(" AND (").Append(string.Join(" OR ", terms)).Append(')');
@@ -93,74 +92,59 @@ namespace BatchOps.Engine.Storage
             if (query.First is int first)
             {
                 sql.Append(" LIMIT @first");
-                args.Add((prefix + "first", first));
+                args.Add(("first", first));
             }
 
             return (sql.ToString(), args.ToArray());
         }
 
         /// <summary>The (run, batch) pairs that finished items of the job, in order.</summary>
-        public static (string Sql, (string Name, object? Value)[] Args) FinishedBatches(long jobId, long? runId, long? batch, ItemStatus? status, string prefix)
+        public static (string Sql, (string Name, object? Value)[] Args) FinishedBatches(long jobId, long? runId, long? batch, ItemStatus? status)
         {
             string statuses = status is ItemStatus only ? ItemStatusSql.Of(only) : ItemStatusSql.Finished;
             var sql = new StringBuilder(
                 "SELECT DISTINCT lease_run, finished_batch FROM items WHERE job_id = @job AND finished_batch IS NOT NULL AND lease_run IS NOT NULL AND status IN (" + statuses + ")");
-            var args = new List<(string, object?)> { (prefix + "job", jobId) };
+            var args = new List<(string, object?)> { ("job", jobId) };
             if (runId is long run)
             {
                 sql.Append(" AND lease_run = @run");
-                args.Add((prefix + "run", run));
+                args.Add(("run", run));
             }
 
             if (batch is long number)
             {
                 sql.Append(" AND finished_batch = @batch");
-                args.Add((prefix + "batch", number));
+                args.Add(("batch", number));
             }
 
             sql.Append(" ORDER BY lease_run, finished_batch");
             return (sql.ToString(), args.ToArray());
         }
 
-        public static IReadOnlyList<FinishedBatch> ReadFinishedBatches(DbDataReader reader)
+        public static FinishedBatch ReadFinishedBatch(DbDataReader reader) => new FinishedBatch(StoreRows.Long(reader, 0), StoreRows.Long(reader, 1));
+
+        public static BatchItem ReadItem(DbDataReader reader, string job, string store)
         {
-            var batches = new List<FinishedBatch>();
-            while (reader.Read())
+            var status = (ItemStatus)StoreRows.Int(reader, 2);
+            return new BatchItem
             {
-                batches.Add(new FinishedBatch(StoreRows.Long(reader, 0), StoreRows.Long(reader, 1)));
-            }
-
-            return batches;
-        }
-
-        public static IReadOnlyList<BatchItem> ReadItems(DbDataReader reader, string job, string store)
-        {
-            var items = new List<BatchItem>();
-            while (reader.Read())
-            {
-                var status = (ItemStatus)StoreRows.Int(reader, 2);
-                items.Add(new BatchItem
-                {
-                    Id = StoreRows.Long(reader, 0),
-                    Job = job,
-                    Key = reader.GetString(1),
-                    Status = status,
-                    Attempts = StoreRows.Int(reader, 3),
-                    LastError = StoreRows.NullableString(reader, 4),
-                    Result = StoreRows.NullableString(reader, 5),
-                    Payload = StoreRows.NullableString(reader, 6),
-                    Created = Times.Local(StoreRows.Long(reader, 7)),
-                    Started = Times.Local(StoreRows.NullableLong(reader, 8)),
-                    Finished = Times.Local(StoreRows.NullableLong(reader, 9)),
-                    Duration = StoreRows.NullableLong(reader, 10) is long ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null,
-                    RunId = StoreRows.NullableLong(reader, 11),
-                    // The batch that finished it, for a finished item only (a reset item keeps its old number).
-                    Batch = status is ItemStatus.Succeeded or ItemStatus.Failed ? StoreRows.NullableLong(reader, 12) : null,
-                    Store = store,
-                });
-            }
-
-            return items;
+                Id = StoreRows.Long(reader, 0),
+                Job = job,
+                Key = reader.GetString(1),
+                Status = status,
+                Attempts = StoreRows.Int(reader, 3),
+                LastError = StoreRows.NullableString(reader, 4),
+                Result = StoreRows.NullableString(reader, 5),
+                Payload = StoreRows.NullableString(reader, 6),
+                Created = Times.Local(StoreRows.Long(reader, 7)),
+                Started = Times.Local(StoreRows.NullableLong(reader, 8)),
+                Finished = Times.Local(StoreRows.NullableLong(reader, 9)),
+                Duration = StoreRows.NullableLong(reader, 10) is long ms ? TimeSpan.FromMilliseconds(ms) : (TimeSpan?)null,
+                RunId = StoreRows.NullableLong(reader, 11),
+                // The batch that finished it, for a finished item only (a reset item keeps its old number).
+                Batch = status is ItemStatus.Succeeded or ItemStatus.Failed ? StoreRows.NullableLong(reader, 12) : null,
+                Store = store,
+            };
         }
     }
 }

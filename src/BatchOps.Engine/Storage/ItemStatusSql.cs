@@ -3,8 +3,8 @@ using System.Globalization;
 namespace BatchOps.Engine.Storage
 {
     /// <summary>
-    /// <see cref="ItemStatus"/> numbers as SQL literals, for the statements of the SQLite store. Literals, not
-    /// parameters, because only then can SQLite use the partial index of a status.
+    /// <see cref="ItemStatus"/> numbers as SQL literals, for the statements of both backends. Literals, not
+    /// parameters, because only then can SQLite (and PostgreSQL, planning generically) use the partial index of a status.
     /// </summary>
     internal static class ItemStatusSql
     {

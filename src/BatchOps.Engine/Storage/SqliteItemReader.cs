@@ -6,8 +6,13 @@ namespace BatchOps.Engine.Storage
     internal sealed class SqliteItemReader
     {
         private readonly SqliteSession _s;
+        private readonly StoreSql _sql;
 
-        public SqliteItemReader(SqliteSession session) => _s = session;
+        public SqliteItemReader(SqliteSession session)
+        {
+            _s = session;
+            _sql = StoreSql.For(session);
+        }
 
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _s.Guarded(() =>
         {
@@ -15,19 +20,15 @@ namespace BatchOps.Engine.Storage
             // SQLite would sort every page, a million-item export then taking quadratic time. Pending, running and
             // failed items, keys and batches have indexes of their own.
             bool walk = (query.KeyPatterns == null || query.KeyPatterns.Count == 0) && query.Batch == null && (query.Status == null || query.Status == ItemStatus.Succeeded);
-            (string sql, (string, object?)[] args) = ItemSql.Query(job.Id, query, walk ? "items NOT INDEXED" : "items", "@", "GLOB", KeyPattern.ToGlob);
-            using var cmd = _s.Command(sql, args);
-            using var reader = cmd.ExecuteReader();
-            return ItemSql.ReadItems(reader, job.Name, _s.Location);
+            (string sql, (string, object?)[] args) = ItemSql.Query(job.Id, query, walk ? "items NOT INDEXED" : "items", "GLOB", KeyPattern.ToGlob);
+            return (IReadOnlyList<BatchItem>)_sql.Rows(sql, r => ItemSql.ReadItem(r, job.Name, _s.Location), args);
         });
 
         /// <summary>The (run, batch) pairs that finished items of the job, in order (per-batch result files).</summary>
         public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status = null) => _s.Guarded(() =>
         {
-            (string sql, (string, object?)[] args) = ItemSql.FinishedBatches(job.Id, runId, batch, status, "@");
-            using var cmd = _s.Command(sql, args);
-            using var reader = cmd.ExecuteReader();
-            return ItemSql.ReadFinishedBatches(reader);
+            (string sql, (string, object?)[] args) = ItemSql.FinishedBatches(job.Id, runId, batch, status);
+            return (IReadOnlyList<FinishedBatch>)_sql.Rows(sql, ItemSql.ReadFinishedBatch, args);
         });
     }
 

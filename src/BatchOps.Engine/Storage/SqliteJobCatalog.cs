@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using Microsoft.Data.Sqlite;
-using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -15,9 +13,6 @@ namespace BatchOps.Engine.Storage
     internal sealed class SqliteJobCatalog : IJobCatalog
     {
         private const int EnqueueChunk = 5_000;
-
-        /// <summary>The one column list of the jobs table, in the order <see cref="ReadJob"/> reads.</summary>
-        private const string SelectJobs = "SELECT id, name, created_ms, updated_ms, total, pending, running, succeeded, failed FROM jobs";
 
         private static readonly string EnqueueSql =
             "INSERT INTO items (job_id, key, payload, status, attempts, created_ms) VALUES (@job, @key, @payload, " + ItemStatusSql.Pending + ", 0, @now) ON CONFLICT(job_id, key) DO NOTHING";
@@ -40,9 +35,9 @@ namespace BatchOps.Engine.Storage
             JobNames.Validate(name);
             return _s.Guarded(() =>
             {
-                using var cmd = _s.Command(SelectJobs + " WHERE name = @name", ("@name", name));
+                using var cmd = _s.Command(JobRows.Select + " WHERE name = @name", ("@name", name));
                 using var reader = cmd.ExecuteReader();
-                return reader.Read() ? ReadJob(reader) : null;
+                return reader.Read() ? JobRows.Read(reader, _s.Location) : null;
             });
         }
 
@@ -54,14 +49,7 @@ namespace BatchOps.Engine.Storage
                 return job;
             }
 
-            string known = string.Join(", ", GetJobs().Select(j => "'" + j.Name + "'"));
-            throw new BatchOpsException(
-                ErrorIds.JobNotFound,
-                BatchOpsErrorCategory.ObjectNotFound,
-                known.Length == 0
-                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet."
-                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}.",
-                name);
+            throw JobRows.NotFound(name, _s.Location, GetJobs());
         }
 
         public BatchJob GetOrCreateJob(string name)
@@ -72,21 +60,21 @@ namespace BatchOps.Engine.Storage
             {
                 long now = _s.NowMs();
                 _s.Execute("INSERT INTO jobs (name, created_ms, updated_ms) VALUES (@name, @now, @now) ON CONFLICT(name) DO NOTHING", ("@name", name), ("@now", now));
-                using var cmd = _s.Command(SelectJobs + " WHERE name = @name", ("@name", name));
+                using var cmd = _s.Command(JobRows.Select + " WHERE name = @name", ("@name", name));
                 using var reader = cmd.ExecuteReader();
                 reader.Read();
-                return ReadJob(reader);
+                return JobRows.Read(reader, _s.Location);
             }));
         }
 
         public IReadOnlyList<BatchJob> GetJobs() => _s.Guarded(() =>
         {
             var jobs = new List<BatchJob>();
-            using var cmd = _s.Command(SelectJobs + " ORDER BY name");
+            using var cmd = _s.Command(JobRows.Select + " ORDER BY name");
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                jobs.Add(ReadJob(reader));
+                jobs.Add(JobRows.Read(reader, _s.Location));
             }
 
             return (IReadOnlyList<BatchJob>)jobs;
@@ -176,7 +164,7 @@ namespace BatchOps.Engine.Storage
             _s.RequireWritable();
             if (status == ItemStatus.Running)
             {
-                throw ItemResets.RunningNotReset(status);
+                throw JobRows.RunningNotReset(status);
             }
 
             return _s.Guarded(() => _s.Write(() => _resets.ByStatus(job.Id, status)));
@@ -194,23 +182,9 @@ namespace BatchOps.Engine.Storage
 
         private BatchJob? ReadJobById(long id)
         {
-            using var cmd = _s.Command(SelectJobs + " WHERE id = @id", ("@id", id));
+            using var cmd = _s.Command(JobRows.Select + " WHERE id = @id", ("@id", id));
             using var reader = cmd.ExecuteReader();
-            return reader.Read() ? ReadJob(reader) : null;
+            return reader.Read() ? JobRows.Read(reader, _s.Location) : null;
         }
-
-        private BatchJob ReadJob(SqliteDataReader reader) => new BatchJob
-        {
-            Id = reader.GetInt64(0),
-            Name = reader.GetString(1),
-            Created = Times.Local(reader.GetInt64(2)),
-            Updated = Times.Local(reader.GetInt64(3)),
-            Total = reader.GetInt64(4),
-            Pending = reader.GetInt64(5),
-            Running = reader.GetInt64(6),
-            Succeeded = reader.GetInt64(7),
-            Failed = reader.GetInt64(8),
-            Store = _s.Location,
-        };
     }
 }

@@ -124,20 +124,19 @@ namespace BatchOps.Engine.Storage
             sql.Append(" ORDER BY id DESC");
             long now = _sql.NowMs();
             var runs = new List<BatchRun>();
-            foreach (BatchRun run in _sql.Rows(sql.ToString(), r => ReadRun(r, job.Name, now), args.ToArray()))
-            {
-                if (query.State is RunState wanted && wanted != run.State)
+            _sql.Each(
+                sql.ToString(),
+                reader =>
                 {
-                    continue;
-                }
+                    BatchRun run = ReadRun(reader, job.Name, now);
+                    if (query.State is not RunState wanted || wanted == run.State)
+                    {
+                        runs.Add(run);
+                    }
 
-                runs.Add(run);
-                if (query.First is int first && runs.Count >= first)
-                {
-                    break;
-                }
-            }
-
+                    return query.First is not int first || runs.Count < first;
+                },
+                args.ToArray());
             return runs;
         }
 

@@ -52,14 +52,18 @@ namespace BatchOps.Engine.Storage
         public List<T> Rows<T>(string sql, Func<DbDataReader, T> row, params (string Name, object? Value)[] args)
         {
             var rows = new List<T>();
+            Each(sql, reader => { rows.Add(row(reader)); return true; }, args);
+            return rows;
+        }
+
+        /// <summary>Reads rows of the statement with <paramref name="row"/> until it returns false.</summary>
+        public void Each(string sql, Func<DbDataReader, bool> row, params (string Name, object? Value)[] args)
+        {
             using DbCommand cmd = Command(sql, args);
             using DbDataReader reader = cmd.ExecuteReader();
-            while (reader.Read())
+            while (reader.Read() && row(reader))
             {
-                rows.Add(row(reader));
             }
-
-            return rows;
         }
 
         private DbCommand Command(string sql, (string Name, object? Value)[] args)

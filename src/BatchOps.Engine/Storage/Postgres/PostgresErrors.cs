@@ -30,6 +30,10 @@ namespace BatchOps.Engine.Storage.Postgres
                     return new BatchOpsException(ErrorIds.StoreError, BatchOpsErrorCategory.InvalidOperation, $"The PostgreSQL store '{store}' failed: {server.MessageText} (SQLSTATE {server.SqlState}).", store, error);
                 case NpgsqlException npgsql when IsPasswordMissing(npgsql):
                     return new BatchOpsException(ErrorIds.StoreLoginFailed, BatchOpsErrorCategory.PermissionDenied, $"The PostgreSQL server of '{store}' wants a password for user '{user}' and none was given (in the store string, PGPASSWORD or the .pgpass file).", store, error);
+                case SocketException _:
+                case TimeoutException _:
+                    // a host name that does not resolve comes as a bare SocketException
+                    return new BatchOpsException(ErrorIds.StoreUnreachable, BatchOpsErrorCategory.ResourceUnavailable, $"Could not reach the PostgreSQL server of '{store}': {error.Message}", store, error);
                 case NpgsqlException npgsql when IsUnreachable(npgsql):
                     return new BatchOpsException(ErrorIds.StoreUnreachable, BatchOpsErrorCategory.ResourceUnavailable, $"Could not reach the PostgreSQL server of '{store}': {Innermost(npgsql).Message}", store, error);
                 default:

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using Npgsql;
 
 namespace BatchOps.Engine.Storage.Postgres
 {
@@ -11,23 +10,24 @@ namespace BatchOps.Engine.Storage.Postgres
     internal sealed class PostgresItemReader
     {
         private readonly PostgresSession _s;
+        private readonly StoreSql _sql;
 
-        public PostgresItemReader(PostgresSession session) => _s = session;
+        public PostgresItemReader(PostgresSession session)
+        {
+            _s = session;
+            _sql = StoreSql.For(session);
+        }
 
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _s.Guarded(() =>
         {
-            (string sql, (string, object?)[] args) = ItemSql.Query(job.Id, query, "items", "", "~", KeyPattern.ToRegex);
-            using NpgsqlCommand cmd = _s.Command(sql, args);
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            return ItemSql.ReadItems(reader, job.Name, _s.Location);
+            (string sql, (string, object?)[] args) = ItemSql.Query(job.Id, query, "items", "~", KeyPattern.ToRegex);
+            return (IReadOnlyList<BatchItem>)_sql.Rows(sql, r => ItemSql.ReadItem(r, job.Name, _s.Location), args);
         });
 
         public IReadOnlyList<FinishedBatch> GetFinishedBatches(BatchJob job, long? runId, long? batch, ItemStatus? status) => _s.Guarded(() =>
         {
-            (string sql, (string, object?)[] args) = ItemSql.FinishedBatches(job.Id, runId, batch, status, "");
-            using NpgsqlCommand cmd = _s.Command(sql, args);
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            return ItemSql.ReadFinishedBatches(reader);
+            (string sql, (string, object?)[] args) = ItemSql.FinishedBatches(job.Id, runId, batch, status);
+            return (IReadOnlyList<FinishedBatch>)_sql.Rows(sql, ItemSql.ReadFinishedBatch, args);
         });
     }
 }

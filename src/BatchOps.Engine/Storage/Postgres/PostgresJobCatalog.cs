@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using BatchOps.Engine.Errors;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -15,9 +14,6 @@ namespace BatchOps.Engine.Storage.Postgres
     internal sealed class PostgresJobCatalog : IJobCatalog
     {
         private const int EnqueueChunk = 5_000;
-
-        /// <summary>The one column list of the jobs table, in the order <see cref="ReadJob"/> reads.</summary>
-        private const string SelectJobs = "SELECT id, name, created_ms, updated_ms, total, pending, running, succeeded, failed FROM jobs";
 
         private static readonly string EnqueueSql =
             "INSERT INTO items (job_id, key, payload, status, attempts, created_ms) SELECT @job, k, p, " + ItemStatusSql.Pending + ", 0, @now FROM unnest(@keys, @payloads) AS t(k, p) " +
@@ -51,14 +47,7 @@ namespace BatchOps.Engine.Storage.Postgres
                 return job;
             }
 
-            string known = string.Join(", ", GetJobs().Select(j => "'" + j.Name + "'"));
-            throw new BatchOpsException(
-                ErrorIds.JobNotFound,
-                BatchOpsErrorCategory.ObjectNotFound,
-                known.Length == 0
-                    ? $"There is no job '{name}' in the store '{_s.Location}', which has no jobs yet."
-                    : $"There is no job '{name}' in the store '{_s.Location}'. Its jobs are: {known}.",
-                name);
+            throw JobRows.NotFound(name, _s.Location, GetJobs());
         }
 
         public BatchJob GetOrCreateJob(string name)
@@ -76,11 +65,11 @@ namespace BatchOps.Engine.Storage.Postgres
         public IReadOnlyList<BatchJob> GetJobs() => _s.Guarded(() =>
         {
             var jobs = new List<BatchJob>();
-            using NpgsqlCommand cmd = _s.Command(SelectJobs + " ORDER BY lower(name)");
+            using NpgsqlCommand cmd = _s.Command(JobRows.Select + " ORDER BY lower(name)");
             using NpgsqlDataReader reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                jobs.Add(ReadJob(reader));
+                jobs.Add(JobRows.Read(reader, _s.Location));
             }
 
             return (IReadOnlyList<BatchJob>)jobs;
@@ -208,7 +197,7 @@ namespace BatchOps.Engine.Storage.Postgres
             _s.RequireWritable();
             if (status == ItemStatus.Running)
             {
-                throw ItemResets.RunningNotReset(status);
+                throw JobRows.RunningNotReset(status);
             }
 
             return _s.Guarded(() => _s.Write(() => _resets.ByStatus(job.Id, status)));
@@ -222,23 +211,9 @@ namespace BatchOps.Engine.Storage.Postgres
 
         private BatchJob? ReadJobWhere(string condition, params (string Name, object? Value)[] args)
         {
-            using NpgsqlCommand cmd = _s.Command(SelectJobs + " WHERE " + condition, args);
+            using NpgsqlCommand cmd = _s.Command(JobRows.Select + " WHERE " + condition, args);
             using NpgsqlDataReader reader = cmd.ExecuteReader();
-            return reader.Read() ? ReadJob(reader) : null;
+            return reader.Read() ? JobRows.Read(reader, _s.Location) : null;
         }
-
-        private BatchJob ReadJob(NpgsqlDataReader reader) => new BatchJob
-        {
-            Id = reader.GetInt64(0),
-            Name = reader.GetString(1),
-            Created = Times.Local(reader.GetInt64(2)),
-            Updated = Times.Local(reader.GetInt64(3)),
-            Total = reader.GetInt64(4),
-            Pending = reader.GetInt64(5),
-            Running = reader.GetInt64(6),
-            Succeeded = reader.GetInt64(7),
-            Failed = reader.GetInt64(8),
-            Store = _s.Location,
-        };
     }
 }
