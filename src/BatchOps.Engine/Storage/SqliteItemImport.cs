@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace BatchOps.Engine.Storage
 {
     /// <summary>Writes items with their state, and error log lines, into a job of a SQLite store (<see cref="IJobImport"/>).</summary>
-    internal sealed class SqliteItemImport
+    internal sealed class SqliteItemImport : IJobImport
     {
         private const string InsertItemSql =
             "INSERT INTO items (job_id, key, payload, status, attempts, last_error, result, created_ms, started_ms, finished_ms, duration_ms) " +
@@ -14,7 +14,7 @@ namespace BatchOps.Engine.Storage
 
         public SqliteItemImport(SqliteSession session) => _s = session;
 
-        public long Import(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines)
+        public long ImportItems(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines)
         {
             foreach (ItemState item in items)
             {

@@ -8,7 +8,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// Writes items with their state, and error log lines, into a job of a PostgreSQL store (<see cref="IJobImport"/>):
     /// the items in one statement (unnest of their columns), the lines in another, the counters from the rows added.
     /// </summary>
-    internal sealed class PostgresItemImport
+    internal sealed class PostgresItemImport : IJobImport
     {
         private const string InsertItemsSql =
             "INSERT INTO items (job_id, key, payload, status, attempts, last_error, result, created_ms, started_ms, finished_ms, duration_ms) " +
@@ -19,7 +19,7 @@ namespace BatchOps.Engine.Storage.Postgres
 
         public PostgresItemImport(PostgresSession session) => _s = session;
 
-        public long Import(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines)
+        public long ImportItems(BatchJob job, IReadOnlyList<ItemState> items, IReadOnlyList<ErrorEntry> lines)
         {
             foreach (ItemState item in items)
             {
