@@ -61,21 +61,8 @@ namespace BatchOps.Engine.Storage
                 }
 
                 int fromPending = claimed.Count - reclaimed;
-                var abandoned = new List<string>();
-                var items = new List<ClaimedItem>(claimed.Count);
-                foreach (ClaimedItem item in claimed)
-                {
-                    if (item.Attempts > maxAttempts)
-                    {
-                        AbandonPoisonItem(jobId, runId, item, now);
-                        abandoned.Add(item.Key);
-                    }
-                    else
-                    {
-                        items.Add(item);
-                    }
-                }
-
+                ClaimSplit split = ClaimSplit.Of(claimed, maxAttempts, item => AbandonPoisonItem(jobId, runId, item, now));
+                List<string> abandoned = split.Abandoned;
                 if (claimed.Count > 0)
                 {
                     SqliteCommand counters = _s.Cached(
@@ -92,7 +79,7 @@ namespace BatchOps.Engine.Storage
                     }
                 }
 
-                return new ClaimResult { Items = items, Abandoned = abandoned };
+                return new ClaimResult { Items = split.Kept, Abandoned = abandoned };
             })));
         }
 

@@ -63,7 +63,6 @@ namespace BatchOps.Engine.Storage
                 }
 
                 var accepted = new bool[commit.Outcomes.Count];
-                long succeeded = 0, failed = 0, released = 0;
                 for (int i = 0; i < commit.Outcomes.Count; i++)
                 {
                     ItemOutcome outcome = commit.Outcomes[i];
@@ -72,28 +71,8 @@ namespace BatchOps.Engine.Storage
                         : RecordOutcome(outcome, now);
                 }
 
-                for (int i = 0; i < commit.Outcomes.Count; i++)
-                {
-                    ItemOutcome outcome = commit.Outcomes[i];
-                    if (!accepted[i])
-                    {
-                        continue;
-                    }
-
-                    switch (outcome.Kind)
-                    {
-                        case OutcomeKind.Succeeded:
-                            succeeded++;
-                            break;
-                        case OutcomeKind.Failed:
-                            failed++;
-                            _errors.Insert(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error, outcome.ErrorDetail);
-                            break;
-                        default:
-                            released++;
-                            break;
-                    }
-                }
+                OutcomeCounts counts = OutcomeCounts.Of(commit.Outcomes, accepted, outcome => _errors.Insert(commit.JobId, commit.RunId, outcome.Key, outcome.Attempt, now, outcome.ErrorType, outcome.Error, outcome.ErrorDetail));
+                long succeeded = counts.Succeeded, failed = counts.Failed, released = counts.Released;
 
                 foreach (BatchRecord batch in commit.Batches)
                 {

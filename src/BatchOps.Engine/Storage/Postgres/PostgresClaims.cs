@@ -55,21 +55,8 @@ namespace BatchOps.Engine.Storage.Postgres
                 }
 
                 int fromPending = claimed.Count - reclaimed;
-                var abandoned = new List<string>();
-                var items = new List<ClaimedItem>(claimed.Count);
-                foreach (ClaimedItem item in claimed)
-                {
-                    if (item.Attempts > maxAttempts)
-                    {
-                        AbandonPoisonItem(jobId, runId, item, now);
-                        abandoned.Add(item.Key);
-                    }
-                    else
-                    {
-                        items.Add(item);
-                    }
-                }
-
+                ClaimSplit split = ClaimSplit.Of(claimed, maxAttempts, item => AbandonPoisonItem(jobId, runId, item, now));
+                List<string> abandoned = split.Abandoned;
                 if (claimed.Count > 0)
                 {
                     if (abandoned.Count > 0)
@@ -81,7 +68,7 @@ namespace BatchOps.Engine.Storage.Postgres
                     _s.Execute(RunLedgerSql.JobClaimed, ("fromPending", fromPending), ("abandoned", abandoned.Count), ("now", now), ("job", jobId));
                 }
 
-                return new ClaimResult { Items = items, Abandoned = abandoned };
+                return new ClaimResult { Items = split.Kept, Abandoned = abandoned };
             })));
         }
 

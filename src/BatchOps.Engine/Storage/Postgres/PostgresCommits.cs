@@ -71,29 +71,8 @@ namespace BatchOps.Engine.Storage.Postgres
                 lines.AddRange(commit.Notes.Select(note => new ErrorLine(note.Key, note.Attempt, note.ErrorType, note.Message, null)));
 
                 bool[] accepted = RecordOutcomes(commit.Outcomes, now);
-                long succeeded = 0, failed = 0, released = 0;
-                for (int i = 0; i < commit.Outcomes.Count; i++)
-                {
-                    ItemOutcome outcome = commit.Outcomes[i];
-                    if (!accepted[i])
-                    {
-                        continue;
-                    }
-
-                    switch (outcome.Kind)
-                    {
-                        case OutcomeKind.Succeeded:
-                            succeeded++;
-                            break;
-                        case OutcomeKind.Failed:
-                            failed++;
-                            lines.Add(new ErrorLine(outcome.Key, outcome.Attempt, outcome.ErrorType, outcome.Error, outcome.ErrorDetail));
-                            break;
-                        default:
-                            released++;
-                            break;
-                    }
-                }
+                OutcomeCounts counts = OutcomeCounts.Of(commit.Outcomes, accepted, outcome => lines.Add(new ErrorLine(outcome.Key, outcome.Attempt, outcome.ErrorType, outcome.Error, outcome.ErrorDetail)));
+                long succeeded = counts.Succeeded, failed = counts.Failed, released = counts.Released;
 
                 _errors.InsertAll(commit.JobId, commit.RunId, now, lines);
                 InsertBatches(commit.RunId, commit.Batches);
