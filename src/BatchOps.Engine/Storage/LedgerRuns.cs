@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
+using BatchOps.Engine.Errors;
+
 namespace BatchOps.Engine.Storage
 {
     /// <summary>
@@ -73,6 +75,22 @@ namespace BatchOps.Engine.Storage
             long now = _sql.NowMs();
             _sql.Execute(RunLedgerSql.Renew, ("expires", leaseExpiresMs), ("job", jobId), ("run", runId));
             return Convert.ToInt64(_sql.Scalar(RunLedgerSql.Heartbeat, ("now", now), ("run", runId)) ?? 0L, CultureInfo.InvariantCulture) != 0;
+        }
+
+        /// <summary>
+        /// Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.
+        /// Without this the run's next write broke a foreign key and the run crashed. Called in the write transaction.
+        /// </summary>
+        public static void RequireRun(StoreSql sql, long runId)
+        {
+            if (Convert.ToInt64(sql.Scalar(RunLedgerSql.RunExists, ("run", runId)) ?? 0L, CultureInfo.InvariantCulture) == 0)
+            {
+                throw new BatchOpsException(
+                    ErrorIds.JobRemoved,
+                    BatchOpsErrorCategory.OperationStopped,
+                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
+                    runId);
+            }
         }
 
         public void SetActivity(long runId, RunActivity activity, string? reason) =>

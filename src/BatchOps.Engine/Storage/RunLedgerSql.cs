@@ -2,8 +2,8 @@ namespace BatchOps.Engine.Storage
 {
     /// <summary>
     /// The run ledger's statements whose text is the same on SQLite and PostgreSQL (both take <c>@name</c>
-    /// parameters): one rule for leases, run rows and signals, used by <see cref="SqliteRunLedger"/> and the
-    /// PostgreSQL ledger alike.
+    /// parameters): one rule for leases, run rows and signals, used by <see cref="RunLedger"/> and the claims and
+    /// commits of both backends.
     /// </summary>
     internal static class RunLedgerSql
     {

@@ -10,7 +10,7 @@ namespace BatchOps.Engine.Storage
     /// Claims of the run ledger: a batch of items leased to a run in one transaction, expired leases first, then
     /// pending items in id order; items started too often are failed instead (poison items).
     /// </summary>
-    internal sealed class SqliteClaims
+    internal sealed class SqliteClaims : IRunClaims
     {
         /// <summary>The columns a claim reads of an item, in the order <see cref="ReadItems"/> reads.</summary>
         private const string ClaimColumns = "id, key, payload, attempts";

@@ -10,7 +10,7 @@ namespace BatchOps.Engine.Storage
     /// transaction. Each outcome is written by one fenced UPDATE (same id, same lease token, still running), so an
     /// outcome of a lease that was taken over is refused, and each outcome is recorded once.
     /// </summary>
-    internal sealed class SqliteCommits
+    internal sealed class SqliteCommits : IRunCommits
     {
         private static readonly string RetrySql =
             "UPDATE items SET attempts = attempts + 1, last_error = @error WHERE id = @id AND lease_token = @token AND status = " + ItemStatusSql.Running;
@@ -44,7 +44,7 @@ namespace BatchOps.Engine.Storage
             bool final = commit.Checkpoint?.Final == true;
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => _s.WriteMakingRoom(final, () =>
             {
-                RequireRun(commit.RunId);
+                LedgerRuns.RequireRun(_s.Sql, commit.RunId);
                 long now = _s.NowMs();
                 // Retries first: an item's failed attempts always happen before its final outcome.
                 foreach (ItemRetry retry in commit.Retries)
@@ -126,22 +126,6 @@ namespace BatchOps.Engine.Storage
 
                 return new CommitResult(accepted);
             })));
-        }
-
-        /// <summary>
-        /// Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.
-        /// Without this the run's next write broke a foreign key ("SQLite Error 19") and the run crashed.
-        /// </summary>
-        public void RequireRun(long runId)
-        {
-            if (_s.ScalarLong(RunLedgerSql.RunExists, ("@run", runId)) == 0)
-            {
-                throw new BatchOpsException(
-                    ErrorIds.JobRemoved,
-                    BatchOpsErrorCategory.OperationStopped,
-                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
-                    runId);
-            }
         }
 
         /// <summary>Writes one outcome if the lease is still ours (same token, still running). Returns whether it was.</summary>

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace BatchOps.Engine.Storage
 {
     /// <summary>The error log of a SQLite store (the errors table): written by claims and commits, read by statistics.</summary>
-    internal sealed class SqliteErrorLog
+    internal sealed class SqliteErrorLog : IErrorLogReader
     {
         private readonly SqliteSession _s;
 

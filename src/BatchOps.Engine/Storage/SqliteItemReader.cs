@@ -11,7 +11,7 @@ namespace BatchOps.Engine.Storage
         public SqliteItemReader(SqliteSession session)
         {
             _s = session;
-            _sql = StoreSql.For(session);
+            _sql = session.Sql;
         }
 
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _s.Guarded(() =>

@@ -25,7 +25,7 @@ namespace BatchOps.Engine.Storage
         {
             _s = session;
             _items = new SqliteItemReader(session);
-            _resets = new ItemResets(StoreSql.For(session), lockRow: "");
+            _resets = new ItemResets(session.Sql, lockRow: "");
         }
 
         // ---- jobs ------------------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ namespace BatchOps.Engine.Storage
     /// transactions and its one cache of kept-prepared commands. Every operation runs under the lock
     /// (<see cref="Guarded{T}"/>) and every write is one BEGIN IMMEDIATE transaction (<see cref="Write{T}"/>).
     /// </summary>
-    internal sealed class SqliteSession : IDisposable
+    internal sealed class SqliteSession : IStoreSession, IDisposable
     {
         private readonly object _gate = new object();
         private readonly Dictionary<string, SqliteCommand> _commands = new Dictionary<string, SqliteCommand>(StringComparer.Ordinal);
         private readonly List<IDisposable> _owned = new List<IDisposable>();
         private readonly TimeProvider _time;
         private readonly SqliteRoom _room;
+        private StoreSql? _sql;
         private bool _disposed;
 
         public SqliteSession(string location, SqliteConnection connection, TimeProvider time, bool readOnly, TimeSpan busyTimeout)
@@ -31,6 +32,9 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>The full path of the store file.</summary>
         public string Location { get; }
+
+        /// <summary>Statements whose text is the same on every backend, on this connection.</summary>
+        public StoreSql Sql => _sql ??= StoreSql.For(this);
 
         public bool IsReadOnly { get; }
 

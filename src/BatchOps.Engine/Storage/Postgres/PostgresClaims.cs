@@ -12,7 +12,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// Each step is one statement that locks the rows it takes with <c>FOR UPDATE SKIP LOCKED</c>, so claimers on
     /// several hosts never wait for each other: each takes rows nobody else is taking.
     /// </summary>
-    internal sealed class PostgresClaims
+    internal sealed class PostgresClaims : IRunClaims
     {
         /// <summary>Takes over the rows <c>picked</c> selects; returns what a claim reads of an item, attempts counted.</summary>
         private static readonly string TakePicked =

@@ -15,7 +15,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// recorded once. The job's counters are the transaction's last statement: every host's claims and commits
     /// update that one row, so it stays locked the shortest time.
     /// </summary>
-    internal sealed class PostgresCommits
+    internal sealed class PostgresCommits : IRunCommits
     {
         private static readonly string RetrySql =
             "UPDATE items i SET attempts = i.attempts + r.n, last_error = r.error FROM unnest(@ids, @tokens, @counts, @errors) AS r(id, token, n, error) " +
@@ -56,7 +56,7 @@ namespace BatchOps.Engine.Storage.Postgres
 
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => _s.Write(() =>
             {
-                RequireRun(commit.RunId);
+                LedgerRuns.RequireRun(_s.Sql, commit.RunId);
                 long now = _s.NowMs();
                 var lines = new List<ErrorLine>();
 
@@ -120,19 +120,6 @@ namespace BatchOps.Engine.Storage.Postgres
 
                 return new CommitResult(accepted);
             })));
-        }
-
-        /// <summary>Refuses to record for a run whose record is gone: its job was removed or cleared by force while it ran.</summary>
-        public void RequireRun(long runId)
-        {
-            if (_s.ScalarLong(RunLedgerSql.RunExists, ("run", runId)) == 0)
-            {
-                throw new BatchOpsException(
-                    ErrorIds.JobRemoved,
-                    BatchOpsErrorCategory.OperationStopped,
-                    "The job was removed or cleared while this run was processing it, so the run stopped; the outcomes of the items it had in flight were not recorded.",
-                    runId);
-            }
         }
 
         /// <summary>

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace BatchOps.Engine.Storage.Postgres
 {
     /// <summary>The error log of a PostgreSQL store (the errors table): written by claims and commits, read by statistics.</summary>
-    internal sealed class PostgresErrorLog
+    internal sealed class PostgresErrorLog : IErrorLogReader
     {
         private readonly PostgresSession _s;
 

@@ -15,7 +15,7 @@ namespace BatchOps.Engine.Storage.Postgres
         public PostgresItemReader(PostgresSession session)
         {
             _s = session;
-            _sql = StoreSql.For(session);
+            _sql = session.Sql;
         }
 
         public IReadOnlyList<BatchItem> GetItems(BatchJob job, ItemQuery query) => _s.Guarded(() =>

@@ -28,7 +28,7 @@ namespace BatchOps.Engine.Storage.Postgres
             _s = session;
             _items = new PostgresItemReader(session);
             // Items are locked as they are reset: a claim on another host skips them until the reset commits.
-            _resets = new ItemResets(StoreSql.For(session), lockRow: " FOR UPDATE");
+            _resets = new ItemResets(session.Sql, lockRow: " FOR UPDATE");
         }
 
         // ---- jobs ------------------------------------------------------------------------------------------------

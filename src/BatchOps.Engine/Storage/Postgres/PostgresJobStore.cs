@@ -11,14 +11,14 @@ namespace BatchOps.Engine.Storage.Postgres
     /// serialises its own callers; claims skip rows other hosts hold (FOR UPDATE SKIP LOCKED), and leases and
     /// heartbeats are timed on the server's clock. Opened, checked and upgraded by <see cref="PostgresStoreFile"/>;
     /// jobs and items are the <see cref="PostgresJobCatalog"/>, runs, claims and commits the
-    /// <see cref="PostgresRunLedger"/>, errors, activity, history and baselines the <see cref="PostgresJobStatistics"/>.
+    /// <see cref="RunLedger"/>, errors, activity, history and baselines the <see cref="JobStatistics"/>.
     /// </summary>
     public sealed class PostgresJobStore : ComposedJobStore, IJobChangeFeed
     {
         private readonly PostgresSession _session;
 
         private PostgresJobStore(PostgresSession session, PostgresErrorLog errors)
-            : base(new PostgresJobCatalog(session), new PostgresRunLedger(session, errors), new PostgresJobStatistics(session, errors), new PostgresItemImport(session))
+            : base(new PostgresJobCatalog(session), new RunLedger(session, new PostgresClaims(session, errors), new PostgresCommits(session, errors), jobChanged: session.Notify), new JobStatistics(session, errors), new PostgresItemImport(session))
         {
             _session = session;
         }

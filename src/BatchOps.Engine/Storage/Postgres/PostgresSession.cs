@@ -10,7 +10,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// and its transactions. Tables are named without their schema: the connection's search path is the BatchOps
     /// schema. Commands are prepared by Npgsql after their second use (auto-prepare), so hot paths need no cache here.
     /// </summary>
-    internal sealed class PostgresSession : IDisposable
+    internal sealed class PostgresSession : IStoreSession, IDisposable
     {
         /// <summary>How often a transaction that lost a deadlock or a serialization race is tried again, whole.</summary>
         private const int ConflictRetries = 8;
@@ -18,6 +18,7 @@ namespace BatchOps.Engine.Storage.Postgres
         private readonly object _gate = new object();
         private readonly TimeProvider _time;
         private readonly long _serverOffsetMs;
+        private StoreSql? _sql;
         private bool _disposed;
 
         public PostgresSession(PostgresAddress address, NpgsqlConnection connection, TimeProvider time, bool readOnly)
@@ -33,6 +34,9 @@ namespace BatchOps.Engine.Storage.Postgres
 
         /// <summary>The store as shown: <c>postgresql://user@host/db</c>, never with a password.</summary>
         public string Location => Address.Display;
+
+        /// <summary>Statements whose text is the same on every backend, on this connection.</summary>
+        public StoreSql Sql => _sql ??= StoreSql.For(this);
 
         public bool IsReadOnly { get; }
 

@@ -1,36 +1,54 @@
+using System;
 using System.Collections.Generic;
-using Npgsql;
+using System.Globalization;
+using System.Linq;
 
-namespace BatchOps.Engine.Storage.Postgres
+namespace BatchOps.Engine.Storage
 {
+    /// <summary>A backend's claims: items leased to a run in one transaction (<see cref="IRunLedger.Claim"/>).</summary>
+    internal interface IRunClaims
+    {
+        ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired, IReadOnlyCollection<string>? onlyKeys);
+    }
+
+    /// <summary>A backend's commits: outcomes, retries, batches and the checkpoint in one transaction (<see cref="IRunLedger.Commit"/>).</summary>
+    internal interface IRunCommits
+    {
+        CommitResult Commit(RunCommit commit);
+    }
+
     /// <summary>
-    /// The run ledger of a PostgreSQL store: runs and their checkpoints, claims (<see cref="PostgresClaims"/>), commits
-    /// (<see cref="PostgresCommits"/>), leases and the stop and suspend signals, with the same outcomes as
-    /// <see cref="SqliteRunLedger"/>: what both do alike is <see cref="LedgerRuns"/>, the statements both share are
-    /// <see cref="RunLedgerSql"/>. Times are the server's
-    /// (<see cref="PostgresSession.NowMs"/>); a stop or suspend request notifies the job's channel, so that runs on
-    /// other hosts can wake at once.
+    /// The run ledger of a store, on every backend: runs and their checkpoints (<see cref="LedgerRuns"/>), leases and
+    /// the stop and suspend signals, with the backend's own claims and commits (SQLite: <see cref="SqliteClaims"/>,
+    /// <see cref="SqliteCommits"/>; PostgreSQL: FOR UPDATE SKIP LOCKED and array statements). What a backend adds: what
+    /// must happen before a run starts (SQLite keeps room for its final checkpoint), and whom to tell that a job changed
+    /// (PostgreSQL notifies the runs of every host).
     /// </summary>
-    internal sealed class PostgresRunLedger : IRunLedger
+    internal sealed class RunLedger : IRunLedger
     {
         private static readonly string Running = RunState.Running.ToString();
 
-        private readonly PostgresSession _s;
-        private readonly PostgresClaims _claims;
-        private readonly PostgresCommits _commits;
+        private readonly IStoreSession _s;
+        private readonly IRunClaims _claims;
+        private readonly IRunCommits _commits;
         private readonly LedgerRuns _runs;
+        private readonly Action? _beforeRunStarts;
+        private readonly Action<long>? _jobChanged;
 
-        public PostgresRunLedger(PostgresSession session, PostgresErrorLog errors)
+        public RunLedger(IStoreSession session, IRunClaims claims, IRunCommits commits, Action? beforeRunStarts = null, Action<long>? jobChanged = null)
         {
             _s = session;
-            _claims = new PostgresClaims(session, errors);
-            _commits = new PostgresCommits(session, errors);
-            _runs = new LedgerRuns(StoreSql.For(session));
+            _claims = claims;
+            _commits = commits;
+            _runs = new LedgerRuns(session.Sql);
+            _beforeRunStarts = beforeRunStarts;
+            _jobChanged = jobChanged;
         }
 
         public long StartRun(long jobId, RunStart start)
         {
             _s.RequireWritable();
+            _beforeRunStarts?.Invoke();
             return _s.Guarded(() => _s.Write(() => _runs.Start(jobId, start)));
         }
 
@@ -52,7 +70,7 @@ namespace BatchOps.Engine.Storage.Postgres
             _s.RequireWritable();
             return _s.Guarded(() => _s.Write(() =>
             {
-                _commits.RequireRun(runId);
+                LedgerRuns.RequireRun(_s.Sql, runId);
                 return _runs.Renew(jobId, runId, leaseExpiresMs);
             }));
         }
@@ -70,13 +88,9 @@ namespace BatchOps.Engine.Storage.Postgres
         }
 
         public RunSignals ReadSignals(long runId) => _s.Guarded(() =>
-        {
-            using NpgsqlCommand cmd = _s.Command(RunLedgerSql.Signals, ("run", runId));
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            return reader.Read()
-                ? new RunSignals(StoreRows.Long(reader, 0) != 0, StoreRows.Long(reader, 1) != 0, StoreRows.Long(reader, 2))
-                : new RunSignals(false, false, 0);
-        });
+            _s.Sql.Rows(RunLedgerSql.Signals, r => new RunSignals(StoreRows.Long(r, 0) != 0, StoreRows.Long(r, 1) != 0, StoreRows.Long(r, 2)), ("run", runId))
+                .DefaultIfEmpty(new RunSignals(false, false, 0))
+                .First());
 
         public void SetRunActivity(long runId, RunActivity activity, string? reason)
         {
@@ -92,17 +106,16 @@ namespace BatchOps.Engine.Storage.Postgres
 
         public BatchCheckpoint? GetCheckpoint(BatchJob job) => _s.Guarded(() => _runs.Checkpoint(job));
 
-        /// <summary>Sets a signal on a running run and, if it was set, notifies the run's job (in the same transaction, so sent at its commit).</summary>
+        /// <summary>Sets a signal on a running run; when it was set, tells that the run's job changed (in the same transaction).</summary>
         private bool Signal(string sql, params (string Name, object? Value)[] args)
         {
-            using NpgsqlCommand cmd = _s.Command(sql + " RETURNING job_id", args);
-            object? jobId = cmd.ExecuteScalar();
-            if (jobId == null || jobId is System.DBNull)
+            object? jobId = _s.Sql.Scalar(sql + " RETURNING job_id", args);
+            if (jobId == null)
             {
                 return false;
             }
 
-            _s.Notify((long)jobId);
+            _jobChanged?.Invoke(Convert.ToInt64(jobId, CultureInfo.InvariantCulture));
             return true;
         }
     }

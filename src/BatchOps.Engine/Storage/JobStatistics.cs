@@ -1,24 +1,25 @@
 using System.Collections.Generic;
 using BatchOps.Engine.Health;
 
-namespace BatchOps.Engine.Storage.Postgres
+namespace BatchOps.Engine.Storage
 {
     /// <summary>
-    /// Job statistics of a PostgreSQL store: the error log, recent activity for health checks, the run history, and
-    /// the lasting vector-store baselines of a job, with the same SQL as on SQLite (<see cref="StatisticsQueries"/>).
-    /// A run on another host is shown Abandoned by the age of its heartbeat (on the server's clock), as recovery judges it.
+    /// Job statistics of a store, on every backend: the error log, recent activity for health checks, the run history,
+    /// and the lasting vector-store baselines of a job (their SQL, the same on both backends, in
+    /// <see cref="StatisticsQueries"/>). On a server store a run on another host is shown Abandoned by the age of its
+    /// heartbeat (on the server's clock), as recovery judges it.
     /// </summary>
-    internal sealed class PostgresJobStatistics : IJobStatistics
+    internal sealed class JobStatistics : IJobStatistics
     {
-        private readonly PostgresSession _s;
-        private readonly PostgresErrorLog _errors;
+        private readonly IStoreSession _s;
+        private readonly IErrorLogReader _errors;
         private readonly StatisticsQueries _queries;
 
-        public PostgresJobStatistics(PostgresSession session, PostgresErrorLog errors)
+        public JobStatistics(IStoreSession session, IErrorLogReader errors)
         {
             _s = session;
             _errors = errors;
-            _queries = new StatisticsQueries(StoreSql.For(session));
+            _queries = new StatisticsQueries(session.Sql);
         }
 
         public IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last) => _s.Guarded(() => _errors.Latest(job.Id, last));

@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+
+namespace BatchOps.Engine.Storage
+{
+    /// <summary>
+    /// What the parts of a store that are the same on every backend need of its one connection: its lock, its write
+    /// transactions, its clock and its SQL (<see cref="SqliteSession"/>, <see cref="Postgres.PostgresSession"/>).
+    /// </summary>
+    internal interface IStoreSession
+    {
+        /// <summary>The store as shown in the objects read.</summary>
+        string Location { get; }
+
+        /// <summary>Statements whose text is the same on every backend.</summary>
+        StoreSql Sql { get; }
+
+        void RequireWritable();
+
+        /// <summary>Runs one store operation under the connection's lock, the backend's errors turned into BatchOps errors.</summary>
+        T Guarded<T>(Func<T> operation);
+
+        /// <summary>One write transaction (the caller holds the lock).</summary>
+        T Write<T>(Func<T> body);
+    }
+
+    /// <summary>Reads a store's error log (each backend writes it its own way).</summary>
+    internal interface IErrorLogReader
+    {
+        /// <summary>The job's latest <paramref name="last"/> lines, newest first; called under the session's lock.</summary>
+        IReadOnlyList<ErrorEntry> Latest(long jobId, int last);
+    }
+}
