@@ -15,6 +15,9 @@ namespace BatchOps.Engine.Storage
         /// <summary>Statements whose text is the same on every backend.</summary>
         StoreSql Sql { get; }
 
+        /// <summary>Where this backend's SQL differs from the other's.</summary>
+        StoreDialect Dialect { get; }
+
         void RequireWritable();
 
         /// <summary>Runs one store operation under the connection's lock, the backend's errors turned into BatchOps errors.</summary>

@@ -9,7 +9,7 @@ namespace BatchOps.Engine.Storage
     /// from several processes queue on the busy timeout instead of failing with "database is locked"; readers never
     /// wait. One instance holds one connection (<see cref="SqliteSession"/>) and serialises its own callers; its parts
     /// share it: the file is opened, verified and upgraded by <see cref="SqliteStoreOpener"/>, jobs and items are the
-    /// <see cref="SqliteJobCatalog"/>, runs, claims and commits the <see cref="RunLedger"/>, and errors,
+    /// <see cref="JobCatalog"/>, runs, claims and commits the <see cref="RunLedger"/>, and errors,
     /// activity, history and baselines the <see cref="JobStatistics"/>. Commands open stores through
     /// <see cref="JobStoreFactory"/>.
     /// </summary>
@@ -21,7 +21,7 @@ namespace BatchOps.Engine.Storage
         private readonly SqliteSession _session;
 
         private SqliteJobStore(SqliteSession session, SqliteErrorLog errors)
-            : base(new SqliteJobCatalog(session), new RunLedger(session, new SqliteClaims(session, errors), new SqliteCommits(session, errors), beforeRunStarts: () => StoreReserve.Ensure(session.Location)), new JobStatistics(session, errors), new SqliteItemImport(session))
+            : base(new JobCatalog(session, new SqliteItemEnqueue(session)), new RunLedger(session, new SqliteClaims(session, errors), new SqliteCommits(session, errors), beforeRunStarts: () => StoreReserve.Ensure(session.Location)), new JobStatistics(session, errors), new SqliteItemImport(session))
         {
             _session = session;
         }

@@ -36,6 +36,9 @@ namespace BatchOps.Engine.Storage
         /// <summary>Statements whose text is the same on every backend, on this connection.</summary>
         public StoreSql Sql => _sql ??= StoreSql.For(this);
 
+        /// <summary>Where this backend's SQL differs from the other's.</summary>
+        public StoreDialect Dialect => StoreDialect.Sqlite;
+
         public bool IsReadOnly { get; }
 
         public TimeSpan BusyTimeout { get; }

@@ -10,7 +10,7 @@ namespace BatchOps.Engine.Storage.Postgres
     /// embedded <see cref="SqliteJobStore"/>. One instance holds one connection (<see cref="PostgresSession"/>) and
     /// serialises its own callers; claims skip rows other hosts hold (FOR UPDATE SKIP LOCKED), and leases and
     /// heartbeats are timed on the server's clock. Opened, checked and upgraded by <see cref="PostgresStoreFile"/>;
-    /// jobs and items are the <see cref="PostgresJobCatalog"/>, runs, claims and commits the
+    /// jobs and items are the <see cref="JobCatalog"/>, runs, claims and commits the
     /// <see cref="RunLedger"/>, errors, activity, history and baselines the <see cref="JobStatistics"/>.
     /// </summary>
     public sealed class PostgresJobStore : ComposedJobStore, IJobChangeFeed
@@ -18,7 +18,7 @@ namespace BatchOps.Engine.Storage.Postgres
         private readonly PostgresSession _session;
 
         private PostgresJobStore(PostgresSession session, PostgresErrorLog errors)
-            : base(new PostgresJobCatalog(session), new RunLedger(session, new PostgresClaims(session, errors), new PostgresCommits(session, errors), jobChanged: session.Notify), new JobStatistics(session, errors), new PostgresItemImport(session))
+            : base(new JobCatalog(session, new PostgresItemEnqueue(session), session.Notify), new RunLedger(session, new PostgresClaims(session, errors), new PostgresCommits(session, errors), jobChanged: session.Notify), new JobStatistics(session, errors), new PostgresItemImport(session))
         {
             _session = session;
         }

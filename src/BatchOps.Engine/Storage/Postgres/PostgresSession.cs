@@ -38,6 +38,9 @@ namespace BatchOps.Engine.Storage.Postgres
         /// <summary>Statements whose text is the same on every backend, on this connection.</summary>
         public StoreSql Sql => _sql ??= StoreSql.For(this);
 
+        /// <summary>Where this backend's SQL differs from the other's.</summary>
+        public StoreDialect Dialect => StoreDialect.Postgres;
+
         public bool IsReadOnly { get; }
 
         public NpgsqlConnection Connection { get; }
