@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace BatchOps.Engine.Storage
 {
@@ -25,12 +24,5 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>One write transaction (the caller holds the lock).</summary>
         T Write<T>(Func<T> body);
-    }
-
-    /// <summary>Reads a store's error log (each backend writes it its own way).</summary>
-    internal interface IErrorLogReader
-    {
-        /// <summary>The job's latest <paramref name="last"/> lines, newest first; called under the session's lock.</summary>
-        IReadOnlyList<ErrorEntry> Latest(long jobId, int last);
     }
 }

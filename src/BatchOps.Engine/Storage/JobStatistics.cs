@@ -12,20 +12,18 @@ namespace BatchOps.Engine.Storage
     internal sealed class JobStatistics : IJobStatistics
     {
         private readonly IStoreSession _s;
-        private readonly IErrorLogReader _errors;
         private readonly StatisticsQueries _queries;
 
-        public JobStatistics(IStoreSession session, IErrorLogReader errors)
+        public JobStatistics(IStoreSession session)
         {
             _s = session;
-            _errors = errors;
             _queries = new StatisticsQueries(session.Sql);
         }
 
-        public IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last) => _s.Guarded(() => _errors.Latest(job.Id, last));
+        public IReadOnlyList<ErrorEntry> GetErrors(BatchJob job, int last) => _s.Guarded(() => _queries.LatestErrors(job.Id, last));
 
         public JobActivity GetRecentActivity(BatchJob job, long sinceMs, int minItems) =>
-            _s.Guarded(() => _queries.GetRecentActivity(job.Id, sinceMs, minItems, _errors.Latest(job.Id, 5)));
+            _s.Guarded(() => _queries.GetRecentActivity(job.Id, sinceMs, minItems, _queries.LatestErrors(job.Id, 5)));
 
         public IReadOnlyList<BatchRun> GetRuns(BatchJob job, RunQuery query) => _s.Guarded(() => _queries.GetRuns(job, query));
 

@@ -24,6 +24,22 @@ namespace BatchOps.Engine.Storage
 
         public StatisticsQueries(StoreSql sql) => _sql = sql;
 
+        /// <summary>The job's latest <paramref name="last"/> error log lines, newest first.</summary>
+        public IReadOnlyList<ErrorEntry> LatestErrors(long jobId, int last) => _sql.Rows(
+            "SELECT run_id, item_key, attempt, time_ms, error_type, message, detail FROM errors WHERE job_id = @job ORDER BY id DESC LIMIT @n",
+            r => new ErrorEntry
+            {
+                RunId = StoreRows.NullableLong(r, 0) ?? 0,
+                Key = StoreRows.NullableString(r, 1) ?? "",
+                Attempt = r.IsDBNull(2) ? 0 : StoreRows.Int(r, 2),
+                Time = Times.Local(StoreRows.Long(r, 3)),
+                ErrorType = StoreRows.NullableString(r, 4),
+                Message = StoreRows.NullableString(r, 5),
+                Detail = StoreRows.NullableString(r, 6),
+            },
+            ("job", jobId),
+            ("n", last));
+
         /// <summary>
         /// The job's latest finished batches (at least <paramref name="minItems"/> items, or back to
         /// <paramref name="sinceMs"/>), its runs' progress, and its error log since then; <paramref name="latestErrors"/>

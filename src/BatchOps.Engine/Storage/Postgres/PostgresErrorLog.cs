@@ -5,8 +5,8 @@ using NpgsqlTypes;
 
 namespace BatchOps.Engine.Storage.Postgres
 {
-    /// <summary>The error log of a PostgreSQL store (the errors table): written by claims and commits, read by statistics.</summary>
-    internal sealed class PostgresErrorLog : IErrorLogReader
+    /// <summary>Writes the error log of a PostgreSQL store (the errors table) for claims and commits, a line or a commit's lines in one statement; <see cref="StatisticsQueries"/> reads it.</summary>
+    internal sealed class PostgresErrorLog
     {
         private readonly PostgresSession _s;
 
@@ -48,32 +48,6 @@ namespace BatchOps.Engine.Storage.Postgres
             cmd.Parameters.Add(new NpgsqlParameter("messages", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = lines.Select(l => l.Message).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = lines.Select(l => l.Detail).ToArray() });
             cmd.ExecuteNonQuery();
-        }
-
-        /// <summary>The job's latest <paramref name="last"/> lines, newest first; called under the session's lock.</summary>
-        public IReadOnlyList<ErrorEntry> Latest(long jobId, int last)
-        {
-            var errors = new List<ErrorEntry>();
-            using NpgsqlCommand cmd = _s.Command(
-                "SELECT run_id, item_key, attempt, time_ms, error_type, message, detail FROM errors WHERE job_id = @job ORDER BY id DESC LIMIT @n",
-                ("job", jobId),
-                ("n", last));
-            using NpgsqlDataReader reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                errors.Add(new ErrorEntry
-                {
-                    RunId = PostgresSession.NullableLong(reader, 0) ?? 0,
-                    Key = PostgresSession.NullableString(reader, 1) ?? "",
-                    Attempt = reader.IsDBNull(2) ? 0 : reader.GetInt32(2),
-                    Time = Times.Local(reader.GetInt64(3)),
-                    ErrorType = PostgresSession.NullableString(reader, 4),
-                    Message = PostgresSession.NullableString(reader, 5),
-                    Detail = PostgresSession.NullableString(reader, 6),
-                });
-            }
-
-            return errors;
         }
     }
 
