@@ -31,6 +31,18 @@ public sealed class PostgresFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs the server: skipped, with the reason, where none is configured.</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresServer.ConnectionString == null)
+        {
+            Skip = PostgresServer.SkipReason;
+        }
+    }
+}
+
 /// <summary>A fresh database on the test server, dropped when disposed.</summary>
 public sealed class TempDatabase : IDisposable
 {

@@ -8,14 +8,16 @@ namespace BatchOps.Engine.Storage.Postgres
 {
     /// <summary>
     /// LISTEN on a connection of its own for the store's change channel, for one job: a NOTIFY from any host (items
-    /// added, a stop, suspend or resume asked) completes the waiting <see cref="NextAsync"/>. When the connection
-    /// fails the listener goes quiet, and the run is back to looking on its timer.
+    /// added, a stop, suspend or resume asked) completes the waiting <see cref="NextAsync"/>. When the connection is
+    /// lost the listener connects again (every second until it can), and tells of a change, since it may have missed
+    /// one; meanwhile the run looks on its timer.
     /// </summary>
     internal sealed class PostgresChangeListener : IJobChangeListener
     {
         private readonly object _gate = new object();
         private readonly string _job;
-        private readonly NpgsqlConnection _connection;
+        private readonly PostgresAddress _address;
+        private NpgsqlConnection _connection;
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
         private readonly Task _loop;
         private TaskCompletionSource<bool> _next = NewSignal();
@@ -24,13 +26,9 @@ namespace BatchOps.Engine.Storage.Postgres
         public PostgresChangeListener(PostgresAddress address, long jobId)
         {
             _job = jobId.ToString(CultureInfo.InvariantCulture);
+            _address = address;
             _connection = PostgresStoreFile.Connect(address);
-            _connection.Notification += OnNotification;
-            using (var listen = new NpgsqlCommand("LISTEN " + PostgresSchema.Channel, _connection))
-            {
-                listen.ExecuteNonQuery();
-            }
-
+            Listen(_connection);
             _loop = Task.Run(ListenAsync);
         }
 
@@ -66,29 +64,65 @@ namespace BatchOps.Engine.Storage.Postgres
 
         private async Task ListenAsync()
         {
-            try
+            while (!_stop.IsCancellationRequested)
             {
-                while (!_stop.IsCancellationRequested)
+                try
                 {
                     await _connection.WaitAsync(_stop.Token).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is NpgsqlException || e is BatchOps.Engine.Errors.BatchOpsException || e is InvalidOperationException)
+                {
+                    await ReconnectAsync().ConfigureAwait(false);
+                }
             }
-            catch (OperationCanceledException)
+        }
+
+        /// <summary>A new connection listening, once the server answers again; then a change is told (one may have been missed).</summary>
+        private async Task ReconnectAsync()
+        {
+            while (!_stop.IsCancellationRequested)
             {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token).ConfigureAwait(false);
+                    _connection.Dispose();
+                    _connection = PostgresStoreFile.Connect(_address);
+                    Listen(_connection);
+                    Tell();
+                    return;
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is NpgsqlException || e is BatchOps.Engine.Errors.BatchOpsException)
+                {
+                    // still unreachable: try again in a second
+                }
             }
-            catch (NpgsqlException)
-            {
-                // the server went away: the run looks on its timer from now on
-            }
+        }
+
+        private void Listen(NpgsqlConnection connection)
+        {
+            connection.Notification += OnNotification;
+            using var listen = new NpgsqlCommand("LISTEN " + PostgresSchema.Channel, connection);
+            listen.ExecuteNonQuery();
         }
 
         private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
         {
-            if (!string.Equals(e.Payload, _job, StringComparison.Ordinal))
+            if (string.Equals(e.Payload, _job, StringComparison.Ordinal))
             {
-                return;
+                Tell();
             }
+        }
 
+        private void Tell()
+        {
             TaskCompletionSource<bool> told;
             lock (_gate)
             {

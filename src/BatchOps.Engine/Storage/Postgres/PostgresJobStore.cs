@@ -42,7 +42,7 @@ namespace BatchOps.Engine.Storage.Postgres
         {
             PostgresAddress address = PostgresAddress.Parse(store);
             bool readOnly = access == StoreAccess.ReadOnly;
-            NpgsqlConnection connection = PostgresStoreFile.Open(address, mayWrite: !readOnly);
+            NpgsqlConnection connection = PostgresStoreFile.Open(address, access);
             try
             {
                 return new PostgresJobStore(new PostgresSession(address, connection, time ?? TimeProvider.System, readOnly));

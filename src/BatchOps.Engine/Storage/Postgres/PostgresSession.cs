@@ -1,7 +1,10 @@
 using System;
+using System.Data;
 using System.Globalization;
 using System.Threading;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace BatchOps.Engine.Storage.Postgres
 {
@@ -9,6 +12,8 @@ namespace BatchOps.Engine.Storage.Postgres
     /// The one connection that the parts of a PostgreSQL store share (catalog, run ledger, statistics), with its lock
     /// and its transactions. Tables are named without their schema: the connection's search path is the BatchOps
     /// schema. Commands are prepared by Npgsql after their second use (auto-prepare), so hot paths need no cache here.
+    /// A connection lost (a server restart or failover, an idle timeout, a terminated backend) is opened again and the
+    /// operation tried again, for about 15 seconds, before the store is reported unreachable.
     /// </summary>
     internal sealed class PostgresSession : IStoreSession, IDisposable
     {
@@ -18,6 +23,7 @@ namespace BatchOps.Engine.Storage.Postgres
         private readonly object _gate = new object();
         private readonly TimeProvider _time;
         private readonly long _serverOffsetMs;
+        private readonly ResiliencePipeline _reconnect;
         private StoreSql? _sql;
         private bool _disposed;
 
@@ -27,6 +33,15 @@ namespace BatchOps.Engine.Storage.Postgres
             Connection = connection;
             _time = time;
             IsReadOnly = readOnly;
+            _reconnect = new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(_ => ConnectionLost),
+                    MaxRetryAttempts = 6,
+                    Delay = TimeSpan.FromMilliseconds(250),
+                    BackoffType = DelayBackoffType.Exponential, // 0.25 s doubling: about 15 s in all
+                })
+                .Build();
             _serverOffsetMs = ScalarLong("SELECT " + PostgresSchema.NowMs) - LocalMs();
         }
 
@@ -43,7 +58,8 @@ namespace BatchOps.Engine.Storage.Postgres
 
         public bool IsReadOnly { get; }
 
-        public NpgsqlConnection Connection { get; }
+        /// <summary>The open connection (another one after a lost one was opened again).</summary>
+        public NpgsqlConnection Connection { get; private set; }
 
         /// <summary>
         /// Milliseconds since the Unix epoch on the server's clock (this host's clock moved by the offset measured when
@@ -72,7 +88,11 @@ namespace BatchOps.Engine.Storage.Postgres
 
                 try
                 {
-                    return operation();
+                    return _reconnect.Execute(() =>
+                    {
+                        ReopenIfLost();
+                        return operation();
+                    });
                 }
                 catch (NpgsqlException e)
                 {
@@ -147,6 +167,28 @@ namespace BatchOps.Engine.Storage.Postgres
                 _disposed = true;
                 Connection.Dispose();
             }
+        }
+
+        /// <summary>The connection broke or closed under an operation: the server went away, or ended this session.</summary>
+        private bool ConnectionLost => Connection.State != ConnectionState.Open || (Connection.FullState & ConnectionState.Broken) != 0;
+
+        /// <summary>
+        /// Opens the connection again when it was lost; a failure here is retried like the lost operation. Whatever
+        /// the lost connection's transaction did was rolled back by the server, except a commit whose answer was lost:
+        /// leases and fencing tokens make a second try of that harmless.
+        /// </summary>
+        private void ReopenIfLost()
+        {
+            if (!ConnectionLost)
+            {
+                return;
+            }
+
+            NpgsqlConnection.ClearPool(Connection); // its idle siblings may be as dead as it is
+            Connection.Dispose();
+            var connection = new NpgsqlConnection(Address.Settings.ConnectionString);
+            Connection = connection;
+            connection.Open();
         }
 
         private static bool IsConflict(PostgresException e) =>

@@ -13,7 +13,7 @@ namespace BatchOps.Engine.Storage.Postgres
     internal static class PostgresStoreFile
     {
         /// <summary>An open connection to a store at the current schema version.</summary>
-        public static NpgsqlConnection Open(PostgresAddress address, bool mayWrite)
+        public static NpgsqlConnection Open(PostgresAddress address, StoreAccess access)
         {
             NpgsqlConnection connection = Connect(address);
             try
@@ -21,7 +21,7 @@ namespace BatchOps.Engine.Storage.Postgres
                 int version = ReadVersion(connection);
                 if (version != PostgresSchema.CurrentVersion)
                 {
-                    Upgrade(connection, address, version, mayWrite);
+                    Upgrade(connection, address, version, access);
                 }
 
                 return connection;
@@ -82,9 +82,11 @@ namespace BatchOps.Engine.Storage.Postgres
             return Convert.ToInt32(read.ExecuteScalar() ?? 0);
         }
 
-        private static void Upgrade(NpgsqlConnection connection, PostgresAddress address, int version, bool mayWrite)
+        private static void Upgrade(NpgsqlConnection connection, PostgresAddress address, int version, StoreAccess access)
         {
             RefuseNewer(address, version);
+            // Only a command that may create a store creates the schema; one that changes an existing store may upgrade it.
+            bool mayWrite = version == 0 ? access == StoreAccess.ReadWrite : access != StoreAccess.ReadOnly;
             if (!mayWrite)
             {
                 throw version == 0
