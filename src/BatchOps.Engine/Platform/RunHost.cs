@@ -32,8 +32,12 @@ namespace BatchOps.Engine.Platform
         public static string MachineName() =>
             Environment.GetEnvironmentVariable(MachineVariable) is { Length: > 0 } name ? name.Trim() : Environment.MachineName;
 
-        /// <summary>A run on another machine is taken for dead when its heartbeat is older than this.</summary>
-        public static readonly TimeSpan RemoteHeartbeatTimeout = TimeSpan.FromMinutes(10);
+        /// <summary>
+        /// A run on another machine is taken for dead when its heartbeat is older than this: a live run beats at least
+        /// every 30 seconds (a third of its lease, at most 30 s), so this is four beats missed, and as long as the
+        /// default lease (2 minutes) its items are held by.
+        /// </summary>
+        public static readonly TimeSpan RemoteHeartbeatTimeout = TimeSpan.FromMinutes(2);
 
         /// <summary>
         /// Whether the process of a run recorded as running is gone, seen from this host: on this machine, by its

@@ -44,6 +44,16 @@ public class PostgresAddressTests
     }
 
     [Fact]
+    public void An_ipv6_host_is_shown_in_brackets()
+    {
+        PostgresAddress address = PostgresAddress.Parse("postgresql://u@[::1]:5433/db");
+
+        Assert.Equal("::1", address.Settings.Host);
+        Assert.Equal(5433, address.Settings.Port);
+        Assert.Equal("postgresql://u@[::1]:5433/db", address.Display);
+    }
+
+    [Fact]
     public void A_unix_socket_folder_comes_from_the_host_parameter()
     {
         PostgresAddress address = PostgresAddress.Parse("postgresql:///batchops?host=/var/run/postgresql");
@@ -56,6 +66,8 @@ public class PostgresAddressTests
     [InlineData("postgresql://u:pw-in-uri@db01/", "names no database")]
     [InlineData("postgresql://u:pw-in-uri@db01/x?sslmod=require", "sslmod")]
     [InlineData("postgresql://u:pw-in-uri@db01/x?port=many", "port=many")]
+    [InlineData("postgresql://u:pw-in-uri@127.0.0.1:notaport/db", "'notaport', which is not a number")]
+    [InlineData("postgresql://u:pw-in-uri@/db", "names no host")]
     public void A_malformed_uri_is_StoreAddressInvalid_and_never_shows_the_password(string store, string named)
     {
         BatchOpsException error = Assert.Throws<BatchOpsException>(() => PostgresAddress.Parse(store));

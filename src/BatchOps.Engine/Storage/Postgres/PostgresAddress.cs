@@ -79,6 +79,11 @@ namespace BatchOps.Engine.Storage.Postgres
                 throw Invalid(settings, "names no database");
             }
 
+            if (string.IsNullOrWhiteSpace(settings.Host))
+            {
+                throw Invalid(settings, "names no host");
+            }
+
             RememberPassword(settings);
             settings.ApplicationName ??= "BatchOps";
             settings.SearchPath = PostgresSchema.Name; // the store's SQL names its tables without the schema
@@ -198,7 +203,12 @@ namespace BatchOps.Engine.Storage.Postgres
                 return;
             }
 
-            settings.Host = hosts;
+            if (hosts.IndexOf(',') < 0 && colon > 0 && hosts.IndexOf(']') < colon && hosts.IndexOf(':') == colon)
+            {
+                throw Invalid(settings, $"has the port '{hosts.Substring(colon + 1)}', which is not a number");
+            }
+
+            settings.Host = hosts.IndexOf(',') < 0 ? hosts.Trim('[', ']') : hosts;
         }
 
         // libpq writes verify-ca / verify-full; Npgsql's SslMode names are VerifyCA / VerifyFull.
@@ -217,7 +227,8 @@ namespace BatchOps.Engine.Storage.Postgres
                 display.Append(Uri.EscapeDataString(settings.Username)).Append('@');
             }
 
-            display.Append(settings.Host ?? string.Empty);
+            string host = settings.Host ?? string.Empty;
+            display.Append(host.IndexOf(':') >= 0 && host.IndexOf(',') < 0 && !host.StartsWith("[", StringComparison.Ordinal) ? "[" + host + "]" : host);
             if (settings.Port != NpgsqlConnection.DefaultPort && (settings.Host ?? string.Empty).IndexOf(',') < 0)
             {
                 display.Append(':').Append(settings.Port.ToString(CultureInfo.InvariantCulture));

@@ -62,6 +62,12 @@ namespace BatchOps.Engine.Storage.Postgres
                 connection.Open();
                 return connection;
             }
+            catch (Exception e) when (e is ArgumentException || e is FormatException)
+            {
+                // a setting Npgsql refuses only when it connects (its message names the setting, never a password)
+                connection.Dispose();
+                throw new BatchOpsException(ErrorIds.StoreAddressInvalid, BatchOpsErrorCategory.InvalidArgument, $"The PostgreSQL store '{address.Display}' has a setting the client refuses: {e.Message}", address.Display, e);
+            }
             catch (Exception e)
             {
                 connection.Dispose();
