@@ -24,7 +24,7 @@ namespace BatchOps.Infrastructure
         {
             // The store.
             [ErrorIds.StoreNotFound] =
-                "Pass -Store with the path of your store, set $env:BATCHOPS_STORE, or run the command in the folder that holds batchops.db. Start-BatchRun and Add-BatchItem create a store.",
+                "Pass -Store with your store (a file path, or a PostgreSQL URI or connection string), set $env:BATCHOPS_STORE, or run the command in the folder that holds batchops.db. Start-BatchRun and Add-BatchItem create a store (a file, or the schema batchops in a PostgreSQL database).",
             [ErrorIds.StoreFolderNotFound] =
                 "Create the folder first (New-Item -ItemType Directory -Path <folder>), or pass -Store with a path in an existing folder.",
             [ErrorIds.StorePathInvalid] =
