@@ -50,6 +50,23 @@ Describe 'Export-BatchResult' {
         $lines[0].Key | Should -Be '1'
     }
 
+    It 'writes a file per job piped in with {Job}, and never one job''s results over another''s' {
+        $null = 'a', 'b' | Start-BatchRun -Job second -Store $store -ScriptBlock { "r $_" }
+        $here = Join-Path $TestDrive 'perjob'
+        $null = New-Item -ItemType Directory -Path $here
+        Get-BatchJob -Store $store | Export-BatchResult -Path (Join-Path $here '{Job}.csv')
+        (Import-Csv -LiteralPath (Join-Path $here 'scores.csv')).Count | Should -Be 5
+        (Import-Csv -LiteralPath (Join-Path $here 'second.csv')).Count | Should -Be 2
+
+        $one = Join-Path $here 'one.csv'
+        $errors = @()
+        Get-BatchJob -Store $store | Export-BatchResult -Path $one -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        ($errors[0].FullyQualifiedErrorId -split ',')[0] | Should -Be 'ResultPathReused'
+        $errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*{Job}*'
+        (Import-Csv -LiteralPath $one).Count | Should -Be 5 -Because 'the first job (scores, in name order) keeps its file'
+    }
+
     It 'writes nothing with -WhatIf' {
         $path = Join-Path $TestDrive 'whatif.csv'
         Export-BatchResult -Job scores -Store $store -Path $path -WhatIf

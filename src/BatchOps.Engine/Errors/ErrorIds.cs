@@ -120,6 +120,7 @@ namespace BatchOps.Engine.Errors
         public const string ResultFolderNotFound = "ResultFolderNotFound";
         public const string ResultWriteFailed = "ResultWriteFailed";
         public const string ResultBatchesCollide = "ResultBatchesCollide";
+        public const string ResultPathReused = "ResultPathReused";
         public const string RestoreJobMismatch = "RestoreJobMismatch";
         public const string RestoreNotReconcilable = "RestoreNotReconcilable";
     }

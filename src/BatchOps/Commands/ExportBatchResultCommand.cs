@@ -50,6 +50,9 @@ namespace BatchOps.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Store { get; set; }
 
+        // The files this command wrote, so that a second job piped in never overwrites the first one's.
+        private readonly HashSet<string> _written = new HashSet<string>(System.StringComparer.Ordinal);
+
         protected override void ProcessRecord()
         {
             IJobStore store = OpenStore(Store, StoreAccess.ReadOnly);
@@ -61,7 +64,7 @@ namespace BatchOps.Commands
                 {
                     Path = PerBatch
                         ? ResultPathTemplate.Resolve(Path, path => ResolveFileSystemPath(path, "-Path", ErrorIds.ResultPathInvalid))
-                        : ResolveFileSystemPath(Path, "-Path", ErrorIds.ResultPathInvalid),
+                        : ResolveFileSystemPath(Path.Replace("{Job}", job.Name), "-Path", ErrorIds.ResultPathInvalid),
                     Format = Format,
                     Status = Status,
                     Run = Run,
@@ -78,6 +81,18 @@ namespace BatchOps.Commands
 
                 foreach (ResultFilePlan plan in plans)
                 {
+                    if (_written.Contains(plan.Path))
+                    {
+                        throw new BatchOpsException(
+                            ErrorIds.ResultPathReused,
+                            BatchOpsErrorCategory.ResourceExists,
+                            $"'{plan.Path}' already holds results this command wrote for another job; nothing of job '{job.Name}' was written.",
+                            plan.Path);
+                    }
+                }
+
+                foreach (ResultFilePlan plan in plans)
+                {
                     string what = plan.Batch is long batch ? $"batch {batch} of run {plan.Run} of job '{job.Name}'" : $"job '{job.Name}'";
                     if (!ShouldProcess(plan.Path, $"Write the results of {what} as {plan.Format}"))
                     {
@@ -85,6 +100,7 @@ namespace BatchOps.Commands
                     }
 
                     long rows = exporter.Write(plan, Force);
+                    _written.Add(plan.Path);
                     WriteVerbose($"Wrote {rows} result(s) of {what} to '{plan.Path}'.");
                     if (PassThru)
                     {

@@ -147,6 +147,8 @@ namespace BatchOps.Infrastructure
                 "Leave out -NoClobber to replace the file, or pass another -Path.",
             [ErrorIds.ResultFolderNotFound] =
                 "Create the folder first (New-Item -ItemType Directory), or pass -Force to create it.",
+            [ErrorIds.ResultPathReused] =
+                "Put {Job} in -Path (such as 'results/{Job}.csv'), so that each job piped in writes a file of its own.",
             [ErrorIds.ResultBatchesCollide] =
                 "Put {Run} in the -Path template, or pass -Run with one run's id (Get-BatchRun lists them).",
         };
