@@ -91,4 +91,38 @@ public class ThroughputPathTests
         BatchItem other = store.GetItems(job, new ItemQuery()).Single(i => i.Key == claim.Items[1].Key);
         Assert.Equal(ItemStatus.Running, other.Status); // another lease's outcome is refused
     }
+
+    [Fact]
+    public void Plain_successes_in_a_row_each_get_their_own_values_when_some_repeat()
+    {
+        // The statement binds only the values that changed since the last outcome: a value that changes back (the
+        // lease token after a refused outcome, a start time after none) must be bound again.
+        using var folder = new TempFolder();
+        using var store = Stores.Open(folder);
+        BatchJob job = Stores.Seed(store, "repeats", 3);
+        long runId = store.StartRun(job.Id, new RunStart { Host = "test" });
+        long now = store.NowMs();
+        ClaimResult claim = store.Claim(job.Id, runId, 3, now + 60_000, 4);
+        long token = claim.Items[0].LeaseToken;
+        var commit = new RunCommit { JobId = job.Id, RunId = runId };
+        commit.Outcomes.Add(new ItemOutcome { ItemId = claim.Items[0].Id, LeaseToken = token, Key = claim.Items[0].Key, Kind = OutcomeKind.Succeeded, Attempt = 1, DurationMs = 5, StartedMs = now + 1, FinishedMs = now + 6, Batch = 1 });
+        commit.Outcomes.Add(new ItemOutcome { ItemId = claim.Items[1].Id, LeaseToken = token + 1, Key = claim.Items[1].Key, Kind = OutcomeKind.Succeeded, Attempt = 1, DurationMs = 5, StartedMs = now + 1, FinishedMs = now + 6, Batch = 1 });
+        commit.Outcomes.Add(new ItemOutcome { ItemId = claim.Items[2].Id, LeaseToken = token, Key = claim.Items[2].Key, Kind = OutcomeKind.Succeeded, Attempt = 1, DurationMs = 9, StartedMs = null, FinishedMs = now + 20, Batch = 2 });
+
+        CommitResult result = store.Commit(commit);
+
+        Assert.Equal(new[] { true, false, true }, result.Accepted);
+        var items = store.GetItems(job, new ItemQuery()).ToDictionary(i => i.Key);
+        BatchItem first = items[claim.Items[0].Key], refused = items[claim.Items[1].Key], third = items[claim.Items[2].Key];
+        Assert.Equal(ItemStatus.Succeeded, first.Status);
+        Assert.Equal(1, first.Batch);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), first.Duration);
+        Assert.Equal(ItemStatus.Running, refused.Status); // the wrong token was bound for it, and refused
+        Assert.Equal(ItemStatus.Succeeded, third.Status); // the right token bound again after the wrong one
+        Assert.Equal(2, third.Batch);
+        Assert.Equal(TimeSpan.FromMilliseconds(9), third.Duration);
+        Assert.NotNull(third.Started); // no start time given: the claim's stays
+        Assert.NotEqual(first.Finished, third.Finished);
+        Stores.AssertCountersMatchItems(store, "repeats");
+    }
 }

@@ -22,6 +22,11 @@ namespace BatchOps.Engine.Storage
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _statement;
 
+        // What each parameter holds now: SQLite keeps a statement's bindings across resets, so a value equal to the one
+        // already bound (the lease token and batch of a whole claim, the same millisecond) is not bound again.
+        private readonly long?[] _bound = new long?[7];
+        private readonly bool[] _isBound = new bool[7];
+
         public SqlitePlainSuccess(SqliteConnection connection)
         {
             _db = connection.Handle!;
@@ -56,8 +61,16 @@ namespace BatchOps.Engine.Storage
 
         private void Bind(int index, long? value)
         {
+            if (_isBound[index] && _bound[index] == value)
+            {
+                return;
+            }
+
+            _isBound[index] = false;
             int rc = value is long v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index);
             SqliteException.ThrowExceptionForRC(rc, _db);
+            _bound[index] = value;
+            _isBound[index] = true;
         }
     }
 }
