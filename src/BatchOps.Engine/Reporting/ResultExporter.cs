@@ -31,6 +31,9 @@ namespace BatchOps.Engine.Reporting
 
         /// <summary>Replace read-only files, and create a missing folder for a single file.</summary>
         public bool Force { get; init; }
+
+        /// <summary>Files the same command wrote for other jobs: never written over (another job's results would be lost).</summary>
+        public IReadOnlyCollection<string>? WrittenBefore { get; init; }
     }
 
     /// <summary>One file an export writes: where, and which items (one batch, or everything the request selects).</summary>
@@ -70,14 +73,15 @@ namespace BatchOps.Engine.Reporting
             var plans = new List<ResultFilePlan>();
             if (!request.PerBatch)
             {
-                ResultFormat format = ResultFormats.For(request.Path, request.Format);
-                string? folder = System.IO.Path.GetDirectoryName(request.Path);
+                string file = request.Path.Replace("{Job}", _job.Name); // jobs piped in write a file each
+                ResultFormat format = ResultFormats.For(file, request.Format);
+                string? folder = System.IO.Path.GetDirectoryName(file);
                 if (!request.Force && !string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 {
-                    throw new BatchOpsException(ErrorIds.ResultFolderNotFound, BatchOpsErrorCategory.ObjectNotFound, $"The folder '{folder}' of the results file does not exist; nothing was written.", request.Path);
+                    throw new BatchOpsException(ErrorIds.ResultFolderNotFound, BatchOpsErrorCategory.ObjectNotFound, $"The folder '{folder}' of the results file does not exist; nothing was written.", file);
                 }
 
-                plans.Add(new ResultFilePlan { Path = request.Path, Format = format, Query = Query(request, request.Run, request.Batch) });
+                plans.Add(new ResultFilePlan { Path = file, Format = format, Query = Query(request, request.Run, request.Batch) });
             }
             else
             {
@@ -102,6 +106,15 @@ namespace BatchOps.Engine.Reporting
 
             foreach (ResultFilePlan plan in plans)
             {
+                if (request.WrittenBefore?.Contains(plan.Path) == true)
+                {
+                    throw new BatchOpsException(
+                        ErrorIds.ResultPathReused,
+                        BatchOpsErrorCategory.ResourceExists,
+                        $"'{plan.Path}' already holds results this command wrote for another job; nothing of job '{_job.Name}' was written.",
+                        plan.Path);
+                }
+
                 if (request.NoClobber && File.Exists(plan.Path))
                 {
                     throw new BatchOpsException(ErrorIds.ResultFileExists, BatchOpsErrorCategory.ResourceUnavailable, $"The results file '{plan.Path}' exists and was not to be replaced; nothing was written.", plan.Path);

@@ -64,7 +64,7 @@ namespace BatchOps.Commands
                 {
                     Path = PerBatch
                         ? ResultPathTemplate.Resolve(Path, path => ResolveFileSystemPath(path, "-Path", ErrorIds.ResultPathInvalid))
-                        : ResolveFileSystemPath(Path.Replace("{Job}", job.Name), "-Path", ErrorIds.ResultPathInvalid),
+                        : ResolveFileSystemPath(Path, "-Path", ErrorIds.ResultPathInvalid),
                     Format = Format,
                     Status = Status,
                     Run = Run,
@@ -72,23 +72,12 @@ namespace BatchOps.Commands
                     PerBatch = PerBatch,
                     NoClobber = NoClobber,
                     Force = Force,
+                    WrittenBefore = _written,
                 };
                 IReadOnlyList<ResultFilePlan> plans = exporter.Plan(request);
                 if (plans.Count == 0)
                 {
                     WriteWarning($"No batch of job '{job.Name}' has finished items" + (Run != null ? $" in run {Run}" : "") + "; no file was written.");
-                }
-
-                foreach (ResultFilePlan plan in plans)
-                {
-                    if (_written.Contains(plan.Path))
-                    {
-                        throw new BatchOpsException(
-                            ErrorIds.ResultPathReused,
-                            BatchOpsErrorCategory.ResourceExists,
-                            $"'{plan.Path}' already holds results this command wrote for another job; nothing of job '{job.Name}' was written.",
-                            plan.Path);
-                    }
                 }
 
                 foreach (ResultFilePlan plan in plans)
