@@ -49,7 +49,7 @@ internal static class StoreAlone
                 for (int i = 0; i < claim.Items.Count; i++)
                 {
                     ClaimedItem item = claim.Items[i];
-                    commit.Outcomes.Add(new ItemOutcome { ItemId = item.Id, LeaseToken = item.LeaseToken, Key = item.Key, Kind = OutcomeKind.Succeeded, Attempt = 1, StartedMs = now, FinishedMs = now, Batch = batches + 1 + (i / batchSize) });
+                    commit.Outcomes.Add(new ItemOutcome { ItemId = item.Id, LeaseToken = item.LeaseToken, LeasePosition = item.LeasePosition, Key = item.Key, Kind = OutcomeKind.Succeeded, Attempt = 1, StartedMs = now, FinishedMs = now, Batch = batches + 1 + (i / batchSize) });
                     if ((i + 1) % batchSize == 0 || i == claim.Items.Count - 1)
                     {
                         commit.Batches.Add(new BatchRecord { Number = ++batches, Items = (i % batchSize) + 1, Succeeded = (i % batchSize) + 1, StartedMs = now, CompletedMs = now });

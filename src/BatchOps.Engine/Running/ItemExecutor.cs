@@ -362,6 +362,7 @@ namespace BatchOps.Engine.Running
             {
                 ItemId = unit.Item.Id,
                 LeaseToken = unit.Item.LeaseToken,
+                LeasePosition = unit.Item.LeasePosition,
                 Key = unit.Item.Key,
                 Kind = kind,
                 Result = result,

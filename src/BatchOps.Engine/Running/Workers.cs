@@ -145,6 +145,7 @@ namespace BatchOps.Engine.Running
         {
             ItemId = unit.Item.Id,
             LeaseToken = unit.Item.LeaseToken,
+            LeasePosition = unit.Item.LeasePosition,
             Key = unit.Item.Key,
             Kind = OutcomeKind.Released,
             Attempt = unit.Attempt,

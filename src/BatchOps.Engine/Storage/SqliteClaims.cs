@@ -47,17 +47,18 @@ namespace BatchOps.Engine.Storage
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => _s.Write(() =>
             {
                 long now = _s.NowMs();
-                long token = _tokens.Next();
                 var claimed = new List<ClaimedItem>(count);
+                // Each part of a claim has a token of its own, so that a token's items are one list in id order
+                // (ClaimedItem.LeasePosition): expired leases and pending items interleave by id.
                 if (includeExpired)
                 {
-                    ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, count, claimed, only);
+                    ReclaimExpired(jobId, runId, _tokens.Next(), leaseExpiresMs, now, count, claimed, only);
                 }
 
                 int reclaimed = claimed.Count;
                 if (claimed.Count < count)
                 {
-                    ClaimPending(jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed, only);
+                    ClaimPending(jobId, runId, _tokens.Next(), leaseExpiresMs, now, count - claimed.Count, claimed, only);
                 }
 
                 int fromPending = claimed.Count - reclaimed;
@@ -147,8 +148,10 @@ namespace BatchOps.Engine.Storage
             }
         }
 
+        /// <summary>Reads the items a claim found, in id order, as the leases of one token.</summary>
         private static void ReadItems(SqliteCommand cmd, long token, List<ClaimedItem> into)
         {
+            int first = into.Count;
             using SqliteDataReader reader = cmd.ExecuteReader();
             while (reader.Read())
             {
@@ -159,6 +162,7 @@ namespace BatchOps.Engine.Storage
                     Payload = SqliteSession.NullableString(reader, 2),
                     Attempts = reader.GetInt32(3) + 1, // this claim's attempt
                     LeaseToken = token,
+                    LeasePosition = into.Count - first,
                 });
             }
         }

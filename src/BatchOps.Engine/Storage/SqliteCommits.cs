@@ -26,6 +26,7 @@ namespace BatchOps.Engine.Storage
         private readonly SqliteSession _s;
         private readonly SqliteErrorLog _errors;
         private SqlitePlainSuccess? _plainSuccess;
+        private SqliteSuccessRanges? _successRanges;
 
         public SqliteCommits(SqliteSession session, SqliteErrorLog errors)
         {
@@ -63,8 +64,18 @@ namespace BatchOps.Engine.Storage
                 }
 
                 var accepted = new bool[commit.Outcomes.Count];
+                if (commit.Outcomes.Count >= SqliteSuccessRanges.Smallest)
+                {
+                    (_successRanges ??= _s.Own(new SqliteSuccessRanges(_s.Connection))).Write(commit.Outcomes, accepted, now);
+                }
+
                 for (int i = 0; i < commit.Outcomes.Count; i++)
                 {
+                    if (accepted[i])
+                    {
+                        continue; // written in a range
+                    }
+
                     ItemOutcome outcome = commit.Outcomes[i];
                     accepted[i] = SqlitePlainSuccess.Fits(outcome)
                         ? (_plainSuccess ??= _s.Own(new SqlitePlainSuccess(_s.Connection))).Execute(outcome, now)

@@ -30,6 +30,12 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>Proves the lease is still ours when the outcome is written; another claim gets another token.</summary>
         public long LeaseToken { get; init; }
+
+        /// <summary>
+        /// Where the item stands among the items of its lease token, in id order (0, 1, 2 ...), or -1 if not known.
+        /// Items at consecutive positions of one token are all of that token's items between their ids.
+        /// </summary>
+        public int LeasePosition { get; init; } = -1;
     }
 
     /// <summary>The result of one claim: the items to process, and any given up because they kept killing runs.</summary>
@@ -56,6 +62,9 @@ namespace BatchOps.Engine.Storage
         public long ItemId { get; init; }
 
         public long LeaseToken { get; init; }
+
+        /// <summary>The item's <see cref="ClaimedItem.LeasePosition"/>, or -1 if not known.</summary>
+        public int LeasePosition { get; init; } = -1;
 
         public string Key { get; init; } = "";
 

@@ -41,17 +41,17 @@ namespace BatchOps.Engine.Storage.Postgres
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => _s.Write(() =>
             {
                 long now = _s.NowMs();
-                long token = _tokens.Next();
                 var claimed = new List<ClaimedItem>(count);
+                // A token for each part, so that a token's items are one list in id order (ClaimedItem.LeasePosition).
                 if (includeExpired)
                 {
-                    Take(ItemStatus.Running, jobId, runId, token, leaseExpiresMs, now, count, claimed, only);
+                    Take(ItemStatus.Running, jobId, runId, _tokens.Next(), leaseExpiresMs, now, count, claimed, only);
                 }
 
                 int reclaimed = claimed.Count;
                 if (claimed.Count < count)
                 {
-                    Take(ItemStatus.Pending, jobId, runId, token, leaseExpiresMs, now, count - claimed.Count, claimed, only);
+                    Take(ItemStatus.Pending, jobId, runId, _tokens.Next(), leaseExpiresMs, now, count - claimed.Count, claimed, only);
                 }
 
                 int fromPending = claimed.Count - reclaimed;
@@ -89,23 +89,21 @@ namespace BatchOps.Engine.Storage.Postgres
                 cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = only });
             }
 
-            var taken = new List<ClaimedItem>(n);
+            var taken = new List<(long Id, string Key, string? Payload, int Attempts)>(n);
             using (NpgsqlDataReader reader = cmd.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    taken.Add(new ClaimedItem
-                    {
-                        Id = reader.GetInt64(0),
-                        Key = reader.GetString(1),
-                        Payload = PostgresSession.NullableString(reader, 2),
-                        Attempts = reader.GetInt32(3), // this claim's attempt included
-                        LeaseToken = token,
-                    });
+                    taken.Add((reader.GetInt64(0), reader.GetString(1), PostgresSession.NullableString(reader, 2), reader.GetInt32(3))); // attempts: this claim's included
                 }
             }
 
-            into.AddRange(taken.OrderBy(item => item.Id)); // RETURNING keeps no order
+            taken.Sort((a, b) => a.Id.CompareTo(b.Id)); // RETURNING keeps no order
+            for (int position = 0; position < taken.Count; position++)
+            {
+                (long id, string key, string? payload, int attempts) = taken[position];
+                into.Add(new ClaimedItem { Id = id, Key = key, Payload = payload, Attempts = attempts, LeaseToken = token, LeasePosition = position });
+            }
         }
 
         private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
