@@ -16,9 +16,9 @@ using BatchOps.Engine.Input;
 // Usage: dotnet run -c Release --project bench/BatchOps.Bench [-- [--profile] <items> [<batch size> ...]]
 // Runs a no-op delegate over <items> items (default 100,000) for each batch size (default 5 and 1000) with the
 // default ThrottleLimit (5), every outcome committed to a fresh SQLite store, and prints items/s and memory, beside
-// the floor: the minimal SQL for the same work on this machine (SqlFloor.cs, median of three), and the ratio of the two.
-// A separate process per measurement keeps the peak working set of one run from colouring the next.
-// --profile adds where the run's time went (claim, execute, commit, the recorder's other work; RunProfile).
+// the floor: the minimal SQL for the same work on this machine (SqlFloor.cs, median of three), and the ratios.
+// Each measurement is a process of its own with four runs in it: the first pays the JIT, the fourth does not (EngineRun.cs).
+// --profile adds where the steady run's time went (claim, execute, commit, the recorder's other work; RunProfile).
 // --scale [<items> ...]: a 10k, 100k and 1M-item job (ScaleBench.cs); takes minutes, not for CI.
 // --store <items> <batch size>: the store alone (claims and commits on one thread, no runner) beside the floor.
 // --executor [<items>]: what one no-op item costs in the executor (Polly retry, timeout, breaker), on one thread.
@@ -53,7 +53,7 @@ if (args.Length > 2 && args[0] == "--export-one")
 
 if (args.Length > 0 && args[0] == "--one")
 {
-    return await MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+    return await EngineRun.MeasureOne(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
 }
 
 if (args.Length > 0 && args[0] == "--executor")
@@ -105,8 +105,8 @@ int[] batchSizes = args.Length > 1 ? args.Skip(1).Select(a => int.Parse(a, Cultu
 Console.WriteLine($"BatchOps engine benchmark: no-op delegate, ThrottleLimit 5, SQLite store (WAL, synchronous=NORMAL)");
 Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 Console.WriteLine();
-Console.WriteLine("| items | batch size | enqueue items/s | run items/s | floor items/s | run / floor | batches | peak working set | managed heap after run |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| items | batch size | enqueue items/s | first run items/s | steady run items/s | floor items/s | first / floor | steady / floor | batches | peak working set | managed heap after runs |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var breakdowns = new System.Collections.Generic.List<string>();
 foreach (int batchSize in batchSizes)
 {
@@ -122,103 +122,6 @@ if (breakdowns.Count > 0)
 }
 
 return 0;
-
-static async Task<int> MeasureOne(int items, int batchSize)
-{
-    if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_WARM") == "1")
-    {
-        Environment.SetEnvironmentVariable("BATCHOPS_BENCH_WARM", "0");
-        await MeasureOne(items, batchSize); // a first run in this process: JIT and tiering done before the measured one
-        Environment.SetEnvironmentVariable("BATCHOPS_BENCH_WARM", "1");
-    }
-
-
-    string folder = Path.Combine(Path.GetTempPath(), "batchops-bench-" + Guid.NewGuid().ToString("N"));
-    Directory.CreateDirectory(folder);
-    try
-    {
-        using var store = SqliteJobStore.Open(Path.Combine(folder, "bench.db"));
-        BatchJob job = store.GetOrCreateJob("bench");
-        var enqueue = Stopwatch.StartNew();
-        var buffer = new EnqueueBuffer(store, job, chunkSize: 5_000);
-        for (int i = 0; i < items; i++)
-        {
-            buffer.Add(new NewItem("item-" + i.ToString(CultureInfo.InvariantCulture), "\"payload\""));
-        }
-
-        buffer.Complete();
-        enqueue.Stop();
-
-        var processor = new DelegateProcessor((_, _) => Task.FromResult(ItemResult.Success()));
-        var options = new RunOptions { BatchSize = batchSize };
-        if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_MEMORY") is string memory && memory.Length > 0)
-        {
-            options.MaxMemoryPercent = double.Parse(memory, CultureInfo.InvariantCulture); // the cmdlet's default guard is 80
-        }
-
-        if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_THROTTLE") is string throttle)
-        {
-            options.ThrottleLimit = int.Parse(throttle, CultureInfo.InvariantCulture);
-        }
-        RunProfile.Enabled = Environment.GetEnvironmentVariable(Child.ProfileVariable) == "1";
-        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var run = Stopwatch.StartNew();
-        BatchRunSummary summary = await new BatchRunner(store, processor, options).RunAsync(store.GetJob("bench"));
-        run.Stop();
-        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        RunProfile.Enabled = false;
-        if (summary.Succeeded != items)
-        {
-            Console.Error.WriteLine($"expected {items} successes, got {summary.Succeeded} ({summary.State}: {summary.Message})");
-            return 1;
-        }
-
-        if (Environment.GetEnvironmentVariable("BATCHOPS_BENCH_RUN_ONLY") == "1")
-        {
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "run only: {0:N0} items/s, {1:N2} µs CPU an item", items / run.Elapsed.TotalSeconds, cpu.TotalMilliseconds * 1000 / items));
-            return 0; // for a profiler attached to the run alone (no floor, no store-alone measurement after it)
-        }
-
-        GC.Collect();
-        using Process self = Process.GetCurrentProcess();
-        double peak = self.PeakWorkingSet64 / 1024.0 / 1024.0;
-        double heap = GC.GetTotalMemory(forceFullCollection: true) / 1024.0 / 1024.0;
-        (double floor, double floorCpu) = SqlFloor.Measure(items, batchSize); // after the run: its memory is not in the peak above
-        double rate = items / run.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Format(
-            CultureInfo.InvariantCulture,
-            "| {0:N0} | {1:N0} | {2:N0} | {3:N0} | {4:N0} | {5:N2}x | {6:N0} | {7:N0} MB | {8:N1} MB |",
-            items,
-            batchSize,
-            items / enqueue.Elapsed.TotalSeconds,
-            rate,
-            floor,
-            rate / floor,
-            summary.Batches,
-            peak,
-            heap));
-        if (Environment.GetEnvironmentVariable(Child.ProfileVariable) == "1")
-        {
-            Console.WriteLine(Breakdown.Describe(batchSize, items, run.Elapsed, cpu));
-            (double storeRate, double storeCpu) = StoreAlone.Measure(items, batchSize);
-            Console.WriteLine(string.Format(
-                CultureInfo.InvariantCulture,
-                "  CPU an item: run {0:N2} µs, the store alone {1:N2} µs ({2:N0} items/s), floor {3:N2} µs; run / floor {4:N2}x, store / floor {5:N2}x",
-                cpu.TotalMilliseconds * 1000 / items,
-                storeCpu,
-                storeRate,
-                floorCpu,
-                cpu.TotalMilliseconds * 1000 / items / floorCpu,
-                storeCpu / floorCpu));
-        }
-
-        return 0;
-    }
-    finally
-    {
-        Directory.Delete(folder, recursive: true);
-    }
-}
 
 static async Task<int> MeasureWake(int rounds)
 {

@@ -27,6 +27,7 @@ namespace BatchOps.Engine.Storage
         private readonly SqliteErrorLog _errors;
         private SqlitePlainSuccess? _plainSuccess;
         private SqliteSuccessRanges? _successRanges;
+        private SqliteRawStatement? _insertBatch;
 
         public SqliteCommits(SqliteSession session, SqliteErrorLog errors)
         {
@@ -87,17 +88,17 @@ namespace BatchOps.Engine.Storage
 
                 foreach (BatchRecord batch in commit.Batches)
                 {
-                    _s.Cached(
-                        "commit.batch",
-                        RunLedgerSql.InsertBatch,
-                        ("@run", commit.RunId),
-                        ("@number", batch.Number),
-                        ("@items", batch.Items),
-                        ("@succeeded", batch.Succeeded),
-                        ("@failed", batch.Failed),
-                        ("@released", batch.Released),
-                        ("@started", batch.StartedMs),
-                        ("@completed", batch.CompletedMs)).ExecuteNonQuery();
+                    // Named parameters are numbered in the order they first appear: @run is 1, @number 2 ...
+                    SqliteRawStatement insert = _insertBatch ??= _s.Own(new SqliteRawStatement(_s.Connection, RunLedgerSql.InsertBatch));
+                    insert.Bind(1, commit.RunId);
+                    insert.Bind(2, batch.Number);
+                    insert.Bind(3, batch.Items);
+                    insert.Bind(4, batch.Succeeded);
+                    insert.Bind(5, batch.Failed);
+                    insert.Bind(6, batch.Released);
+                    insert.Bind(7, batch.StartedMs);
+                    insert.Bind(8, batch.CompletedMs);
+                    insert.Execute();
                 }
 
                 if (succeeded + failed + released > 0)

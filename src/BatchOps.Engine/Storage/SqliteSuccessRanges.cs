@@ -19,21 +19,18 @@ namespace BatchOps.Engine.Storage
         /// <summary>The fewest outcomes worth a range (below it, the per-item statement is as quick).</summary>
         public const int Smallest = 4;
 
-        private const int Done = 101; // SQLITE_DONE
-
         private static readonly string Sql =
             "UPDATE items SET status = " + ItemStatusSql.Succeeded + ", result = NULL, last_error = NULL, " +
             "started_ms = COALESCE(?1, started_ms), finished_ms = ?2, duration_ms = ?3, finished_batch = ?4, lease_token = NULL, lease_expires_ms = NULL " +
             "WHERE id BETWEEN ?5 AND ?6 AND lease_token = ?7 AND status = " + ItemStatusSql.Running;
 
         private readonly sqlite3 _db;
-        private readonly sqlite3_stmt _statement;
+        private readonly SqliteRawStatement _statement;
 
         public SqliteSuccessRanges(SqliteConnection connection)
         {
             _db = connection.Handle!;
-            int rc = raw.sqlite3_prepare_v2(_db, Sql, out _statement);
-            SqliteException.ThrowExceptionForRC(rc, _db);
+            _statement = new SqliteRawStatement(connection, Sql);
         }
 
         /// <summary>
@@ -129,27 +126,14 @@ namespace BatchOps.Engine.Storage
         /// <summary>Writes one range; returns the rows written.</summary>
         private int Execute(ItemOutcome head, long now, long lastId)
         {
-            Bind(1, head.StartedMs);
-            Bind(2, head.FinishedMs ?? now);
-            Bind(3, head.DurationMs);
-            Bind(4, head.Batch);
-            Bind(5, head.ItemId);
-            Bind(6, lastId);
-            Bind(7, head.LeaseToken);
-            int rc = raw.sqlite3_step(_statement);
-            raw.sqlite3_reset(_statement);
-            if (rc != Done)
-            {
-                SqliteException.ThrowExceptionForRC(rc, _db);
-            }
-
-            return raw.sqlite3_changes(_db);
-        }
-
-        private void Bind(int index, long? value)
-        {
-            int rc = value is long v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index);
-            SqliteException.ThrowExceptionForRC(rc, _db);
+            _statement.Bind(1, head.StartedMs);
+            _statement.Bind(2, head.FinishedMs ?? now);
+            _statement.Bind(3, head.DurationMs);
+            _statement.Bind(4, head.Batch);
+            _statement.Bind(5, head.ItemId);
+            _statement.Bind(6, lastId);
+            _statement.Bind(7, head.LeaseToken);
+            return _statement.Execute();
         }
 
         private void Exec(string sql)
