@@ -34,6 +34,24 @@ public class ItemStoreTests
     }
 
     [Theory, SqliteStore, PostgresStore]
+    public void Keys_and_payloads_are_stored_as_given_and_an_item_without_payload_has_none(Backend backend)
+    {
+        using var test = TestStore.Create(backend);
+        IJobStore store = test.Store;
+        BatchJob job = store.GetOrCreateJob("texts");
+        string astral = "caf\u00e9-\U0001F600-\u65e5\u672c";
+        string payload = PayloadJson.FromText("line one\nline \"two\" \U0001F600");
+
+        store.Enqueue(job, new[] { new NewItem(astral, payload), new NewItem("bare", null), new NewItem("empty", PayloadJson.FromText("")) });
+
+        var items = store.GetItems(store.GetJob("texts"), new ItemQuery { IncludePayload = true }).ToDictionary(i => i.Key);
+        Assert.Equal(payload, items[astral].Payload);
+        Assert.Null(items["bare"].Payload);
+        Assert.Equal(PayloadJson.FromText(""), items["empty"].Payload);
+        Assert.Equal(3, store.GetJob("texts").Pending);
+    }
+
+    [Theory, SqliteStore, PostgresStore]
     public async Task Keys_already_done_are_counted_as_done_and_not_processed_again(Backend backend)
     {
         using var test = TestStore.Create(backend);

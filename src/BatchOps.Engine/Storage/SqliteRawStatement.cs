@@ -8,7 +8,7 @@ namespace BatchOps.Engine.Storage
     /// A statement of the hot path (an outcome, a range of them, a batch record) prepared once and bound by position
     /// through SQLitePCLRaw, the layer under Microsoft.Data.Sqlite, on the same connection and in the same transaction.
     /// The driver otherwise looks every parameter up by name and builds a data reader for each execution, which for a
-    /// no-op item cost more than SQLite's own work on the row. Integer parameters only.
+    /// no-op item cost more than SQLite's own work on the row.
     /// </summary>
     internal sealed class SqliteRawStatement : IDisposable
     {
@@ -45,6 +45,14 @@ namespace BatchOps.Engine.Storage
             SqliteException.ThrowExceptionForRC(rc, _db);
             _bound[index] = value;
             _isBound[index] = true;
+        }
+
+        /// <summary>Binds parameter <paramref name="index"/> to a text or NULL (not remembered: texts differ row to row).</summary>
+        public void Bind(int index, string? value)
+        {
+            _isBound[index] = false;
+            int rc = value == null ? raw.sqlite3_bind_null(_statement, index) : raw.sqlite3_bind_text(_statement, index, value);
+            SqliteException.ThrowExceptionForRC(rc, _db);
         }
 
         /// <summary>Runs the statement with the values bound; returns the rows it changed.</summary>
