@@ -20,9 +20,7 @@ namespace BatchOps.Engine.Storage
         public const int Smallest = 4;
 
         private static readonly string Sql =
-            "UPDATE items SET status = " + ItemStatusSql.Succeeded + ", result = NULL, last_error = NULL, " +
-            "started_ms = COALESCE(?1, started_ms), finished_ms = ?2, duration_ms = ?3, finished_batch = ?4, lease_token = NULL, lease_expires_ms = NULL " +
-            "WHERE id BETWEEN ?5 AND ?6 AND lease_token = ?7 AND status = " + ItemStatusSql.Running;
+            SqlitePlainSuccess.SetSucceeded + "WHERE id BETWEEN ?5 AND ?6 AND lease_token = ?7 AND status = " + ItemStatusSql.Running;
 
         private readonly sqlite3 _db;
         private readonly SqliteRawStatement _statement;
@@ -126,10 +124,7 @@ namespace BatchOps.Engine.Storage
         /// <summary>Writes one range; returns the rows written.</summary>
         private int Execute(ItemOutcome head, long now, long lastId)
         {
-            _statement.Bind(1, head.StartedMs);
-            _statement.Bind(2, head.FinishedMs ?? now);
-            _statement.Bind(3, head.DurationMs);
-            _statement.Bind(4, head.Batch);
+            SqlitePlainSuccess.BindSucceeded(_statement, head, now);
             _statement.Bind(5, head.ItemId);
             _statement.Bind(6, lastId);
             _statement.Bind(7, head.LeaseToken);
