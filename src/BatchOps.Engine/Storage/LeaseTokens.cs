@@ -1,20 +1,23 @@
 using System;
+using System.Security.Cryptography;
 
 namespace BatchOps.Engine.Storage
 {
     /// <summary>
-    /// Lease tokens: a random positive number per claim, so that an outcome written under a lease another claim took
-    /// over is refused (its token no longer matches). Not thread-safe: used under the store's lock.
+    /// Lease tokens: a random positive number per claim (per part of a claim), so that an outcome written under a lease
+    /// another claim took over is refused (its token no longer matches). Drawn from the system's random source, not
+    /// <see cref="Random"/>: on .NET Framework that is seeded from the clock's tick, so two stores opened in the same
+    /// tick would draw the same tokens. Not thread-safe: used under the store's lock.
     /// </summary>
     internal sealed class LeaseTokens
     {
-        private readonly Random _random = new Random();
+        private static readonly RandomNumberGenerator Source = RandomNumberGenerator.Create(); // thread-safe
+        private readonly byte[] _bytes = new byte[8];
 
         public long Next()
         {
-            var bytes = new byte[8];
-            _random.NextBytes(bytes);
-            return BitConverter.ToInt64(bytes, 0) & long.MaxValue;
+            Source.GetBytes(_bytes);
+            return BitConverter.ToInt64(_bytes, 0) & long.MaxValue;
         }
     }
 }
