@@ -17,6 +17,7 @@ namespace BatchOps.Engine.Storage
         /// <summary>Where this backend's SQL differs from the other's.</summary>
         StoreDialect Dialect { get; }
 
+        /// <summary>Throws if the store was opened read-only (<see cref="ReadOnlyStore"/>).</summary>
         void RequireWritable();
 
         /// <summary>Runs one store operation under the connection's lock, the backend's errors turned into BatchOps errors.</summary>
@@ -24,5 +25,17 @@ namespace BatchOps.Engine.Storage
 
         /// <summary>One write transaction (the caller holds the lock).</summary>
         T Write<T>(Func<T> body);
+    }
+
+    /// <summary>A change asked of a store opened read-only: a fault of the caller, the same on every backend.</summary>
+    internal static class ReadOnlyStore
+    {
+        public static void Refuse(bool isReadOnly)
+        {
+            if (isReadOnly)
+            {
+                throw new InvalidOperationException("The store was opened read-only; open it with StoreAccess.ReadWrite to change it.");
+            }
+        }
     }
 }

@@ -1,14 +1,12 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using BatchOps.Engine.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace BatchOps.Engine.Storage
 {
     /// <summary>
-    /// Claims of the run ledger: a batch of items leased to a run in one transaction, expired leases first, then
-    /// pending items in id order; items started too often are failed instead (poison items).
+    /// A claim's leases in a SQLite store (<see cref="RunLedger.Claim"/>): expired leases row by row, pending items by
+    /// one SELECT and one UPDATE over their id range.
     /// </summary>
     internal sealed class SqliteClaims : IRunClaims
     {
@@ -26,62 +24,20 @@ namespace BatchOps.Engine.Storage
             "WHERE job_id = @job AND status = " + ItemStatusSql.Pending + " AND id BETWEEN @first AND @last";
 
         private readonly SqliteSession _s;
-        private readonly SqliteErrorLog _errors;
-        private readonly LeaseTokens _tokens = new LeaseTokens();
 
-        public SqliteClaims(SqliteSession session, SqliteErrorLog errors)
+        public SqliteClaims(SqliteSession session) => _s = session;
+
+        public void Take(ItemStatus from, long jobId, long runId, long token, long leaseExpiresMs, long now, int n, IReadOnlyCollection<string>? onlyKeys, List<ClaimedItem> into)
         {
-            _s = session;
-            _errors = errors;
-        }
-
-        public ClaimResult Claim(long jobId, long runId, int count, long leaseExpiresMs, int maxAttempts, bool includeExpired, IReadOnlyCollection<string>? onlyKeys)
-        {
-            _s.RequireWritable();
-            if (count <= 0)
-            {
-                return new ClaimResult();
-            }
-
             ChosenKeys? only = onlyKeys == null ? null : new ChosenKeys(onlyKeys);
-            return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreClaim, () => _s.Write(() =>
+            if (from == ItemStatus.Running)
             {
-                long now = _s.NowMs();
-                var claimed = new List<ClaimedItem>(count);
-                // Each part of a claim has a token of its own, so that a token's items are one list in id order
-                // (ClaimedItem.LeasePosition): expired leases and pending items interleave by id.
-                if (includeExpired)
-                {
-                    ReclaimExpired(jobId, runId, _tokens.Next(), leaseExpiresMs, now, count, claimed, only);
-                }
-
-                int reclaimed = claimed.Count;
-                if (claimed.Count < count)
-                {
-                    ClaimPending(jobId, runId, _tokens.Next(), leaseExpiresMs, now, count - claimed.Count, claimed, only);
-                }
-
-                int fromPending = claimed.Count - reclaimed;
-                ClaimSplit split = ClaimSplit.Of(claimed, maxAttempts, item => AbandonPoisonItem(jobId, runId, item, now));
-                List<string> abandoned = split.Abandoned;
-                if (claimed.Count > 0)
-                {
-                    SqliteCommand counters = _s.Cached(
-                        "claim.counters",
-                        RunLedgerSql.JobClaimed,
-                        ("@fromPending", fromPending),
-                        ("@abandoned", abandoned.Count),
-                        ("@now", now),
-                        ("@job", jobId));
-                    counters.ExecuteNonQuery();
-                    if (abandoned.Count > 0)
-                    {
-                        _s.Execute(RunLedgerSql.RunFailedAtClaim, ("@n", abandoned.Count), ("@run", runId));
-                    }
-                }
-
-                return new ClaimResult { Items = split.Kept, Abandoned = abandoned };
-            })));
+                ReclaimExpired(jobId, runId, token, leaseExpiresMs, now, n, into, only);
+            }
+            else
+            {
+                ClaimPending(jobId, runId, token, leaseExpiresMs, now, n, into, only);
+            }
         }
 
         /// <summary>Takes over items whose lease ran out (their run died or hung). Rare, so simply done row by row.</summary>
@@ -165,13 +121,6 @@ namespace BatchOps.Engine.Storage
                     LeasePosition = into.Count - first,
                 });
             }
-        }
-
-        private void AbandonPoisonItem(long jobId, long runId, ClaimedItem item, long now)
-        {
-            string message = Wording.Abandoned(item.Attempts - 1);
-            _s.Execute(RunLedgerSql.AbandonPoison, ("@error", message), ("@now", now), ("@id", item.Id));
-            _errors.Insert(jobId, runId, item.Key, item.Attempts - 1, now, ErrorEntry.Abandoned, message);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using BatchOps.Engine.Diagnostics;
 using Microsoft.Data.Sqlite;
-using BatchOps.Engine.Errors;
 
 namespace BatchOps.Engine.Storage
 {
@@ -35,14 +34,9 @@ namespace BatchOps.Engine.Storage
             _errors = errors;
         }
 
+        /// <summary>Writes a commit that is not empty (<see cref="RunLedger.Commit"/> checks).</summary>
         public CommitResult Commit(RunCommit commit)
         {
-            _s.RequireWritable();
-            if (commit.IsEmpty)
-            {
-                return new CommitResult(new bool[0]);
-            }
-
             bool final = commit.Checkpoint?.Final == true;
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => _s.WriteMakingRoom(final, () =>
             {

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace BatchOps.Engine.Storage
 {
     /// <summary>Writes the error log of a SQLite store (the errors table) for claims and commits; <see cref="StatisticsQueries"/> reads it.</summary>
-    internal sealed class SqliteErrorLog
+    internal sealed class SqliteErrorLog : IErrorLog
     {
         private readonly SqliteSession _s;
 

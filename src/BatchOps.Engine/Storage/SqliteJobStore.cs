@@ -21,7 +21,7 @@ namespace BatchOps.Engine.Storage
         private readonly SqliteSession _session;
 
         private SqliteJobStore(SqliteSession session, SqliteErrorLog errors)
-            : base(new JobCatalog(session, new SqliteItemEnqueue(session)), new RunLedger(session, new SqliteClaims(session, errors), new SqliteCommits(session, errors), beforeRunStarts: () => StoreReserve.Ensure(session.Location)), new JobStatistics(session), new SqliteItemImport(session))
+            : base(new JobCatalog(session, new SqliteItemEnqueue(session)), new RunLedger(session, new SqliteClaims(session), new SqliteCommits(session, errors), errors, beforeRunStarts: () => StoreReserve.Ensure(session.Location)), new JobStatistics(session), new SqliteItemImport(session))
         {
             _session = session;
         }

@@ -48,13 +48,7 @@ namespace BatchOps.Engine.Storage
         /// <summary>Milliseconds since the Unix epoch on the store's clock.</summary>
         public long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-        public void RequireWritable()
-        {
-            if (IsReadOnly)
-            {
-                throw new InvalidOperationException("The store was opened read-only; open it with StoreAccess.ReadWrite to change it.");
-            }
-        }
+        public void RequireWritable() => ReadOnlyStore.Refuse(IsReadOnly);
 
         /// <summary>Runs one store operation under the connection's lock, turning SQLite errors into BatchOps errors.</summary>
         public T Guarded<T>(Func<T> operation)

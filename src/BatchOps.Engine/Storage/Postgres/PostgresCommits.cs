@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using BatchOps.Engine.Diagnostics;
-using BatchOps.Engine.Errors;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -46,14 +45,9 @@ namespace BatchOps.Engine.Storage.Postgres
             _errors = errors;
         }
 
+        /// <summary>Writes a commit that is not empty (<see cref="RunLedger.Commit"/> checks).</summary>
         public CommitResult Commit(RunCommit commit)
         {
-            _s.RequireWritable();
-            if (commit.IsEmpty)
-            {
-                return new CommitResult(new bool[0]);
-            }
-
             return _s.Guarded(() => RunProfile.Time(RunProfile.Phase.StoreCommit, () => _s.Write(() =>
             {
                 LedgerRuns.RequireRun(_s.Sql, commit.RunId);

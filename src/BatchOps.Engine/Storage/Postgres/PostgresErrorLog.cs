@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace BatchOps.Engine.Storage.Postgres
 {
     /// <summary>Writes the error log of a PostgreSQL store (the errors table) for claims and commits, a line or a commit's lines in one statement; <see cref="StatisticsQueries"/> reads it.</summary>
-    internal sealed class PostgresErrorLog
+    internal sealed class PostgresErrorLog : IErrorLog
     {
         private readonly PostgresSession _s;
 

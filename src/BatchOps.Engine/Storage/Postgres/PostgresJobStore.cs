@@ -18,7 +18,7 @@ namespace BatchOps.Engine.Storage.Postgres
         private readonly PostgresSession _session;
 
         private PostgresJobStore(PostgresSession session, PostgresErrorLog errors)
-            : base(new JobCatalog(session, new PostgresItemEnqueue(session), session.Notify), new RunLedger(session, new PostgresClaims(session, errors), new PostgresCommits(session, errors), jobChanged: session.Notify), new JobStatistics(session), new PostgresItemImport(session))
+            : base(new JobCatalog(session, new PostgresItemEnqueue(session), session.Notify), new RunLedger(session, new PostgresClaims(session), new PostgresCommits(session, errors), errors, jobChanged: session.Notify), new JobStatistics(session), new PostgresItemImport(session))
         {
             _session = session;
         }

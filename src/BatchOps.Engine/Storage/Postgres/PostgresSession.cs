@@ -68,13 +68,7 @@ namespace BatchOps.Engine.Storage.Postgres
         /// </summary>
         public long NowMs() => LocalMs() + _serverOffsetMs;
 
-        public void RequireWritable()
-        {
-            if (IsReadOnly)
-            {
-                throw new InvalidOperationException("The store was opened read-only; open it with StoreAccess.ReadWrite to change it.");
-            }
-        }
+        public void RequireWritable() => ReadOnlyStore.Refuse(IsReadOnly);
 
         /// <summary>Runs one store operation under the connection's lock, turning PostgreSQL errors into BatchOps errors.</summary>
         public T Guarded<T>(Func<T> operation)
